@@ -1,0 +1,133 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { DEFAULT_REQUIRED_PERMISSIONS, requiredPermissionsSchema, type RequiredPermission } from "./permissions";
+
+/**
+ * The portal's server configuration, validated once. Every variable is documented in .env.example.
+ * `npm start` fills these for the embedded demo; production sets them itself.
+ */
+const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID");
+
+const schema = z
+  .object({
+    DATABASE_URL: z.string().startsWith("postgres", "must be a postgres:// or postgresql:// URL"),
+    NEXTAUTH_URL: z.url("must be the portal's public URL, e.g. https://portal.example.com"),
+    NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 random characters (openssl rand -base64 32)"),
+    ENTRA_AUTHORITY_HOST: z.url().default("https://login.microsoftonline.com"),
+    ENTRA_PARTNER_TENANT_ID: guid,
+    ENTRA_CLIENT_ID: guid,
+    ENTRA_CLIENT_SECRET: z.string().min(1).optional(),
+    ENTRA_CLIENT_SECRET_FILE: z.string().min(1).optional(),
+    ENTRA_CLIENT_CERTIFICATE_KEY_FILE: z.string().min(1).optional(),
+    ENTRA_CLIENT_CERTIFICATE_THUMBPRINT_SHA256: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, "must be the certificate's SHA-256 thumbprint (64 hex digits)")
+      .optional(),
+    PARTNER_NAME: z.string().min(1).default("Your MSSP"),
+    PARTNER_CONTACT_EMAIL: z.email().optional(),
+    CONSENT_LINK_TTL_HOURS: z.coerce.number().positive().max(24 * 90).default(24 * 7),
+    REQUIRED_PERMISSIONS: z.string().optional(),
+    BOOTSTRAP_ADMIN_EMAIL: z.email().optional(),
+  })
+  .superRefine((v, ctx) => {
+    const secret = Boolean(v.ENTRA_CLIENT_SECRET || v.ENTRA_CLIENT_SECRET_FILE);
+    const cert = Boolean(v.ENTRA_CLIENT_CERTIFICATE_KEY_FILE || v.ENTRA_CLIENT_CERTIFICATE_THUMBPRINT_SHA256);
+    if (!secret && !cert) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ENTRA_CLIENT_SECRET"],
+        message:
+          "set a client credential: ENTRA_CLIENT_SECRET (or ENTRA_CLIENT_SECRET_FILE), or ENTRA_CLIENT_CERTIFICATE_KEY_FILE with ENTRA_CLIENT_CERTIFICATE_THUMBPRINT_SHA256",
+      });
+    }
+    if (cert && !(v.ENTRA_CLIENT_CERTIFICATE_KEY_FILE && v.ENTRA_CLIENT_CERTIFICATE_THUMBPRINT_SHA256)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ENTRA_CLIENT_CERTIFICATE_KEY_FILE"],
+        message: "a certificate credential needs both ENTRA_CLIENT_CERTIFICATE_KEY_FILE and ENTRA_CLIENT_CERTIFICATE_THUMBPRINT_SHA256",
+      });
+    }
+  });
+
+export type ClientCredential =
+  | { kind: "secret"; source: "env" | "file"; secret: string }
+  | { kind: "certificate"; privateKeyPem: string; thumbprintSha256: string; keyFile: string };
+
+export interface ServerConfig {
+  databaseUrl: string;
+  appUrl: string;
+  authSecret: string;
+  authorityHost: string;
+  partnerTenantId: string;
+  clientId: string;
+  credential: ClientCredential;
+  partnerName: string;
+  partnerContactEmail: string | undefined;
+  consentLinkTtlHours: number;
+  requiredPermissions: RequiredPermission[];
+  bootstrapAdminEmail: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(problems: string[]) {
+    super(`The portal's configuration is incomplete:\n${problems.map((p) => `  - ${p}`).join("\n")}\nSee .env.example.`);
+    this.name = "ConfigError";
+  }
+}
+
+export function parseServerConfig(source: NodeJS.ProcessEnv): ServerConfig {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "env"}: ${i.message}`));
+  }
+  const v = parsed.data;
+  let requiredPermissions = DEFAULT_REQUIRED_PERMISSIONS;
+  if (v.REQUIRED_PERMISSIONS) {
+    const perms = requiredPermissionsSchema.safeParse(v.REQUIRED_PERMISSIONS);
+    if (!perms.success) throw new ConfigError(perms.error.issues.map((i) => `REQUIRED_PERMISSIONS: ${i.message}`));
+    requiredPermissions = perms.data;
+  }
+  return {
+    databaseUrl: v.DATABASE_URL,
+    appUrl: v.NEXTAUTH_URL.replace(/\/$/, ""),
+    authSecret: v.NEXTAUTH_SECRET,
+    authorityHost: v.ENTRA_AUTHORITY_HOST.replace(/\/$/, ""),
+    partnerTenantId: v.ENTRA_PARTNER_TENANT_ID.toLowerCase(),
+    clientId: v.ENTRA_CLIENT_ID.toLowerCase(),
+    credential: readCredential(v),
+    partnerName: v.PARTNER_NAME,
+    partnerContactEmail: v.PARTNER_CONTACT_EMAIL,
+    consentLinkTtlHours: v.CONSENT_LINK_TTL_HOURS,
+    requiredPermissions,
+    bootstrapAdminEmail: v.BOOTSTRAP_ADMIN_EMAIL?.toLowerCase(),
+  };
+}
+
+function readCredential(v: z.infer<typeof schema>): ClientCredential {
+  if (v.ENTRA_CLIENT_CERTIFICATE_KEY_FILE && v.ENTRA_CLIENT_CERTIFICATE_THUMBPRINT_SHA256) {
+    return {
+      kind: "certificate",
+      privateKeyPem: readSecretFile("ENTRA_CLIENT_CERTIFICATE_KEY_FILE", v.ENTRA_CLIENT_CERTIFICATE_KEY_FILE),
+      thumbprintSha256: v.ENTRA_CLIENT_CERTIFICATE_THUMBPRINT_SHA256.toUpperCase(),
+      keyFile: v.ENTRA_CLIENT_CERTIFICATE_KEY_FILE,
+    };
+  }
+  if (v.ENTRA_CLIENT_SECRET) return { kind: "secret", source: "env", secret: v.ENTRA_CLIENT_SECRET };
+  return { kind: "secret", source: "file", secret: readSecretFile("ENTRA_CLIENT_SECRET_FILE", v.ENTRA_CLIENT_SECRET_FILE!).trim() };
+}
+
+function readSecretFile(variable: string, path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    // The path is not secret; the contents are, and are never echoed.
+    throw new ConfigError([`${variable}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? "error"})`]);
+  }
+}
+
+let cached: ServerConfig | undefined;
+/** The validated config of this process, parsed on first use. */
+export function serverConfig(): ServerConfig {
+  cached ??= parseServerConfig(process.env);
+  return cached;
+}

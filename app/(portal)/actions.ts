@@ -1,0 +1,58 @@
+"use server";
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { getViewer } from "@/lib/auth/session";
+import { AccessDeniedError } from "@/lib/auth/viewer";
+import {
+  createConsentLink,
+  createCustomer,
+  revokeConsentLinks,
+  submitManualTenantId,
+  type FormResult,
+} from "@/lib/data/customers";
+import { checkCredential } from "@/lib/data/settings";
+
+/** Server actions are public endpoints: each one reads the viewer and lets lib/data decide access. */
+async function viewerOrDeny() {
+  const viewer = await getViewer();
+  if (!viewer) throw new AccessDeniedError("Your session has ended. Sign in again.");
+  return viewer;
+}
+
+function formFields(form: FormData): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of form.entries()) if (typeof v === "string" && !k.startsWith("$")) out[k] = v;
+  return out;
+}
+
+export async function addCustomerAction(_prev: FormResult | null, form: FormData): Promise<FormResult> {
+  const viewer = await viewerOrDeny();
+  const result = await createCustomer(viewer, formFields(form));
+  if (!result.ok) return result;
+  revalidatePath("/customers");
+  redirect(`/customers/${result.value.id}`);
+}
+
+export async function createLinkAction(customerId: string): Promise<void> {
+  const viewer = await viewerOrDeny();
+  await createConsentLink(viewer, customerId);
+  revalidatePath(`/customers/${customerId}`);
+}
+
+export async function revokeLinkAction(customerId: string): Promise<void> {
+  const viewer = await viewerOrDeny();
+  await revokeConsentLinks(viewer, customerId);
+  revalidatePath(`/customers/${customerId}`);
+}
+
+export async function manualTenantAction(customerId: string, _prev: FormResult | null, form: FormData): Promise<FormResult> {
+  const viewer = await viewerOrDeny();
+  const result = await submitManualTenantId(viewer, customerId, formFields(form));
+  revalidatePath(`/customers/${customerId}`);
+  return result.ok ? { ok: true } : result;
+}
+
+export async function checkCredentialAction(_prev: unknown, _form: FormData) {
+  const viewer = await viewerOrDeny();
+  return checkCredential(viewer);
+}

@@ -1,0 +1,37 @@
+import { redirect } from "next/navigation";
+import { getViewer } from "@/lib/auth/session";
+import { SignInButton } from "@/components/sign-in-button";
+
+export const metadata = { title: "Sign in" };
+
+const ERRORS: Record<string, string> = {
+  WrongTenant:
+    "This portal is for the partner's own staff. Your account belongs to another organization, so it cannot sign in here. If you were sent a consent link, open that link instead.",
+  NoRole: "You signed in, but you have no role in this portal yet. Ask a partner admin to assign you the Portal.Admin or Portal.Analyst app role.",
+  AccessDenied: "Sign-in was refused.",
+  OAuthCallback: "Sign-in with Microsoft did not complete. Try again.",
+  SessionRequired: "Please sign in.",
+};
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string | string[] }> }) {
+  if (await getViewer()) redirect("/customers");
+  const { error } = await searchParams;
+  const code = typeof error === "string" ? error : undefined;
+  const message = code ? (ERRORS[code] ?? "Sign-in failed. Try again.") : null;
+  return (
+    <main className="flex min-h-screen items-center justify-center px-4">
+      <div className="w-full max-w-md rounded-xl bg-white p-8 shadow-sm ring-1 ring-slate-200">
+        <h1 className="text-xl font-semibold">Defender Partner Portal</h1>
+        <p className="mt-2 text-sm text-slate-600">Sign in with your organization&apos;s Microsoft account.</p>
+        {message && (
+          <p role="alert" data-testid="signin-error" className="mt-4 rounded-md bg-red-50 p-3 text-sm text-red-800 ring-1 ring-red-200">
+            {message}
+          </p>
+        )}
+        <div className="mt-6">
+          <SignInButton />
+        </div>
+      </div>
+    </main>
+  );
+}

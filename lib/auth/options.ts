@@ -1,0 +1,54 @@
+import type { NextAuthOptions } from "next-auth";
+import { serverConfig } from "../config/env.ts";
+import { recordSignIn } from "../data/users.ts";
+
+/**
+ * next-auth with Microsoft Entra ID. The app registration is multi-tenant, so the `organizations` endpoint is used
+ * and every id token's `tid` is checked against the partner's tenant in recordSignIn. openid-client resolves the
+ * `{tenantid}` issuer template of that endpoint from the token's `tid`.
+ */
+export function authOptions(): NextAuthOptions {
+  const cfg = serverConfig();
+  const secure = cfg.appUrl.startsWith("https://");
+  return {
+    secret: cfg.authSecret,
+    session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
+    useSecureCookies: secure,
+    pages: { signIn: "/signin", error: "/signin" },
+    providers: [
+      {
+        id: "azure-ad",
+        name: "Microsoft Entra ID",
+        type: "oauth",
+        wellKnown: `${cfg.authorityHost}/organizations/v2.0/.well-known/openid-configuration`,
+        clientId: cfg.clientId,
+        ...(cfg.credential.kind === "secret" ? { clientSecret: cfg.credential.secret } : {}),
+        authorization: { params: { scope: "openid profile email" } },
+        idToken: true,
+        checks: ["pkce", "state", "nonce"],
+        profile(claims: Record<string, unknown>) {
+          return {
+            id: String(claims.oid),
+            name: typeof claims.name === "string" ? claims.name : null,
+            email: typeof claims.preferred_username === "string" ? claims.preferred_username : null,
+          };
+        },
+      },
+    ],
+    callbacks: {
+      async signIn({ profile }) {
+        const decision = await recordSignIn(profile);
+        if (decision.allowed) return true;
+        return `/signin?error=${decision.reason === "wrong_tenant" ? "WrongTenant" : decision.reason === "no_role" ? "NoRole" : "AccessDenied"}`;
+      },
+      async jwt({ token, profile }) {
+        // Only the portal user's oid travels in the session cookie; role and scope are read fresh per request.
+        if (profile) token.oid = String((profile as { oid?: string }).oid);
+        return token;
+      },
+      async session({ session, token }) {
+        return { ...session, oid: token.oid };
+      },
+    },
+  };
+}

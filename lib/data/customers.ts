@@ -1,0 +1,253 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { assertCan, type Viewer } from "../auth/viewer.ts";
+import { serverConfig } from "../config/env.ts";
+import { qualifiedRole } from "../config/permissions.ts";
+import { adminConsentUrl, consentCallbackUrl, legacyConsentUrl } from "../consent/links.ts";
+import { deriveState } from "../consent/state.ts";
+import { displayRole } from "../consent/verify.ts";
+import { db } from "../db/client.ts";
+import type { CustomerStatus, Prisma } from "../generated/prisma/client";
+import { writeAudit } from "./audit.ts";
+import { liveRequestWhere, newConsentRequestSecret, verifyAndRecord } from "./consent.ts";
+
+/** Every customer query starts here: the viewer's partner, and only the customers the viewer may see. */
+export function customerScopeWhere(viewer: Viewer): Prisma.CustomerWhereInput {
+  return viewer.customerScope === "all"
+    ? { partnerId: viewer.partnerId }
+    : { partnerId: viewer.partnerId, id: { in: [...viewer.customerScope] } };
+}
+
+export const REGIONS = ["us", "eu", "uk", "au", "swa", "ina"] as const;
+export const REGION_LABELS: Record<(typeof REGIONS)[number], string> = {
+  us: "United States", eu: "European Union", uk: "United Kingdom", au: "Australia", swa: "Switzerland", ina: "India",
+};
+
+const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DOMAIN_RE = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+// Control characters and bidi overrides make names lie about themselves in lists and exports.
+const SAFE_TEXT = /^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/;
+
+export const newCustomerSchema = z.object({
+  displayName: z
+    .string()
+    .trim()
+    .min(2, "Enter the customer's name (at least 2 characters).")
+    .max(100, "Keep the name under 100 characters.")
+    .regex(SAFE_TEXT, "The name contains control characters."),
+  tenantOrDomain: z
+    .string()
+    .trim()
+    .max(253, "A domain has at most 253 characters.")
+    .refine((v) => v === "" || GUID_RE.test(v) || DOMAIN_RE.test(v), "Enter a tenant ID (a GUID) or a verified domain such as contoso.com, or leave it empty.")
+    .transform((v) => (v === "" ? null : v.toLowerCase())),
+  region: z.enum(REGIONS, { message: "Choose the region where the customer's Defender data lives." }),
+});
+
+export type FormResult<T = undefined> =
+  | ({ ok: true } & (T extends undefined ? object : { value: T }))
+  | { ok: false; fieldErrors: Partial<Record<string, string>>; formError?: string };
+
+export async function createCustomer(viewer: Viewer, input: Record<string, unknown>): Promise<FormResult<{ id: string }>> {
+  assertCan(viewer, "customers:onboard");
+  const parsed = newCustomerSchema.safeParse(input);
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
+    return { ok: false, fieldErrors };
+  }
+  const { displayName, tenantOrDomain, region } = parsed.data;
+  const tenantId = tenantOrDomain && GUID_RE.test(tenantOrDomain) ? tenantOrDomain : null;
+  const domain = tenantOrDomain && !tenantId ? tenantOrDomain : null;
+  const prisma = db();
+  if (tenantId) {
+    const taken = await prisma.customer.findFirst({ where: { tenantId }, select: { id: true } });
+    if (taken) return { ok: false, fieldErrors: { tenantOrDomain: "This tenant ID already belongs to another customer." } };
+  }
+  const id = randomUUID();
+  try {
+    await prisma.$transaction(async (tx) => {
+      await tx.customer.create({ data: { id, partnerId: viewer.partnerId, displayName, domain, tenantId, region } });
+      await writeAudit(tx, { actor: `user:${viewer.userId}`, action: "customer.created", customerId: id, detail: { region, tenantKnown: Boolean(tenantId), domain } });
+    });
+  } catch (err) {
+    if ((err as { code?: string }).code === "P2002") {
+      const target = JSON.stringify((err as { meta?: unknown }).meta ?? "");
+      return target.includes("tenantId")
+        ? { ok: false, fieldErrors: { tenantOrDomain: "This tenant ID already belongs to another customer." } }
+        : { ok: false, fieldErrors: { displayName: "A customer with this name already exists." } };
+    }
+    throw err;
+  }
+  return { ok: true, value: { id } };
+}
+
+export const customerListQuery = z.object({
+  q: z.string().trim().max(200).optional().catch(undefined),
+  status: z.enum(["PENDING", "CONSENTED", "DECLINED", "REVOKED", "ERROR"]).optional().catch(undefined),
+  sort: z.enum(["name", "status", "consentedAt", "lastEventAt", "createdAt"]).default("name").catch("name"),
+  dir: z.enum(["asc", "desc"]).default("asc").catch("asc"),
+});
+export type CustomerListQuery = z.infer<typeof customerListQuery>;
+
+export async function listCustomers(viewer: Viewer, query: CustomerListQuery) {
+  assertCan(viewer, "customers:read");
+  const required = serverConfig().requiredPermissions.map((p) => qualifiedRole(p.resource, p.permission));
+  const where: Prisma.CustomerWhereInput = { AND: [customerScopeWhere(viewer)] };
+  if (query.status) (where.AND as Prisma.CustomerWhereInput[]).push({ status: query.status });
+  if (query.q) {
+    const q = query.q;
+    (where.AND as Prisma.CustomerWhereInput[]).push({
+      OR: [
+        { displayName: { contains: q, mode: "insensitive" } },
+        { domain: { contains: q, mode: "insensitive" } },
+        ...(GUID_RE.test(q) ? [{ tenantId: q.toLowerCase() }] : []),
+      ],
+    });
+  }
+  const orderBy: Prisma.CustomerOrderByWithRelationInput =
+    query.sort === "name" ? { displayName: query.dir }
+    : query.sort === "status" ? { status: query.dir }
+    : query.sort === "consentedAt" ? { consentedAt: { sort: query.dir, nulls: "last" } }
+    : query.sort === "lastEventAt" ? { lastEventAt: { sort: query.dir, nulls: "last" } }
+    : { createdAt: query.dir };
+  const rows = await db().customer.findMany({
+    where,
+    orderBy: [orderBy, { id: "asc" }],
+    take: 500,
+    select: {
+      id: true, displayName: true, domain: true, region: true, status: true, tenantId: true, grantedRoles: true,
+      consentedAt: true, consentedVia: true, lastEventAt: true, statusReason: true,
+      consentEvents: { orderBy: { createdAt: "desc" }, take: 1, select: { outcome: true, reason: true, createdAt: true } },
+    },
+  });
+  return rows.map((r) => ({
+    id: r.id,
+    displayName: r.displayName,
+    domain: r.domain,
+    region: r.region,
+    status: r.status,
+    tenantId: r.tenantId,
+    grantedCount: required.filter((q) => r.grantedRoles.includes(q)).length,
+    requiredCount: required.length,
+    consentedAt: r.consentedAt,
+    consentedVia: r.consentedVia,
+    lastEventAt: r.lastEventAt,
+    lastEvent: r.consentEvents[0] ?? null,
+  }));
+}
+
+/** Loads one customer the viewer may see, or null: an id the viewer may not see is indistinguishable from none. */
+async function findVisibleCustomer(viewer: Viewer, customerId: string) {
+  if (!GUID_RE.test(customerId)) return null;
+  return db().customer.findFirst({ where: { AND: [customerScopeWhere(viewer), { id: customerId }] } });
+}
+
+export async function getCustomerDetail(viewer: Viewer, customerId: string) {
+  assertCan(viewer, "customers:read");
+  const c = await findVisibleCustomer(viewer, customerId);
+  if (!c) return null;
+  const cfg = serverConfig();
+  const canOnboard = viewer.role === "ADMIN";
+  const [liveRequest, events] = await Promise.all([
+    db().consentRequest.findFirst({ where: { customerId: c.id, ...liveRequestWhere(new Date()) }, orderBy: { createdAt: "desc" }, select: { id: true, expiresAt: true, createdAt: true } }),
+    db().consentEvent.findMany({
+      where: { customerId: c.id },
+      orderBy: { createdAt: "desc" },
+      take: 25,
+      select: { id: true, outcome: true, via: true, reason: true, errorCode: true, createdAt: true, missingRoles: true, grantedRoles: true },
+    }),
+  ]);
+  let link = null;
+  if (liveRequest && canOnboard) {
+    const state = deriveState(cfg.authSecret, liveRequest.id);
+    link = {
+      expiresAt: liveRequest.expiresAt,
+      createdAt: liveRequest.createdAt,
+      consentUrl: adminConsentUrl({
+        authorityHost: cfg.authorityHost,
+        tenant: c.tenantId ?? c.domain ?? null,
+        clientId: cfg.clientId,
+        redirectUri: consentCallbackUrl(cfg.appUrl),
+        state,
+        permissions: cfg.requiredPermissions,
+      }),
+      onboardingUrl: `${cfg.appUrl}/onboard/${state}`,
+    };
+  }
+  const permissions = cfg.requiredPermissions.map((p) => ({
+    api: p.api,
+    permission: p.permission,
+    description: p.description,
+    granted: c.grantedRoles.includes(qualifiedRole(p.resource, p.permission)),
+  }));
+  return {
+    id: c.id,
+    displayName: c.displayName,
+    domain: c.domain,
+    region: c.region,
+    status: c.status,
+    statusReason: c.statusReason,
+    tenantId: c.tenantId,
+    consentedAt: c.consentedAt,
+    consentedVia: c.consentedVia,
+    permissions,
+    extraGrantedRoles: c.grantedRoles.filter((g) => !permissions.some((p) => g.endsWith(`/${p.permission}`))).map(displayRole),
+    link,
+    legacyLink: canOnboard ? legacyConsentUrl({ authorityHost: cfg.authorityHost, clientId: cfg.clientId }) : null,
+    canOnboard,
+    events: events.map((e) => ({ ...e, missingRoles: e.missingRoles.map(displayRole) })),
+  };
+}
+
+const CONSENTABLE: CustomerStatus[] = ["PENDING", "DECLINED", "ERROR", "REVOKED"];
+
+/** A fresh single-use consent link for the customer; any earlier live link stops working. */
+export async function createConsentLink(viewer: Viewer, customerId: string): Promise<FormResult> {
+  assertCan(viewer, "customers:onboard");
+  const c = await findVisibleCustomer(viewer, customerId);
+  if (!c) return { ok: false, fieldErrors: {}, formError: "Customer not found." };
+  if (!CONSENTABLE.includes(c.status)) return { ok: false, fieldErrors: {}, formError: "This customer has already consented." };
+  const { id, stateHash } = newConsentRequestSecret();
+  const ttlHours = serverConfig().consentLinkTtlHours;
+  const now = new Date();
+  await db().$transaction(async (tx) => {
+    await tx.consentRequest.updateMany({ where: { customerId: c.id, usedAt: null, revokedAt: null }, data: { revokedAt: now } });
+    await tx.consentRequest.create({ data: { id, customerId: c.id, stateHash, expiresAt: new Date(now.getTime() + ttlHours * 3_600_000), createdById: viewer.userId } });
+    await tx.customer.update({ where: { id: c.id }, data: { status: "PENDING", lastEventAt: now } });
+    await writeAudit(tx, { actor: `user:${viewer.userId}`, action: "consent.link_created", customerId: c.id, detail: { requestId: id, ttlHours } });
+  });
+  return { ok: true };
+}
+
+export async function revokeConsentLinks(viewer: Viewer, customerId: string): Promise<FormResult> {
+  assertCan(viewer, "customers:onboard");
+  const c = await findVisibleCustomer(viewer, customerId);
+  if (!c) return { ok: false, fieldErrors: {}, formError: "Customer not found." };
+  await db().$transaction(async (tx) => {
+    const { count } = await tx.consentRequest.updateMany({ where: { customerId: c.id, usedAt: null, revokedAt: null }, data: { revokedAt: new Date() } });
+    await writeAudit(tx, { actor: `user:${viewer.userId}`, action: "consent.link_revoked", customerId: c.id, detail: { revoked: count } });
+  });
+  return { ok: true };
+}
+
+const manualTenantSchema = z.object({
+  tenantId: z.string().trim().regex(GUID_RE, "Enter the tenant ID the customer reported: a GUID such as 00000000-0000-0000-0000-000000000000."),
+});
+
+/**
+ * After the docs' legacy link the partner types the tenant ID the customer reports; it is verified exactly like a
+ * callback (fresh app tokens, tid and roles), so a typo or a guess binds nothing.
+ */
+export async function submitManualTenantId(viewer: Viewer, customerId: string, input: Record<string, unknown>): Promise<FormResult<{ outcome: string; reason: string }>> {
+  assertCan(viewer, "customers:onboard");
+  const parsed = manualTenantSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, fieldErrors: { tenantId: parsed.error.issues[0]!.message } };
+  const c = await findVisibleCustomer(viewer, customerId);
+  if (!c) return { ok: false, fieldErrors: {}, formError: "Customer not found." };
+  if (!CONSENTABLE.includes(c.status)) return { ok: false, fieldErrors: {}, formError: "This customer has already consented." };
+  const eventId = await verifyAndRecord({ customerId: c.id, consentRequestId: null, tenantId: parsed.data.tenantId.toLowerCase(), via: "MANUAL", actor: `user:${viewer.userId}` });
+  const ev = await db().consentEvent.findUniqueOrThrow({ where: { id: eventId }, select: { outcome: true, reason: true } });
+  if (ev.outcome === "CONSENTED") return { ok: true, value: { outcome: ev.outcome, reason: ev.reason } };
+  return { ok: false, fieldErrors: { tenantId: ev.reason } };
+}

@@ -1,0 +1,159 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { join, resolve } from "node:path";
+import { ensureCertificates } from "../../simulator/certs.ts";
+import { startSimulator, type SimulatorHandle } from "../../simulator/server.ts";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../lib/db/embedded.ts";
+import { migrate } from "../../lib/db/migrate.ts";
+import { loadOrCreateDevCredentials } from "./dev-credentials.ts";
+import { seedDemo } from "./seed.ts";
+
+/**
+ * Composes the whole portal: PostgreSQL (embedded unless DATABASE_URL), the local Microsoft simulator (unless real
+ * Entra settings are given), migrations, demo data, and `next start`. Used by `npm start` and by the tests.
+ */
+export interface StackOptions {
+  dataDir: string;
+  appPort: number;
+  simPort: number;
+  pgPort: number;
+  /** Keep the embedded database and the simulator's state across restarts. */
+  persistent: boolean;
+  /** An external PostgreSQL instead of the embedded one. */
+  databaseUrl?: string;
+  /** Create the demo partner, users and customers when the database has no partner yet. */
+  seedDemo: boolean;
+  preconsentedCustomers?: number;
+  /** Extra environment for the Next process (e.g. CONSENT_LINK_TTL_HOURS). */
+  appEnv?: Record<string, string>;
+  log?: (line: string) => void;
+}
+
+export interface Stack {
+  appUrl: string;
+  databaseUrl: string;
+  simulator: SimulatorHandle | null;
+  /** The environment the Next process runs with (secrets included: never print it). */
+  appEnv: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export const CERT_DIR = resolve(".data/certs");
+
+function requireCaTrust(caPath: string) {
+  if (process.env.NODE_EXTRA_CA_CERTS !== caPath) {
+    throw new Error(
+      `This process must start with NODE_EXTRA_CA_CERTS=${caPath} so MSAL trusts the local simulator (use npm start / npm test).`,
+    );
+  }
+}
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const log = opts.log ?? (() => {});
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => {});
+    cleanups.length = 0;
+  };
+  try {
+    const appUrl = `http://localhost:${opts.appPort}`;
+    const realEntra = Boolean(process.env.ENTRA_CLIENT_ID);
+
+    let databaseUrl = opts.databaseUrl;
+    if (!databaseUrl) {
+      const pg: EmbeddedDatabase = await startEmbeddedPostgres({ dir: join(opts.dataDir, "postgres"), port: opts.pgPort, persistent: opts.persistent });
+      cleanups.push(() => pg.stop());
+      databaseUrl = pg.url;
+      log(`PostgreSQL (embedded) on port ${opts.pgPort}, data in ${join(opts.dataDir, "postgres")}`);
+    }
+    const { applied } = await migrate(databaseUrl);
+    if (applied.length) log(`Applied ${applied.length} migration(s).`);
+
+    let simulator: SimulatorHandle | null = null;
+    let appEnv: Record<string, string>;
+    if (realEntra) {
+      appEnv = { DATABASE_URL: databaseUrl, NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? appUrl };
+    } else {
+      const certs = ensureCertificates(CERT_DIR);
+      requireCaTrust(certs.caCertPath);
+      const creds = loadOrCreateDevCredentials(join(opts.dataDir, "dev-credentials.json"));
+      simulator = await startSimulator({
+        port: opts.simPort,
+        certDir: CERT_DIR,
+        seed: "demo",
+        stateFile: opts.persistent ? join(opts.dataDir, "simulator", "state.json") : undefined,
+        app: {
+          clientId: creds.clientId,
+          displayName: "Contoso MSSP Defender Portal",
+          clientSecrets: [creds.clientSecret],
+          certificates: [],
+          redirectUris: [`${appUrl}/consent/callback`, `${appUrl}/api/auth/callback/azure-ad`],
+        },
+        preconsentedCustomers: opts.preconsentedCustomers ?? 0,
+      });
+      const sim = simulator;
+      cleanups.push(() => sim.close());
+      log(`Microsoft simulator on ${sim.url}`);
+      appEnv = {
+        DATABASE_URL: databaseUrl,
+        NEXTAUTH_URL: appUrl,
+        NEXTAUTH_SECRET: creds.authSecret,
+        ENTRA_AUTHORITY_HOST: sim.url,
+        ENTRA_PARTNER_TENANT_ID: sim.directory.partner.id,
+        ENTRA_CLIENT_ID: creds.clientId,
+        ENTRA_CLIENT_SECRET: creds.clientSecret,
+        PARTNER_NAME: sim.directory.partner.displayName,
+        PARTNER_CONTACT_EMAIL: `soc@${sim.directory.partner.domain}`,
+      };
+      if (opts.seedDemo) await seedDemo({ databaseUrl, simulator: sim, clientId: creds.clientId, clientSecret: creds.clientSecret, log });
+    }
+    appEnv = { ...appEnv, ...opts.appEnv };
+
+    const next = await startNext(opts.appPort, appEnv, log);
+    cleanups.push(() => stopChild(next));
+    return { appUrl, databaseUrl, simulator, appEnv, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function startNext(port: number, env: Record<string, string>, log: (l: string) => void): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port)], {
+    env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: "1", PORT: String(port) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (d) => (output = (output + d).slice(-4000)));
+  child.stderr!.on("data", (d) => {
+    output = (output + d).slice(-4000);
+    process.stderr.write(d);
+  });
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${output}`);
+    try {
+      const res = await fetch(`http://localhost:${port}/signin`, { redirect: "manual" });
+      if (res.status < 500) {
+        log(`Portal on http://localhost:${port}`);
+        return child;
+      }
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill("SIGKILL");
+  throw new Error(`next start did not answer within 60 s:\n${output}`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolveStop) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolveStop();
+    });
+    child.kill("SIGTERM");
+  });
+}

@@ -1,0 +1,57 @@
+// `npm test`: node's test runner (unit, integration, simulator) against a real embedded PostgreSQL and the
+// simulator, then Playwright in Debian Chromium against the built portal. Ends with "N passed, N failed".
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { startEmbeddedPostgres } from "../lib/db/embedded.ts";
+import { ensureNextBuild } from "./lib/next-build.ts";
+
+process.env.NEXT_TELEMETRY_DISABLED = "1";
+const only = process.argv[2]; // "unit" | "e2e" | undefined (both)
+const pgDir = join(".data", "test-pg");
+rmSync(pgDir, { recursive: true, force: true });
+const pg = await startEmbeddedPostgres({ dir: pgDir, port: Number(process.env.TEST_PG_PORT ?? 5544), persistent: false, database: "postgres" });
+const env = { ...process.env, TEST_PG_ADMIN_URL: pg.url };
+
+let passed = 0;
+let failed = 0;
+try {
+  if (only !== "e2e") {
+    const files = ["tests/unit", "tests/simulator", "tests/integration"].filter(existsSync).flatMap((d) =>
+      (spawnSync("find", [d, "-name", "*.test.ts"], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean)),
+    );
+    const r = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "--test-reporter=tap", "--test-reporter-destination=stdout", "--test-reporter-destination=.data/node-test.tap", ...files.sort()], {
+      stdio: "inherit",
+      env,
+    });
+    const tap = existsSync(".data/node-test.tap") ? readFileSync(".data/node-test.tap", "utf8") : "";
+    const p = Number(/^# pass (\d+)/m.exec(tap)?.[1] ?? 0);
+    const f = Number(/^# fail (\d+)/m.exec(tap)?.[1] ?? (r.status === 0 ? 0 : 1));
+    passed += p;
+    failed += f;
+    console.log(`node tests: ${p} passed, ${f} failed`);
+  }
+  if (only !== "unit") {
+    ensureNextBuild();
+    const report = join(".data", "playwright-results.json");
+    rmSync(report, { force: true });
+    const r = spawnSync(process.execPath, ["node_modules/@playwright/test/cli.js", "test"], {
+      stdio: "inherit",
+      env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report },
+    });
+    let p = 0;
+    let f = r.status === 0 ? 0 : 1;
+    if (existsSync(report)) {
+      const stats = JSON.parse(readFileSync(report, "utf8")).stats as { expected: number; unexpected: number; flaky: number };
+      p = stats.expected + stats.flaky;
+      f = stats.unexpected + (r.status !== 0 && stats.unexpected === 0 ? 1 : 0);
+    }
+    passed += p;
+    failed += f;
+    console.log(`playwright: ${p} passed, ${f} failed`);
+  }
+} finally {
+  await pg.stop();
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);

@@ -1,0 +1,55 @@
+// `npm start`: the whole portal on embedded defaults (see README). Ctrl-C stops everything.
+import { existsSync } from "node:fs";
+import { ensureNextBuild } from "./lib/next-build.ts";
+import { startStack } from "./lib/stack.ts";
+
+if (existsSync(".env")) process.loadEnvFile(".env");
+process.env.NEXT_TELEMETRY_DISABLED = "1";
+
+const log = (line: string) => console.log(`[portal] ${line}`);
+const appPort = Number(process.env.PORT ?? 3000);
+
+ensureNextBuild(log);
+const stack = await startStack({
+  dataDir: ".data",
+  appPort,
+  simPort: Number(process.env.SIM_PORT ?? 8443),
+  pgPort: Number(process.env.EMBEDDED_PG_PORT ?? 5433),
+  persistent: true,
+  databaseUrl: process.env.DATABASE_URL,
+  seedDemo: true,
+  preconsentedCustomers: 2,
+  log,
+});
+
+if (stack.simulator) {
+  const d = stack.simulator.directory;
+  const admin = d.partner.users.find((u) => u.roles.includes("Portal.Admin"));
+  const analyst = d.partner.users.find((u) => u.roles.includes("Portal.Analyst"));
+  console.log(`
+  Defender Partner Portal is running:  ${stack.appUrl}
+
+  Sign in with "Sign in with Microsoft"; the local Microsoft simulator lists its users, pick one:
+    partner admin   ${admin?.upn ?? "(none)"}
+    analyst         ${analyst?.upn ?? "(none)"}
+  To onboard a customer, open a customer, create a consent link, open its onboarding page and sign in at the
+  simulator as that customer's admin (e.g. ${d.customers[2]?.users.find((u) => u.isAdmin)?.upn ?? "admin@<customer domain>"}).
+
+  Simulated Microsoft: ${stack.simulator.url}   Data: .data/ (delete it to start over)
+  Press Ctrl-C to stop.
+`);
+} else {
+  console.log(`\n  Defender Partner Portal is running: ${stack.appUrl} (Microsoft Entra ID: real tenant)\n  Press Ctrl-C to stop.\n`);
+}
+
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    log("Stopping…");
+    await stack.stop();
+    log("Stopped.");
+    process.exit(0);
+  });
+}

@@ -1,0 +1,116 @@
+// Control API under /_sim/ (not part of the emulated surface): inspect and change the directory,
+// read request counters. JSON in, JSON out, zod-validated.
+import { z } from "zod";
+import type { SimulatorModule } from "./context.ts";
+import { DirectoryError, findResource, GUID_RE, type ResourceDefinition } from "./directory.ts";
+import { HttpError, json, type SimRequest } from "./http.ts";
+
+const createTenantBody = z.object({
+  displayName: z.string().trim().min(1).max(100),
+  domain: z.string().trim().toLowerCase().max(253).optional(),
+  defenderLicence: z.boolean().default(true),
+});
+
+const consentBody = z
+  .object({ roles: z.record(z.string(), z.array(z.string())).optional() })
+  .optional()
+  .transform((v) => v ?? {});
+
+const rolesBody = z.object({ resource: z.string().min(1), roles: z.array(z.string()) });
+
+function resourceOrThrow(identifier: string): ResourceDefinition {
+  const resource = findResource(identifier);
+  if (!resource) throw new HttpError(400, `Unknown resource '${identifier}'`);
+  return resource;
+}
+
+function validateRoles(resource: ResourceDefinition, roles: readonly string[]): string[] {
+  const unknown = roles.filter((r) => !(r in resource.appRoles));
+  if (unknown.length > 0) throw new HttpError(400, `Unknown app roles for ${resource.uri}: ${unknown.join(", ")}`);
+  return [...roles];
+}
+
+export const controlModule: SimulatorModule = (ctx) => {
+  const dir = ctx.directory;
+  const tenantOr404 = (req: SimRequest) => {
+    const id = (req.params.tenantId ?? "").toLowerCase();
+    const tenant = GUID_RE.test(id) || id.includes(".") ? dir.findTenant(id) : undefined;
+    if (!tenant) throw new HttpError(404, `Tenant '${req.params.tenantId ?? ""}' not found`);
+    return tenant;
+  };
+  const guarded = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof DirectoryError) throw new HttpError(err.status, err.message);
+      throw err;
+    }
+  };
+
+  return [
+    { method: "GET", path: "/_sim/health", handler: () => json(200, { status: "ok", url: ctx.baseUrl, clientId: ctx.app.clientId }) },
+    { method: "GET", path: "/_sim/directory", handler: () => json(200, dir.view()) },
+    {
+      method: "POST",
+      path: "/_sim/tenants",
+      handler: (req) => {
+        const body = createTenantBody.parse(req.json());
+        const tenant = guarded(() =>
+          dir.createTenant({ displayName: body.displayName, defenderLicence: body.defenderLicence, ...(body.domain ? { domain: body.domain } : {}) }),
+        );
+        return json(201, dir.tenantView(tenant));
+      },
+    },
+    {
+      method: "POST",
+      path: "/_sim/tenants/:tenantId/consent",
+      handler: (req) => {
+        const tenant = tenantOr404(req);
+        const body = consentBody.parse(req.json());
+        let roles: Record<string, string[]>;
+        if (body.roles) {
+          roles = {};
+          for (const [id, list] of Object.entries(body.roles)) {
+            const resource = resourceOrThrow(id);
+            roles[resource.uri] = validateRoles(resource, list);
+          }
+        } else {
+          roles = dir.allRequiredRoles();
+        }
+        guarded(() => dir.grantConsent(tenant.id, roles));
+        ctx.log(`control: consent granted in ${tenant.displayName}`);
+        return json(200, dir.tenantView(tenant));
+      },
+    },
+    {
+      method: "DELETE",
+      path: "/_sim/tenants/:tenantId/consent",
+      handler: (req) => {
+        const tenant = tenantOr404(req);
+        guarded(() => dir.revokeConsent(tenant.id));
+        ctx.log(`control: consent revoked in ${tenant.displayName}`);
+        return json(200, dir.tenantView(tenant));
+      },
+    },
+    {
+      method: "PUT",
+      path: "/_sim/tenants/:tenantId/roles",
+      handler: (req) => {
+        const tenant = tenantOr404(req);
+        const body = rolesBody.parse(req.json());
+        const resource = resourceOrThrow(body.resource);
+        guarded(() => dir.setGrantedRoles(tenant.id, resource.uri, validateRoles(resource, body.roles)));
+        return json(200, dir.tenantView(tenant));
+      },
+    },
+    { method: "GET", path: "/_sim/requests", handler: () => json(200, ctx.counters.snapshot()) },
+    {
+      method: "POST",
+      path: "/_sim/requests/reset",
+      handler: () => {
+        ctx.counters.reset();
+        return json(200, {});
+      },
+    },
+  ];
+};

@@ -1,0 +1,30 @@
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { startStack } from "../../scripts/lib/stack.ts";
+import { createMigratedDatabase } from "../support/db.ts";
+
+export const E2E = { appPort: 3100, simPort: 8543 };
+
+/** Starts the portal (built), the simulator and a fresh database for the Playwright suite. */
+export default async function globalSetup() {
+  const database = await createMigratedDatabase("e2e");
+  const dataDir = join(".data", "e2e");
+  rmSync(dataDir, { recursive: true, force: true });
+  const stack = await startStack({
+    dataDir,
+    appPort: E2E.appPort,
+    simPort: E2E.simPort,
+    pgPort: 0,
+    persistent: false,
+    databaseUrl: database.url,
+    seedDemo: false,
+    appEnv: { PARTNER_NAME: "Contoso MSSP" },
+  });
+  // Workers read these: the same environment the portal runs with, so they can use lib/ directly.
+  Object.assign(process.env, stack.appEnv, { E2E_SIM_URL: stack.simulator!.url, E2E_APP_URL: stack.appUrl, E2E_RUN: randomBytes(3).toString("hex") });
+  return async () => {
+    await stack.stop();
+    await database.drop();
+  };
+}

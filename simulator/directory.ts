@@ -343,7 +343,7 @@ export class Directory {
   setServicePrincipal(tenantId: string, grantedRoles: Record<string, string[]>, persist = true): ServicePrincipalState {
     const sp: ServicePrincipalState = {
       objectId: this.servicePrincipalObjectId(tenantId),
-      grantedRoles: Object.fromEntries(Object.entries(grantedRoles).filter(([, v]) => v.length > 0)),
+      grantedRoles: Object.fromEntries(Object.entries(grantedRoles).filter(([, v]) => v.length > 0).map(([k, v]) => [k, [...new Set(v)].sort()])),
       consentedAt: this.servicePrincipals.get(tenantId)?.consentedAt ?? new Date().toISOString(),
     };
     this.servicePrincipals.set(tenantId, sp);

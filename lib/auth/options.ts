@@ -3,9 +3,11 @@ import { serverConfig } from "../config/env.ts";
 import { recordSignIn } from "../data/users.ts";
 
 /**
- * next-auth with Microsoft Entra ID. The app registration is multi-tenant, so the `organizations` endpoint is used
- * and every id token's `tid` is checked against the partner's tenant in recordSignIn. openid-client resolves the
- * `{tenantid}` issuer template of that endpoint from the token's `tid`.
+ * next-auth with Microsoft Entra ID. The app registration is multi-tenant (customers consent to it), but only the
+ * partner's staff sign in: the authority is the partner's tenant, so Entra itself refuses other directories'
+ * accounts (AADSTS50020), and recordSignIn checks every id token's `tid` again. (openid-client resolves the
+ * `{tenantid}` issuer of `organizations` only on login.microsoftonline.com, so a tenant authority is also the
+ * one that works against sovereign clouds and the local simulator.)
  */
 export function authOptions(): NextAuthOptions {
   const cfg = serverConfig();
@@ -20,7 +22,7 @@ export function authOptions(): NextAuthOptions {
         id: "azure-ad",
         name: "Microsoft Entra ID",
         type: "oauth",
-        wellKnown: `${cfg.authorityHost}/organizations/v2.0/.well-known/openid-configuration`,
+        wellKnown: `${cfg.authorityHost}/${cfg.partnerTenantId}/v2.0/.well-known/openid-configuration`,
         clientId: cfg.clientId,
         ...(cfg.credential.kind === "secret" ? { clientSecret: cfg.credential.secret } : {}),
         authorization: { params: { scope: "openid profile email" } },

@@ -75,7 +75,7 @@ export class ConfigError extends Error {
   }
 }
 
-export function parseServerConfig(source: NodeJS.ProcessEnv): ServerConfig {
+export function parseServerConfig(source: Record<string, string | undefined>): ServerConfig {
   const parsed = schema.safeParse(source);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "env"}: ${i.message}`));

@@ -4,13 +4,16 @@ import { SignInButton } from "@/components/sign-in-button";
 
 export const metadata = { title: "Sign in" };
 
+const NOT_SIGNED_IN =
+  "Microsoft did not sign you in to this portal. It is only for the partner's own staff: an account of another organization is refused. If you were sent a consent link, open that link instead; otherwise try again.";
+
 const ERRORS: Record<string, string> = {
   WrongTenant:
     "This portal is for the partner's own staff. Your account belongs to another organization, so it cannot sign in here. If you were sent a consent link, open that link instead.",
   NoRole: "You signed in, but you have no role in this portal yet. Ask a partner admin to assign you the Portal.Admin or Portal.Analyst app role.",
   AccessDenied: "Sign-in was refused.",
-  OAuthCallback:
-    "Microsoft did not sign you in to this portal. It is only for the partner's own staff: an account of another organization is refused. If you were sent a consent link, open that link instead; otherwise try again.",
+  OAuthCallback: NOT_SIGNED_IN,
+  Callback: NOT_SIGNED_IN,
   SessionRequired: "Please sign in.",
 };
 

@@ -17,6 +17,12 @@ export function authOptions(): NextAuthOptions {
     session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
     useSecureCookies: secure,
     pages: { signIn: "/signin", error: "/signin" },
+    // next-auth's default logger prints whole error objects; a code and a message are enough and never carry tokens.
+    logger: {
+      error: (code, meta) => console.error(`[auth] ${code}: ${(meta as { message?: string })?.message ?? ""}`.slice(0, 500)),
+      warn: (code) => console.warn(`[auth] ${code}`),
+      debug: () => {},
+    },
     providers: [
       {
         id: "azure-ad",

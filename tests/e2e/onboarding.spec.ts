@@ -3,7 +3,7 @@ import { expect, partnerUsers, signIn, test, uniqueTenantName } from "./fixtures
 
 /** Opens a page in a fresh browser context: the customer's admin has no portal session. */
 async function customerBrowser(browser: Browser): Promise<Page> {
-  const ctx = await browser.newContext({ baseURL: process.env.E2E_APP_URL });
+  const ctx = await browser.newContext({ baseURL: process.env.E2E_APP_URL, ignoreHTTPSErrors: true });
   return ctx.newPage();
 }
 
@@ -89,7 +89,7 @@ test("a non-admin of the customer gets an error, not a consent", async ({ browse
   await page.getByTestId("grant-consent").click();
   await page.getByRole("button", { name: `Sign in as ${tenant.users.find((u) => !u.isAdmin)!.upn}` }).click();
   // Entra's "Need admin approval" page; its way back carries the error to the portal.
-  await page.getByRole("button", { name: /back to/i }).click();
+  await page.getByRole("button", { name: /Return to the application/ }).click();
   await expect(page.getByTestId("consent-outcome")).toHaveAttribute("data-outcome", "NOT_ADMIN");
   const s = await snapshot(data.prisma, c.id);
   expect(s.customer.tenantId).toBeNull();

@@ -35,7 +35,8 @@ if (stack.simulator) {
   To onboard a customer, open a customer, create a consent link, open its onboarding page and sign in at the
   simulator as that customer's admin (e.g. ${d.customers[2]?.users.find((u) => u.isAdmin)?.upn ?? "admin@<customer domain>"}).
 
-  Simulated Microsoft: ${stack.simulator.url}   Data: .data/ (delete it to start over)
+  Simulated Microsoft: ${stack.simulator.url} (your browser will warn about its local CA, .data/certs/ca.pem:
+  proceed, or import that CA)   Data: .data/ (delete it to start over)
   Press Ctrl-C to stop.
 `);
 } else {

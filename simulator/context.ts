@@ -1,5 +1,6 @@
 // Shared state of one simulator instance, handed to every route module.
 import { randomBytes, randomUUID } from "node:crypto";
+import type { ServerResponse } from "node:http";
 import type { Directory, Tenant } from "./directory.ts";
 import { errorPage } from "./html.ts";
 import { htmlResult, json, type RequestCounters, type Route, type SimRequest, type SimResult } from "./http.ts";
@@ -36,6 +37,8 @@ export interface SimulatorContext {
   readonly log: (line: string) => void;
   /** Verifies an access token this simulator issued (see TokenService.verifyAccessToken). */
   verifyAccessToken(token: string, opts?: VerifyAccessTokenOptions): AccessTokenClaims;
+  /** The raw response of a request being handled (lets a fault close the socket instead of answering). */
+  rawResponse?(req: SimRequest): ServerResponse | undefined;
 }
 
 /** A route module: the Entra endpoints, the control API, and later the Defender data APIs. */

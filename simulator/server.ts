@@ -2,6 +2,7 @@
 // partner's multi-tenant app, plus a /_sim/ control API. Route modules plug into one router;
 // Defender data APIs can be added later as further modules (see `modules` option).
 import { readFileSync } from "node:fs";
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { certificateThumbprints, ensureCertificates } from "./certs.ts";
@@ -13,6 +14,7 @@ import {
   type SimulatorModule,
 } from "./context.ts";
 import { controlModule } from "./control.ts";
+import { createDefenderSimulation, type DefenderOptions } from "./defender/index.ts";
 import { DEFAULT_REQUIRED_PERMISSIONS, Directory, type DirectoryView } from "./directory.ts";
 import { authorizeModule } from "./entra/authorize.ts";
 import { consentModule } from "./entra/consent.ts";
@@ -40,8 +42,10 @@ export interface SimulatorOptions {
   };
   preconsentedCustomers?: number; // seeded customer tenants that start consented (demo: 2; default 0)
   log?: (line: string) => void; // never receives secrets, assertions or tokens
-  /** Extra route modules (e.g. Defender data APIs) mounted after the Entra endpoints. */
+  /** Extra route modules mounted after the Entra endpoints. */
   modules?: SimulatorModule[];
+  /** Defender data APIs (XDR, MDE, Graph security, SIEM), mounted by default; `false` leaves them out. */
+  defender?: DefenderOptions | false;
 }
 
 export interface SimulatorHandle {
@@ -83,6 +87,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
   };
 
   let baseUrl = "";
+  // Request headers object -> response, so a fault can close a socket instead of answering (ctx.rawResponse).
+  const responses = new WeakMap<IncomingHttpHeaders, ServerResponse>();
   const ctx: SimulatorContext = {
     get baseUrl() {
       return baseUrl;
@@ -95,16 +101,27 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     grants: new GrantStore(),
     log,
     verifyAccessToken: (token, o) => tokens.verifyAccessToken(token, o),
+    rawResponse: (req) => responses.get(req.headers),
   };
+
+  const defender = opts.defender === false ? undefined : createDefenderSimulation(ctx, opts.defender ?? {});
+  // The token endpoint answers 503 for a tenant whose `tokenEndpointDown` fault is set.
+  const gatedTokenEndpoint: SimulatorModule = (c) =>
+    tokenEndpointModule(c).map((r) => ({ ...r, handler: (req) => defender?.service.tokenGate(req) ?? r.handler(req) }));
 
   const router = new Router();
   // Control routes first: their literal /_sim prefix must win over `/:tenant/...` patterns.
-  for (const module of [controlModule, oidcModule, authorizeModule, consentModule, signInModule, tokenEndpointModule, ...(opts.modules ?? [])]) {
+  for (const module of [controlModule, oidcModule, authorizeModule, consentModule, signInModule, gatedTokenEndpoint, ...(opts.modules ?? [])]) {
     router.add(...module(ctx));
   }
+  if (defender) router.add(...defender.controlRoutes, ...defender.apiRoutes);
 
   const tls = { cert: readFileSync(paths.certPath), key: readFileSync(paths.keyPath) };
-  const makeServer = (): Server => createServer(tls, (req, res) => void dispatch(router, req, res, baseUrl, log));
+  const makeServer = (): Server =>
+    createServer(tls, (req, res) => {
+      responses.set(req.headers, res);
+      void dispatch(router, req, res, baseUrl, log);
+    });
   const listen = (server: Server, port: number, host: string) =>
     new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -137,6 +154,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     },
     verifyAccessToken: (token, o) => tokens.verifyAccessToken(token, o),
     close: async () => {
+      defender?.dispose();
       await Promise.all(
         servers.map(
           (srv) =>

@@ -30,6 +30,22 @@ export class SimControl {
   setRoles(tenantId: string, resource: string, roles: string[]) {
     return this.call<unknown>("PUT", `/tenants/${tenantId}/roles`, { resource, roles });
   }
+  setFaults(tenantId: string, faults: { latencyMs?: number; errorRate?: number; timeoutRate?: number; malformedRate?: number; throttleRate?: number; tokenEndpointDown?: boolean }) {
+    return this.call<unknown>("PUT", `/tenants/${tenantId}/faults`, faults);
+  }
+  setVolume(tenantId: string, incidentsPerTenant: number) {
+    return this.call<unknown>("PUT", `/tenants/${tenantId}/defender`, { incidentsPerTenant });
+  }
+  tick(tenantId: string, change: { create?: number; update?: number }) {
+    return this.call<unknown>("POST", `/tenants/${tenantId}/defender/tick`, change);
+  }
+  /** Ground truth: every incident the simulator holds for the tenant. */
+  incidents(tenantId: string) {
+    return this.call<unknown>("GET", `/tenants/${tenantId}/defender/incidents`);
+  }
+  injectIncident(tenantId: string, overrides: Record<string, unknown>) {
+    return this.call<unknown>("POST", `/tenants/${tenantId}/defender/incidents`, overrides);
+  }
   requests() {
     return this.call<Record<string, Record<string, number>>>("GET", "/requests");
   }

@@ -1,3 +1,5 @@
+import { isNamedError } from "../errors.ts";
+
 /**
  * Who is signed in and what they may do. Pure: no Next, no database. `lib/auth/session.ts` builds a Viewer from the
  * session; every data-access function takes one and asks `can()`.
@@ -16,8 +18,8 @@ export interface Viewer {
 
 /** Roles as data (dub's ROLE_PERMISSIONS): code asks for an action, never for a role. */
 export const ROLE_PERMISSIONS = {
-  ADMIN: ["customers:read", "customers:onboard", "settings:read", "audit:read"],
-  ANALYST: ["customers:read"],
+  ADMIN: ["customers:read", "customers:onboard", "customers:assign", "incidents:read", "sync:refresh", "settings:read", "audit:read"],
+  ANALYST: ["customers:read", "incidents:read", "sync:refresh"],
 } as const satisfies Record<PortalRole, readonly string[]>;
 
 export type Action = (typeof ROLE_PERMISSIONS)[PortalRole][number];
@@ -39,6 +41,9 @@ export function can(viewer: Viewer | null, action: Action, customer?: { id: stri
 
 export class AccessDeniedError extends Error {
   override name = "AccessDeniedError";
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isNamedError(value, "AccessDeniedError");
+  }
   constructor(message = "You do not have access to this.") {
     super(message);
   }

@@ -2,6 +2,7 @@ import { ConfidentialClientApplication, type Configuration } from "@azure/msal-n
 import { decodeJwt } from "jose";
 import { z } from "zod";
 import type { ClientCredential } from "../config/env.ts";
+import { isNamedError } from "../errors.ts";
 
 /**
  * Tenant-scoped app tokens (client credentials). One ConfidentialClientApplication per app credential serves every
@@ -37,6 +38,9 @@ export type TokenFailureKind = "not_consented" | "bad_credential" | "tenant_not_
 
 export class TokenAcquisitionError extends Error {
   override name = "TokenAcquisitionError";
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isNamedError(value, "TokenAcquisitionError");
+  }
   constructor(
     readonly kind: TokenFailureKind,
     /** e.g. "AADSTS700016", or the MSAL error code when Entra sent none. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isNamedError } from "../../errors.ts";
 
 /**
  * Turning Microsoft payloads into typed values, with errors that are safe to log.
@@ -21,6 +22,9 @@ export interface MicrosoftPayloadIssue {
 
 export class MicrosoftPayloadError extends Error {
   override name = "MicrosoftPayloadError";
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isNamedError(value, "MicrosoftPayloadError");
+  }
   constructor(
     /** What was being parsed, as the caller named it ("Defender XDR incident list"). */
     readonly what: string,

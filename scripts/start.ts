@@ -1,5 +1,5 @@
 // `npm start`: the whole portal on embedded defaults (see README). Ctrl-C stops everything.
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { ensureNextBuild } from "./lib/next-build.ts";
 import { startStack } from "./lib/stack.ts";
 
@@ -21,6 +21,12 @@ const stack = await startStack({
   preconsentedCustomers: 2,
   log,
 });
+
+// `npm run worker` in another terminal joins the same queue with the same settings.
+writeFileSync(".data/runtime.env", Object.entries(stack.appEnv).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n") + "\n", { mode: 0o600 });
+Object.assign(process.env, stack.appEnv);
+const { startSyncWorker } = await import("../lib/sync/worker.ts");
+const worker = await startSyncWorker({ databaseUrl: stack.databaseUrl, log });
 
 if (stack.simulator) {
   const d = stack.simulator.directory;
@@ -49,6 +55,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     if (stopping) return;
     stopping = true;
     log("Stopping…");
+    await worker.stop();
     await stack.stop();
     log("Stopped.");
     process.exit(0);

@@ -28,6 +28,10 @@ const schema = z
     CONSENT_LINK_TTL_HOURS: z.coerce.number().positive().max(24 * 90).default(24 * 7),
     REQUIRED_PERMISSIONS: z.string().optional(),
     BOOTSTRAP_ADMIN_EMAIL: z.email().optional(),
+    DEFENDER_DATA_SOURCE: z.enum(["graph", "defender"], { message: 'must be "graph" (Microsoft Graph security API) or "defender" (Defender XDR + MDE APIs)' }).default("graph"),
+    SYNC_INTERVAL_MINUTES: z.coerce.number().min(1).max(24 * 60).default(5),
+    SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    MICROSOFT_API_BASE: z.url().optional(),
   })
   .superRefine((v, ctx) => {
     const secret = Boolean(v.ENTRA_CLIENT_SECRET || v.ENTRA_CLIENT_SECRET_FILE);
@@ -66,6 +70,11 @@ export interface ServerConfig {
   consentLinkTtlHours: number;
   requiredPermissions: RequiredPermission[];
   bootstrapAdminEmail: string | undefined;
+  dataSource: "graph" | "defender";
+  syncIntervalMinutes: number;
+  syncConcurrency: number;
+  /** A prefix for every Microsoft API host (the local simulator); null = Microsoft's own hosts. */
+  apiBaseUrl: string | null;
 }
 
 export class ConfigError extends Error {
@@ -100,6 +109,10 @@ export function parseServerConfig(source: Record<string, string | undefined>): S
     consentLinkTtlHours: v.CONSENT_LINK_TTL_HOURS,
     requiredPermissions,
     bootstrapAdminEmail: v.BOOTSTRAP_ADMIN_EMAIL?.toLowerCase(),
+    dataSource: v.DEFENDER_DATA_SOURCE,
+    syncIntervalMinutes: v.SYNC_INTERVAL_MINUTES,
+    syncConcurrency: v.SYNC_CONCURRENCY,
+    apiBaseUrl: v.MICROSOFT_API_BASE?.replace(/\/$/, "") ?? null,
   };
 }
 

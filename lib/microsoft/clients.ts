@@ -1,7 +1,8 @@
 import { serverConfig } from "../config/env.ts";
+import { MicrosoftApiClient } from "./api-client.ts";
 import { TenantTokenClient } from "./token-client.ts";
 
-const globalForTokens = globalThis as unknown as { portalTokenClient?: TenantTokenClient };
+const globalForTokens = globalThis as unknown as { portalTokenClient?: TenantTokenClient; portalApiClient?: MicrosoftApiClient };
 
 /** The process's one token client for the configured app credential (one MSAL cache per process). */
 export function tokenClient(): TenantTokenClient {
@@ -14,4 +15,10 @@ export function tokenClient(): TenantTokenClient {
     });
   }
   return globalForTokens.portalTokenClient;
+}
+
+/** The process's API client (its per-tenant limiter is shared by every call this process makes). */
+export function apiClient(): MicrosoftApiClient {
+  globalForTokens.portalApiClient ??= new MicrosoftApiClient({ tokens: tokenClient(), baseUrl: serverConfig().apiBaseUrl, maxAttempts: 2, timeoutMs: 10_000 });
+  return globalForTokens.portalApiClient;
 }

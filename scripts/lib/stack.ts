@@ -98,6 +98,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         NEXTAUTH_URL: appUrl,
         NEXTAUTH_SECRET: creds.authSecret,
         ENTRA_AUTHORITY_HOST: sim.url,
+        // The simulator serves every Microsoft API host under https://localhost:PORT/{host}/.
+        MICROSOFT_API_BASE: sim.url,
         ENTRA_PARTNER_TENANT_ID: sim.directory.partner.id,
         ENTRA_CLIENT_ID: creds.clientId,
         ENTRA_CLIENT_SECRET: creds.clientSecret,

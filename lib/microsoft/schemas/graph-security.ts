@@ -169,19 +169,19 @@ export type GraphEvidenceKind = keyof typeof GRAPH_EVIDENCE_ODATA_TYPES;
  */
 export const graphCommentSchema = z.object({
   comment: z.string(),
-  createdByDisplayName: z.string().optional(),
-  createdDateTime: dateTime.optional(),
-  createdBy: z.string().optional(),
-  createdTime: dateTime.optional(),
+  createdByDisplayName: z.string().nullable().optional(),
+  createdDateTime: dateTime.nullable().optional(),
+  createdBy: z.string().nullable().optional(),
+  createdTime: dateTime.nullable().optional(),
 });
 export type GraphComment = z.infer<typeof graphCommentSchema>;
 
 /** security-filedetails.md; sha1/sha256/signer/issuer are null in the examples. */
 export const graphFileDetailsSchema = z.object({
-  fileName: z.string().optional(),
-  filePath: z.string().optional(),
-  filePublisher: z.string().optional(),
-  fileSize: z.number().int().optional(),
+  fileName: z.string().nullable().optional(),
+  filePath: z.string().nullable().optional(),
+  filePublisher: z.string().nullable().optional(),
+  fileSize: z.number().int().nullable().optional(),
   issuer: z.string().nullable().optional(),
   // UNCONFIRMED: md5 is in the property table only; assumed nullable like the other hashes.
   md5: z.string().nullable().optional(),
@@ -193,34 +193,34 @@ export type GraphFileDetails = z.infer<typeof graphFileDetailsSchema>;
 
 /** security-useraccount.md; azureAdUserId/userPrincipalName are null in the examples. */
 export const graphUserAccountSchema = z.object({
-  accountName: z.string().optional(),
+  accountName: z.string().nullable().optional(),
   azureAdUserId: z.string().nullable().optional(),
-  displayName: z.string().optional(),
-  domainName: z.string().optional(),
+  displayName: z.string().nullable().optional(),
+  domainName: z.string().nullable().optional(),
   userPrincipalName: z.string().nullable().optional(),
-  userSid: z.string().optional(),
+  userSid: z.string().nullable().optional(),
 });
 export type GraphUserAccount = z.infer<typeof graphUserAccountSchema>;
 
 /** security-loggedonuser.md. */
 export const graphLoggedOnUserSchema = z.object({
-  accountName: z.string().optional(),
-  domainName: z.string().optional(),
+  accountName: z.string().nullable().optional(),
+  domainName: z.string().nullable().optional(),
 });
 
 /** security-vmmetadata.md (fields as in the examples). */
 export const graphVmMetadataSchema = z.object({
-  vmId: z.string().optional(),
-  cloudProvider: z.string().optional(),
-  resourceId: z.string().optional(),
-  subscriptionId: z.string().optional(),
+  vmId: z.string().nullable().optional(),
+  cloudProvider: z.string().nullable().optional(),
+  resourceId: z.string().nullable().optional(),
+  subscriptionId: z.string().nullable().optional(),
 });
 
 // ── Evidence (polymorphic by @odata.type) ─────────────────────────────────────────────────────────────────
 
 const evidenceBase = {
   "@odata.type": z.string(),
-  createdDateTime: dateTime.optional(),
+  createdDateTime: dateTime.nullable().optional(),
   verdict: openEnum(GRAPH_EVIDENCE_VERDICTS).optional(),
   remediationStatus: openEnum(GRAPH_EVIDENCE_REMEDIATION_STATUSES).optional(),
   remediationStatusDetails: z.string().nullable().optional(),
@@ -231,17 +231,17 @@ const evidenceBase = {
 
 const deviceEvidence = z.object({
   ...evidenceBase,
-  firstSeenDateTime: dateTime.optional(),
-  mdeDeviceId: z.string().optional(),
+  firstSeenDateTime: dateTime.nullable().optional(),
+  mdeDeviceId: z.string().nullable().optional(),
   azureAdDeviceId: z.string().nullable().optional(),
-  deviceDnsName: z.string().optional(),
-  osPlatform: z.string().optional(),
-  osBuild: z.number().int().optional(),
-  version: z.string().optional(),
+  deviceDnsName: z.string().nullable().optional(),
+  osPlatform: z.string().nullable().optional(),
+  osBuild: z.number().int().nullable().optional(),
+  version: z.string().nullable().optional(),
   healthStatus: openEnum(GRAPH_DEVICE_HEALTH_STATUSES).optional(),
   riskScore: openEnum(GRAPH_DEVICE_RISK_SCORES).optional(),
-  rbacGroupId: z.number().int().optional(),
-  rbacGroupName: z.string().optional(),
+  rbacGroupId: z.number().int().nullable().optional(),
+  rbacGroupName: z.string().nullable().optional(),
   onboardingStatus: openEnum(GRAPH_ONBOARDING_STATUSES).optional(),
   defenderAvStatus: openEnum(GRAPH_DEFENDER_AV_STATUSES).optional(),
   ipInterfaces: z.array(z.string()).optional(),
@@ -253,19 +253,19 @@ const deviceEvidence = z.object({
 const fileEvidence = z.object({
   ...evidenceBase,
   detectionStatus: openEnum(GRAPH_DETECTION_STATUSES).optional(),
-  mdeDeviceId: z.string().optional(),
+  mdeDeviceId: z.string().nullable().optional(),
   fileDetails: graphFileDetailsSchema.optional(),
 });
 
 const processEvidence = z.object({
   ...evidenceBase,
   detectionStatus: openEnum(GRAPH_DETECTION_STATUSES).optional(),
-  mdeDeviceId: z.string().optional(),
-  processId: z.number().int().optional(),
-  parentProcessId: z.number().int().optional(),
-  processCommandLine: z.string().optional(),
-  processCreationDateTime: dateTime.optional(),
-  parentProcessCreationDateTime: dateTime.optional(),
+  mdeDeviceId: z.string().nullable().optional(),
+  processId: z.number().int().nullable().optional(),
+  parentProcessId: z.number().int().nullable().optional(),
+  processCommandLine: z.string().nullable().optional(),
+  processCreationDateTime: dateTime.nullable().optional(),
+  parentProcessCreationDateTime: dateTime.nullable().optional(),
   imageFile: graphFileDetailsSchema.optional(),
   parentProcessImageFile: graphFileDetailsSchema.optional(),
   userAccount: graphUserAccountSchema.optional(),
@@ -278,38 +278,38 @@ const userEvidence = z.object({
 
 const ipEvidence = z.object({
   ...evidenceBase,
-  ipAddress: z.string().optional(),
+  ipAddress: z.string().nullable().optional(),
   // UNCONFIRMED: null when geolocation is unknown is not shown in the docs; accepted.
   countryLetterCode: z.string().nullable().optional(),
 });
 
 const urlEvidence = z.object({
   ...evidenceBase,
-  url: z.string().optional(),
+  url: z.string().nullable().optional(),
 });
 
 const mailboxEvidence = z.object({
   ...evidenceBase,
-  displayName: z.string().optional(),
-  primaryAddress: z.string().optional(),
-  upn: z.string().optional(),
+  displayName: z.string().nullable().optional(),
+  primaryAddress: z.string().nullable().optional(),
+  upn: z.string().nullable().optional(),
   userAccount: graphUserAccountSchema.optional(),
 });
 
 const registryKeyEvidence = z.object({
   ...evidenceBase,
-  registryKey: z.string().optional(),
-  registryHive: z.string().optional(),
+  registryKey: z.string().nullable().optional(),
+  registryHive: z.string().nullable().optional(),
 });
 
 const registryValueEvidence = z.object({
   ...evidenceBase,
-  mdeDeviceId: z.string().optional(),
-  registryHive: z.string().optional(),
-  registryKey: z.string().optional(),
-  registryValue: z.string().optional(),
-  registryValueName: z.string().optional(),
-  registryValueType: z.string().optional(),
+  mdeDeviceId: z.string().nullable().optional(),
+  registryHive: z.string().nullable().optional(),
+  registryKey: z.string().nullable().optional(),
+  registryValue: z.string().nullable().optional(),
+  registryValueName: z.string().nullable().optional(),
+  registryValueType: z.string().nullable().optional(),
 });
 
 const EVIDENCE_SCHEMAS = {
@@ -375,25 +375,25 @@ export const graphEvidenceSchema: z.ZodType<GraphEvidence, unknown> = z
 
 /** security-alert.md. One alert (`/security/alerts_v2` item, `/security/alerts_v2/{id}`, or `incident.alerts[]`). */
 export const graphAlertSchema = z.object({
-  "@odata.type": z.string().optional(),
+  "@odata.type": z.string().nullable().optional(),
   id: z.string(),
-  providerAlertId: z.string().optional(),
-  incidentId: z.string().optional(),
+  providerAlertId: z.string().nullable().optional(),
+  incidentId: z.string().nullable().optional(),
   status: openEnum(GRAPH_ALERT_STATUSES).optional(),
   severity: openEnum(GRAPH_SEVERITIES).optional(),
   classification: openEnum(GRAPH_CLASSIFICATIONS).optional(),
   determination: openEnum(GRAPH_DETERMINATIONS).optional(),
   serviceSource: openEnum(GRAPH_SERVICE_SOURCES).optional(),
   detectionSource: openEnum(GRAPH_DETECTION_SOURCES).optional(),
-  detectorId: z.string().optional(),
-  tenantId: z.string().optional(),
-  title: z.string().optional(),
-  description: z.string().optional(),
-  recommendedActions: z.string().optional(),
-  category: z.string().optional(),
+  detectorId: z.string().nullable().optional(),
+  tenantId: z.string().nullable().optional(),
+  title: z.string().nullable().optional(),
+  description: z.string().nullable().optional(),
+  recommendedActions: z.string().nullable().optional(),
+  category: z.string().nullable().optional(),
   assignedTo: z.string().nullable().optional(),
-  alertWebUrl: z.string().optional(),
-  incidentWebUrl: z.string().optional(),
+  alertWebUrl: z.string().nullable().optional(),
+  incidentWebUrl: z.string().nullable().optional(),
   actorDisplayName: z.string().nullable().optional(),
   threatDisplayName: z.string().nullable().optional(),
   threatFamilyName: z.string().nullable().optional(),
@@ -402,8 +402,8 @@ export const graphAlertSchema = z.object({
   // The sync cursor (`$filter=lastUpdateDateTime ge ...`).
   lastUpdateDateTime: dateTime,
   resolvedDateTime: dateTime.nullable().optional(),
-  firstActivityDateTime: dateTime.optional(),
-  lastActivityDateTime: dateTime.optional(),
+  firstActivityDateTime: dateTime.nullable().optional(),
+  lastActivityDateTime: dateTime.nullable().optional(),
   comments: z.array(graphCommentSchema).optional(),
   evidence: z.array(graphEvidenceSchema).optional(),
   systemTags: z.array(z.string()).optional(),
@@ -412,12 +412,12 @@ export type GraphAlert = z.infer<typeof graphAlertSchema>;
 
 /** security-incident.md. `alerts` is present only with `$expand=alerts`. */
 export const graphIncidentSchema = z.object({
-  "@odata.type": z.string().optional(),
+  "@odata.type": z.string().nullable().optional(),
   id: z.string(),
-  incidentWebUrl: z.string().optional(),
+  incidentWebUrl: z.string().nullable().optional(),
   redirectIncidentId: z.string().nullable().optional(),
-  tenantId: z.string().optional(),
-  displayName: z.string().optional(),
+  tenantId: z.string().nullable().optional(),
+  displayName: z.string().nullable().optional(),
   createdDateTime: dateTime,
   // The sync cursor (`$filter=lastUpdateDateTime ge ...`).
   lastUpdateDateTime: dateTime,

@@ -1,0 +1,174 @@
+import { API_QUOTAS, API_RESOURCE, apiUrl, type MicrosoftApi, type Region } from "./hosts.ts";
+import { SlidingWindowLimiter } from "./rate-limiter.ts";
+import { TokenAcquisitionError, type TenantTokenClient } from "./token-client.ts";
+import { isNamedError } from "../errors.ts";
+
+/**
+ * Calls Microsoft's Defender and Graph APIs for one customer tenant at a time, as the docs ask
+ * (defender-docs common-errors.md, Graph throttling guidance): 429 waits for Retry-After; 5xx, timeouts and broken
+ * bodies retry with jittered backoff, a bounded number of times; 401 retries once with a fresh token; 403/404 are
+ * answers, not failures to retry. A per-tenant limiter keeps each tenant inside its documented quota.
+ */
+export type ApiFailureKind = "unauthorized" | "forbidden" | "not_found" | "throttled" | "server" | "timeout" | "malformed" | "bad_request" | "token";
+
+export class MicrosoftApiError extends Error {
+  override name = "MicrosoftApiError";
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isNamedError(value, "MicrosoftApiError");
+  }
+  constructor(
+    readonly kind: ApiFailureKind,
+    readonly status: number | null,
+    /** Microsoft's error code (e.g. "Forbidden", "AADSTS700016") or the portal's own. */
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ApiClientOptions {
+  tokens: TenantTokenClient;
+  /** MICROSOFT_API_BASE: a prefix for every API host (the local simulator), or null for the real hosts. */
+  baseUrl: string | null;
+  timeoutMs?: number;
+  maxAttempts?: number;
+  /** Longest Retry-After the client will honour before giving up on this run. */
+  maxRetryAfterMs?: number;
+  limiter?: SlidingWindowLimiter;
+  sleep?: (ms: number) => Promise<void>;
+  /** Called for every HTTP call made (for run statistics). */
+  onCall?: (api: MicrosoftApi, status: number | null) => void;
+}
+
+export interface TenantTarget {
+  tenantId: string;
+  region: Region | null;
+}
+
+const sleepReal = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function retryAfterMs(header: string | null): number | null {
+  if (!header) return null;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : null;
+}
+
+/** Microsoft's error bodies: Defender `{error:{code,message}}`, Graph the same with innerError. */
+function errorCodeOf(body: string): { code: string | null; message: string | null } {
+  try {
+    const j = JSON.parse(body) as { error?: { code?: unknown; message?: unknown } };
+    return {
+      code: typeof j.error?.code === "string" ? j.error.code.slice(0, 100) : null,
+      message: typeof j.error?.message === "string" ? j.error.message.slice(0, 300) : null,
+    };
+  } catch {
+    return { code: null, message: null };
+  }
+}
+
+export class MicrosoftApiClient {
+  /** The options this client was made with; a run derives its own client (same limiter) with a call counter. */
+  readonly options: ApiClientOptions;
+  private readonly limiter: SlidingWindowLimiter;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly opts: ApiClientOptions) {
+    this.sleep = opts.sleep ?? sleepReal;
+    this.limiter = opts.limiter ?? new SlidingWindowLimiter();
+    // Shared by every client derived from these options, so per-tenant budgets hold across runs.
+    this.options = { ...opts, limiter: this.limiter };
+  }
+
+  url(api: MicrosoftApi, target: TenantTarget, path: string): string {
+    return apiUrl(api, target.region, path, this.opts.baseUrl);
+  }
+
+  /** GETs JSON from `urlOrPath` (a path on the API's host, or an absolute `@odata.nextLink`). */
+  async getJson(api: MicrosoftApi, target: TenantTarget, urlOrPath: string): Promise<unknown> {
+    const url = urlOrPath.startsWith("https://") ? urlOrPath : this.url(api, target, urlOrPath);
+    this.assertSameOrigin(api, target, url);
+    const maxAttempts = this.opts.maxAttempts ?? 5;
+    const quota = API_QUOTAS[api];
+    const windows = [{ limit: quota.perMinute, ms: 60_000 }, ...(quota.perHour ? [{ limit: quota.perHour, ms: 3_600_000 }] : [])];
+    let freshToken = false;
+    let lastError: MicrosoftApiError | null = null;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      await this.limiter.acquire(`${target.tenantId}:${api}`, windows);
+      let token: string;
+      try {
+        token = (await this.opts.tokens.acquire(target.tenantId, API_RESOURCE[api], { fresh: freshToken })).accessToken;
+      } catch (err) {
+        if (err instanceof TokenAcquisitionError) throw new MicrosoftApiError("token", null, err.code, err.message);
+        throw err;
+      }
+      let res: Response;
+      try {
+        res = await fetch(url, {
+          headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+          signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
+        });
+      } catch (err) {
+        this.opts.onCall?.(api, null);
+        const timedOut = (err as Error).name === "TimeoutError" || (err as Error).name === "AbortError";
+        lastError = new MicrosoftApiError(timedOut ? "timeout" : "server", null, timedOut ? "timeout" : "network_error", timedOut ? "Microsoft did not answer in time." : "Microsoft could not be reached.");
+        await this.backoff(attempt);
+        continue;
+      }
+      this.opts.onCall?.(api, res.status);
+      const body = await res.text().catch(() => "");
+      if (res.ok) {
+        try {
+          return JSON.parse(body);
+        } catch {
+          lastError = new MicrosoftApiError("malformed", res.status, "malformed_json", "Microsoft answered with a body that is not JSON.");
+          await this.backoff(attempt);
+          continue;
+        }
+      }
+      const { code, message } = errorCodeOf(body);
+      const describe = (fallback: string) => `${message ?? fallback} (HTTP ${res.status}${code ? `, ${code}` : ""})`;
+      if (res.status === 429) {
+        const wait = retryAfterMs(res.headers.get("retry-after")) ?? 60_000;
+        lastError = new MicrosoftApiError("throttled", 429, code ?? "TooManyRequests", describe("Microsoft throttled the request"));
+        if (wait > (this.opts.maxRetryAfterMs ?? 120_000)) throw lastError;
+        await this.sleep(wait + Math.random() * 250);
+        continue;
+      }
+      if (res.status === 401 && !freshToken) {
+        // A token can be revoked or rotated before its expiry: one retry with a new one.
+        freshToken = true;
+        lastError = new MicrosoftApiError("unauthorized", 401, code ?? "Unauthorized", describe("Microsoft refused the token"));
+        continue;
+      }
+      if (res.status === 401) throw new MicrosoftApiError("unauthorized", 401, code ?? "Unauthorized", describe("Microsoft refused the token"));
+      if (res.status === 403) throw new MicrosoftApiError("forbidden", 403, code ?? "Forbidden", describe("The app lacks the permission for this API"));
+      if (res.status === 404) throw new MicrosoftApiError("not_found", 404, code ?? "NotFound", describe("Not found"));
+      if (res.status >= 500) {
+        lastError = new MicrosoftApiError("server", res.status, code ?? "InternalServerError", describe("Microsoft had an internal error"));
+        await this.backoff(attempt);
+        continue;
+      }
+      throw new MicrosoftApiError("bad_request", res.status, code ?? "BadRequest", describe("Microsoft rejected the request"));
+    }
+    throw lastError ?? new MicrosoftApiError("server", null, "unknown", "The request failed.");
+  }
+
+  /** Jittered exponential backoff: 0.5 s, 1 s, 2 s, ... capped at 15 s. */
+  private backoff(attempt: number): Promise<void> {
+    const base = Math.min(15_000, 500 * 2 ** (attempt - 1));
+    return this.sleep(base / 2 + Math.random() * (base / 2));
+  }
+
+  /** A nextLink must stay on the API's own host: a tampered link must not receive the tenant's token. */
+  private assertSameOrigin(api: MicrosoftApi, target: TenantTarget, url: string) {
+    const expected = new URL(this.url(api, target, "/"));
+    const actual = new URL(url);
+    const prefix = expected.pathname.replace(/\/$/, "");
+    if (actual.origin !== expected.origin || (prefix && !actual.pathname.startsWith(`${prefix}/`))) {
+      throw new MicrosoftApiError("bad_request", null, "foreign_next_link", "A paging link pointed away from Microsoft's API host.");
+    }
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Incidents and alerts as the portal stores them, whichever API they came from. Enum values follow Microsoft
+ * Graph's camelCase (`inProgress`, `truePositive`); the Defender XDR/MDE PascalCase values are mapped onto them.
+ */
+export type DataSource = "defender" | "graph";
+export type Feed = "incidents" | "alerts";
+
+export interface NormalizedAlert {
+  sourceId: string;
+  incidentSourceId: string | null;
+  title: string;
+  severity: string;
+  status: string;
+  category: string | null;
+  serviceSource: string | null;
+  detectionSource: string | null;
+  classification: string | null;
+  determination: string | null;
+  assignedTo: string | null;
+  createdTime: Date;
+  lastUpdateTime: Date;
+  payload: unknown;
+}
+
+export interface NormalizedIncident {
+  sourceId: string;
+  title: string;
+  severity: string;
+  status: string;
+  classification: string | null;
+  determination: string | null;
+  assignedTo: string | null;
+  tags: string[];
+  alertCount: number;
+  createdTime: Date;
+  lastUpdateTime: Date;
+  webUrl: string | null;
+  payload: unknown;
+  alerts: NormalizedAlert[];
+}
+
+/** PascalCase → camelCase ("InProgress" → "inProgress", "UnSpecified" → "unknown"), lower-casing acronyms' first letter only. */
+export function camelEnum(value: string | null | undefined): string | null {
+  if (value === null || value === undefined || value === "") return null;
+  if (value === "UnSpecified" || value === "Unspecified") return "unknown";
+  return value.charAt(0).toLowerCase() + value.slice(1);
+}
+
+export const SEVERITIES = ["high", "medium", "low", "informational", "unknown"] as const;
+export const INCIDENT_STATUSES = ["active", "inProgress", "resolved", "redirected"] as const;
+export const ALERT_STATUSES = ["new", "inProgress", "resolved", "unknown"] as const;
+
+/** The text that identifies an incident in Microsoft's portal for this tenant. */
+export function defenderPortalIncidentUrl(incidentId: string, tenantId: string): string {
+  return `https://security.microsoft.com/incidents/${encodeURIComponent(incidentId)}?tid=${encodeURIComponent(tenantId)}`;
+}
+
+/** PostgreSQL text and jsonb cannot hold U+0000; customer data can. Replace it (and keep everything else as is). */
+export function stripNul<T>(value: T): T {
+  if (typeof value === "string") return (value.includes("\u0000") ? value.replaceAll("\u0000", "\uFFFD") : value) as T;
+  if (Array.isArray(value)) return value.map(stripNul) as T;
+  if (value && typeof value === "object" && !(value instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[stripNul(k)] = stripNul(v);
+    return out as T;
+  }
+  return value;
+}
+
+/** What the portal keeps of an incident beyond its columns (Incident.payload). */
+export interface IncidentDetail {
+  description: string | null;
+  comments: { comment: string; createdBy: string | null; createdTime: string | null }[];
+  redirectIncidentId: string | null;
+}
+
+/** One piece of evidence, flattened from XDR entities, MDE evidence or Graph polymorphic evidence. */
+export interface EvidenceItem {
+  type: string; // file | process | ip | url | user | mailbox | mailMessage | registry | device | other
+  verdict: string | null;
+  remediationStatus: string | null;
+  fields: Record<string, string>;
+}
+
+/** What the portal keeps of an alert beyond its columns (Alert.payload). */
+export interface AlertDetail {
+  description: string | null;
+  firstActivity: string | null;
+  lastActivity: string | null;
+  mitreTechniques: string[];
+  threatFamilyName: string | null;
+  devices: { id: string | null; name: string | null; osPlatform: string | null; healthStatus: string | null; riskScore: string | null }[];
+  evidence: EvidenceItem[];
+  webUrl: string | null;
+}
+
+/** Keeps only string-like scalar fields, stringified, dropping empty ones: evidence is shown as label/value pairs. */
+export function scalarFields(obj: Record<string, unknown>, omit: readonly string[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (omit.includes(k) || v === null || v === undefined || v === "") continue;
+    if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = String(v);
+  }
+  return out;
+}

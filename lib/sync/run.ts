@@ -1,0 +1,122 @@
+import type { PrismaClient } from "../db/client.ts";
+import { MicrosoftApiClient, MicrosoftApiError } from "../microsoft/api-client.ts";
+import { API_RESOURCE, type Region } from "../microsoft/hosts.ts";
+import { TokenAcquisitionError, type TenantTokenClient } from "../microsoft/token-client.ts";
+import type { DataSource, Feed } from "./model.ts";
+import { feedFetcher } from "./sources.ts";
+import { upsertAlerts, upsertIncidents } from "./store.ts";
+
+export interface SyncDeps {
+  prisma: PrismaClient;
+  tokens: TenantTokenClient;
+  api: MicrosoftApiClient;
+  source: DataSource;
+  intervalMinutes: number;
+}
+
+export interface SyncOutcome {
+  ok: boolean;
+  rowsChanged: number;
+  apiCalls: number;
+  fetched: number;
+  error?: { code: string; message: string };
+}
+
+/** A run that has held `running` longer than this is taken to have died (worker killed): the next one proceeds. */
+export const STALE_RUN_MS = 15 * 60_000;
+
+/**
+ * One sync of one customer's feed: fetch what changed since the cursor (or everything, `full`), upsert it, and
+ * advance the cursor in the same transaction as the rows, so a crash anywhere before the commit loses nothing (the
+ * next run fetches the same window again) and duplicates nothing (upserts by source id).
+ */
+export async function runFeedSync(deps: SyncDeps, customerId: string, feed: Feed, opts: { full?: boolean } = {}): Promise<SyncOutcome> {
+  const { prisma } = deps;
+  const customer = await prisma.customer.findUnique({ where: { id: customerId }, select: { id: true, tenantId: true, region: true, status: true } });
+  if (!customer?.tenantId) return { ok: false, rowsChanged: 0, apiCalls: 0, fetched: 0, error: { code: "no_tenant", message: "The customer has no consented tenant." } };
+  const fetcher = feedFetcher(deps.source, feed);
+  const startedAt = new Date();
+  const state = await prisma.syncState.upsert({
+    where: { customerId_feed: { customerId, feed } },
+    create: { customerId, feed, source: deps.source, running: true, runStartedAt: startedAt, progress: "Starting" },
+    update: { running: true, runStartedAt: startedAt, progress: "Starting" },
+  });
+  // Switching the data source starts a fresh cursor: the other API's high-water mark means nothing here.
+  const since = opts.full || state.source !== deps.source ? null : state.cursor;
+  let apiCalls = 0;
+  const target = { tenantId: customer.tenantId, region: customer.region as Region };
+  const api = new MicrosoftApiClient({ ...deps.api.options, onCall: () => (apiCalls += 1) });
+  try {
+    // Check the token before using it: right tenant, and the role this feed needs.
+    const token = await deps.tokens.acquire(customer.tenantId, API_RESOURCE[fetcher.api]);
+    if (token.tenantId !== customer.tenantId) {
+      throw new MicrosoftApiError("token", null, "token_tenant_mismatch", `Microsoft issued a token for tenant ${token.tenantId}, not ${customer.tenantId}.`);
+    }
+    if (!fetcher.anyOfRoles.some((r) => token.roles.includes(r))) {
+      throw new MicrosoftApiError("forbidden", null, "permission_missing", `The app lacks ${fetcher.anyOfRoles[0]} on ${fetcher.apiName} in this tenant (consent granted without it, or removed).`);
+    }
+    let lastProgress = 0;
+    const result = await fetcher.fetch(api, target, since, (n) => {
+      // Progress is for people watching "Refresh now": a write every few pages is plenty.
+      if (n - lastProgress >= 200 || lastProgress === 0) {
+        lastProgress = n;
+        void prisma.syncState.update({ where: { customerId_feed: { customerId, feed } }, data: { progress: `Fetched ${n}` } }).catch(() => {});
+      }
+    });
+    const fetched = result.incidents.length + result.alerts.length;
+    const now = new Date();
+    const rowsChanged = await prisma.$transaction(
+      async (tx) => {
+        const changed =
+          (await upsertIncidents(tx, customerId, deps.source, result.incidents, now)) +
+          (await upsertAlerts(tx, customerId, deps.source, result.alerts, now));
+        const cursor = result.maxUpdated && (!since || result.maxUpdated > since) ? result.maxUpdated : since;
+        await tx.syncState.update({
+          where: { customerId_feed: { customerId, feed } },
+          data: {
+            source: deps.source, cursor, running: false, progress: null, lastSuccessAt: now, rowsChanged: changed, apiCalls,
+            lastError: null, lastErrorCode: null, nextRunAt: new Date(now.getTime() + deps.intervalMinutes * 60_000),
+          },
+        });
+        return changed;
+      },
+      { timeout: 120_000, maxWait: 30_000 },
+    );
+    return { ok: true, rowsChanged, apiCalls, fetched };
+  } catch (err) {
+    const failure = describeFailure(err);
+    const now = new Date();
+    await prisma.syncState.update({
+      where: { customerId_feed: { customerId, feed } },
+      data: {
+        running: false, progress: null, lastErrorAt: now, lastError: failure.message, lastErrorCode: failure.code, apiCalls,
+        nextRunAt: new Date(now.getTime() + deps.intervalMinutes * 60_000),
+      },
+    });
+    if (failure.customerStatus) {
+      await prisma.customer.update({ where: { id: customerId }, data: { status: failure.customerStatus, statusReason: failure.message, lastEventAt: now } });
+    }
+    return { ok: false, rowsChanged: 0, apiCalls, fetched: 0, error: { code: failure.code, message: failure.message } };
+  }
+}
+
+/** What went wrong, in plain words with its code, and whether it changes the customer's consent health. */
+function describeFailure(err: unknown): { code: string; message: string; customerStatus?: "REVOKED" | "ERROR" } {
+  if (err instanceof MicrosoftApiError) {
+    if (err.kind === "token") {
+      if (err.code === "AADSTS700016" || err.code === "AADSTS65001") {
+        return { code: err.code, message: `Consent was revoked in the customer's tenant: Microsoft no longer issues the app a token there (${err.code}).`, customerStatus: "REVOKED" };
+      }
+      if (err.code === "AADSTS500011" || err.code === "AADSTS650052") {
+        return { code: err.code, message: `The tenant has no Microsoft Defender licence for this API (${err.code}).`, customerStatus: "ERROR" };
+      }
+      if (err.code === "token_tenant_mismatch") return { code: err.code, message: err.message, customerStatus: "ERROR" };
+      return { code: err.code, message: err.message };
+    }
+    if (err.kind === "forbidden") return { code: err.code, message: err.message, customerStatus: "ERROR" };
+    return { code: err.code, message: err.message };
+  }
+  if (err instanceof TokenAcquisitionError) return describeFailure(new MicrosoftApiError("token", null, err.code, err.message));
+  console.error(`[sync] unexpected: ${(err as Error)?.message ?? String(err)}`.slice(0, 500));
+  return { code: "internal_error", message: "The sync failed unexpectedly; see the worker log." };
+}

@@ -1,0 +1,176 @@
+import assert from "node:assert/strict";
+import { randomBytes, randomUUID } from "node:crypto";
+import { after, before, describe, test } from "node:test";
+import { CERT_DIR } from "../../scripts/lib/stack.ts";
+import { startSimulator, type SimulatorHandle } from "../../simulator/server.ts";
+import { createMigratedDatabase } from "../support/db.ts";
+import { SimControl, uniqueTenantName } from "../support/sim-control.ts";
+import type { PrismaClient } from "../../lib/db/client.ts";
+import type { DataSource } from "../../lib/sync/model.ts";
+
+/**
+ * Sync against a real PostgreSQL and the simulator's Defender and Graph APIs, through real MSAL: incremental runs,
+ * idempotent reruns, crash safety, throttling and 5xx, a revoked tenant among healthy ones, token reuse.
+ */
+const clientId = randomUUID();
+const clientSecret = randomBytes(24).toString("base64url");
+let sim: SimulatorHandle;
+let control: SimControl;
+let database: Awaited<ReturnType<typeof createMigratedDatabase>>;
+let prisma: PrismaClient;
+let partnerId: string;
+let mods: {
+  run: typeof import("../../lib/sync/run.ts");
+  tokens: typeof import("../../lib/microsoft/token-client.ts");
+  api: typeof import("../../lib/microsoft/api-client.ts");
+};
+
+before(async () => {
+  database = await createMigratedDatabase("sync");
+  sim = await startSimulator({
+    port: 0, certDir: CERT_DIR, seed: "sync-tests",
+    app: { clientId, displayName: "Sync tests", clientSecrets: [clientSecret], certificates: [], redirectUris: [] },
+    defender: { incidentsPerTenant: 30, quotas: true },
+  });
+  control = new SimControl(sim.url);
+  Object.assign(process.env, {
+    DATABASE_URL: database.url, NEXTAUTH_URL: "http://localhost:3999", NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+    ENTRA_AUTHORITY_HOST: sim.url, ENTRA_PARTNER_TENANT_ID: sim.directory.partner.id, ENTRA_CLIENT_ID: clientId,
+    ENTRA_CLIENT_SECRET: clientSecret, MICROSOFT_API_BASE: sim.url,
+  });
+  prisma = (await import("../../lib/db/client.ts")).db();
+  partnerId = (await (await import("../../lib/data/partner.ts")).currentPartner()).id;
+  mods = {
+    run: await import("../../lib/sync/run.ts"),
+    tokens: await import("../../lib/microsoft/token-client.ts"),
+    api: await import("../../lib/microsoft/api-client.ts"),
+  };
+});
+after(async () => {
+  await prisma?.$disconnect();
+  await sim?.close();
+  await database?.drop();
+});
+
+function deps(source: DataSource, opts: { tokens?: InstanceType<typeof mods.tokens.TenantTokenClient> } = {}) {
+  const tokens = opts.tokens ?? new mods.tokens.TenantTokenClient({ authorityHost: sim.url, clientId, credential: { kind: "secret", source: "env", secret: clientSecret } });
+  // No real waiting on Retry-After or backoff in tests: the behaviour is the same, the clock is not.
+  const api = new mods.api.MicrosoftApiClient({ tokens, baseUrl: sim.url, sleep: async () => {}, timeoutMs: 2_000 });
+  return { prisma, tokens, api, source, intervalMinutes: 5 };
+}
+
+async function consentedCustomer(label: string) {
+  const t = await control.createTenant(uniqueTenantName(label));
+  await control.grantConsent(t.id);
+  const id = randomUUID();
+  await prisma.customer.create({ data: { id, partnerId, displayName: t.displayName, region: "eu", tenantId: t.id, status: "CONSENTED" } });
+  return { id, tenantId: t.id };
+}
+
+type Truth = { incidentId: number | string; lastUpdateTime: string; alertIds?: string[] }[];
+async function truth(tenantId: string): Promise<Truth> {
+  const body = (await control.incidents(tenantId)) as Truth | { incidents: Truth } | { value: Truth };
+  return Array.isArray(body) ? body : "incidents" in body ? body.incidents : body.value;
+}
+
+async function storeMatchesTruth(customerId: string, tenantId: string, source: DataSource) {
+  const t = await truth(tenantId);
+  const rows = await prisma.incident.findMany({ where: { customerId, source }, select: { sourceId: true, lastUpdateTime: true } });
+  assert.equal(rows.length, t.length, "no incident lost or duplicated");
+  const byId = new Map(rows.map((r) => [r.sourceId, r.lastUpdateTime.getTime()]));
+  for (const i of t) assert.equal(byId.get(String(i.incidentId)), new Date(i.lastUpdateTime).getTime(), `incident ${i.incidentId} is current`);
+}
+
+for (const source of ["graph", "defender"] as const) {
+  describe(`sync from ${source}`, () => {
+    test("full sync stores every incident; a rerun writes nothing; an incremental run fetches only changes", async () => {
+      const c = await consentedCustomer(`Full-${source}`);
+      const d = deps(source);
+      const first = await mods.run.runFeedSync(d, c.id, "incidents");
+      assert.ok(first.ok, JSON.stringify(first.error));
+      assert.ok(first.rowsChanged > 0);
+      await storeMatchesTruth(c.id, c.tenantId, source);
+      const alerts = await mods.run.runFeedSync(d, c.id, "alerts");
+      assert.ok(alerts.ok, JSON.stringify(alerts.error));
+
+      const rerun = await mods.run.runFeedSync(d, c.id, "incidents");
+      assert.ok(rerun.ok);
+      assert.equal(rerun.rowsChanged, 0, "nothing changed, nothing written");
+      assert.equal(rerun.apiCalls, 1, "one API call when nothing changed");
+
+      await control.tick(c.tenantId, { create: 2, update: 3 });
+      const incremental = await mods.run.runFeedSync(d, c.id, "incidents");
+      assert.ok(incremental.ok);
+      assert.ok(incremental.fetched <= 10, `fetched only the changes (+ the boundary), got ${incremental.fetched}`);
+      assert.ok(incremental.rowsChanged >= 5);
+      await storeMatchesTruth(c.id, c.tenantId, source);
+
+      const full = await mods.run.runFeedSync(d, c.id, "incidents", { full: true });
+      assert.ok(full.ok);
+      assert.equal(full.rowsChanged, 0, "a full resync of unchanged data writes nothing");
+    });
+
+    test("a crash between fetch and commit loses nothing and duplicates nothing", async () => {
+      const c = await consentedCustomer(`Crash-${source}`);
+      const d = deps(source);
+      const original = prisma.$transaction.bind(prisma);
+      let crashed = false;
+      const crashing = new Proxy(prisma, {
+        get(target, prop, receiver) {
+          if (prop === "$transaction") {
+            return async (fn: (tx: unknown) => Promise<unknown>, o?: unknown) =>
+              original(async (tx) => {
+                await fn(tx);
+                crashed = true;
+                throw new Error("simulated crash before commit");
+              }, o as never);
+          }
+          return Reflect.get(target, prop, receiver);
+        },
+      });
+      const r = await mods.run.runFeedSync({ ...d, prisma: crashing }, c.id, "incidents");
+      assert.equal(crashed, true);
+      assert.equal(r.ok, false);
+      assert.equal(await prisma.incident.count({ where: { customerId: c.id } }), 0, "rolled back");
+      const state = await prisma.syncState.findUniqueOrThrow({ where: { customerId_feed: { customerId: c.id, feed: "incidents" } } });
+      assert.equal(state.cursor, null, "cursor did not advance");
+      const again = await mods.run.runFeedSync(d, c.id, "incidents");
+      assert.ok(again.ok);
+      await storeMatchesTruth(c.id, c.tenantId, source);
+    });
+
+    test("429 storms and 5xx are ridden out", async () => {
+      const c = await consentedCustomer(`Faults-${source}`);
+      await control.setFaults(c.tenantId, { throttleRate: 0.3, errorRate: 0.2 });
+      const r = await mods.run.runFeedSync(deps(source), c.id, "incidents");
+      await control.setFaults(c.tenantId, {});
+      assert.ok(r.ok, JSON.stringify(r.error));
+      await storeMatchesTruth(c.id, c.tenantId, source);
+    });
+  });
+}
+
+test("a revoked tenant is flagged in plain words and the others finish", async () => {
+  const healthy = [await consentedCustomer("Healthy1"), await consentedCustomer("Healthy2")];
+  const revoked = await consentedCustomer("Revoked");
+  await control.revokeConsent(revoked.tenantId);
+  const d = deps("graph");
+  const results = await Promise.all([...healthy, revoked].map((c) => mods.run.runFeedSync(d, c.id, "incidents")));
+  assert.deepEqual(results.map((r) => r.ok), [true, true, false]);
+  const c = await prisma.customer.findUniqueOrThrow({ where: { id: revoked.id } });
+  assert.equal(c.status, "REVOKED");
+  assert.match(c.statusReason!, /Consent was revoked.*AADSTS700016/);
+  const state = await prisma.syncState.findUniqueOrThrow({ where: { customerId_feed: { customerId: revoked.id, feed: "incidents" } } });
+  assert.equal(state.lastErrorCode, "AADSTS700016");
+});
+
+test("one token request per tenant per resource over two full syncs (counted by the simulator)", async () => {
+  const customers = [await consentedCustomer("Tok1"), await consentedCustomer("Tok2"), await consentedCustomer("Tok3")];
+  const d = deps("graph");
+  await control.resetRequests();
+  for (let round = 0; round < 2; round++) {
+    for (const c of customers) for (const feed of ["incidents", "alerts"] as const) assert.ok((await mods.run.runFeedSync(d, c.id, feed, { full: true })).ok);
+  }
+  const counts = await control.requests();
+  for (const c of customers) assert.equal(counts["token:https://graph.microsoft.com"]?.[c.tenantId], 1, `tenant ${c.tenantId}`);
+});

@@ -4,7 +4,7 @@ import { buttonClass } from "./ui/primitives";
 
 export function SignInButton() {
   return (
-    <button type="button" className={`${buttonClass("primary")} w-full`} onClick={() => signIn("azure-ad", { callbackUrl: "/customers" })}>
+    <button type="button" className={`${buttonClass("primary")} w-full`} onClick={() => signIn("azure-ad", { callbackUrl: "/overview" })}>
       Sign in with Microsoft
     </button>
   );

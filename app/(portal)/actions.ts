@@ -1,6 +1,7 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
+import { z } from "zod";
 import { getViewer } from "@/lib/auth/session";
 import { AccessDeniedError } from "@/lib/auth/viewer";
 import {
@@ -11,6 +12,8 @@ import {
   type FormResult,
 } from "@/lib/data/customers";
 import { checkCredential } from "@/lib/data/settings";
+import { requestRefresh } from "@/lib/data/health";
+import { setCustomerAssignments } from "@/lib/data/assignments";
 
 /** Server actions are public endpoints: each one reads the viewer and lets lib/data decide access. */
 async function viewerOrDeny() {
@@ -19,9 +22,21 @@ async function viewerOrDeny() {
   return viewer;
 }
 
-function formFields(form: FormData): Record<string, string> {
+// Arguments arrive from the network whatever the TypeScript signature says: check their shape first.
+const idArgument = z.string().min(1).max(64);
+const formArgument = z.instanceof(FormData, { message: "Expected a form submission." });
+
+function customerIdOf(value: unknown): string {
+  return idArgument.parse(value);
+}
+
+function formOf(value: unknown): FormData {
+  return formArgument.parse(value);
+}
+
+function formFields(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of form.entries()) if (typeof v === "string" && !k.startsWith("$")) out[k] = v;
+  for (const [k, v] of formOf(value).entries()) if (typeof v === "string" && !k.startsWith("$")) out[k] = v;
   return out;
 }
 
@@ -34,18 +49,21 @@ export async function addCustomerAction(_prev: FormResult | null, form: FormData
 }
 
 export async function createLinkAction(customerId: string): Promise<void> {
+  customerId = customerIdOf(customerId);
   const viewer = await viewerOrDeny();
   await createConsentLink(viewer, customerId);
   revalidatePath(`/customers/${customerId}`);
 }
 
 export async function revokeLinkAction(customerId: string): Promise<void> {
+  customerId = customerIdOf(customerId);
   const viewer = await viewerOrDeny();
   await revokeConsentLinks(viewer, customerId);
   revalidatePath(`/customers/${customerId}`);
 }
 
 export async function manualTenantAction(customerId: string, _prev: FormResult | null, form: FormData): Promise<FormResult> {
+  customerId = customerIdOf(customerId);
   const viewer = await viewerOrDeny();
   const result = await submitManualTenantId(viewer, customerId, formFields(form));
   revalidatePath(`/customers/${customerId}`);
@@ -55,4 +73,17 @@ export async function manualTenantAction(customerId: string, _prev: FormResult |
 export async function checkCredentialAction(_prev: unknown, _form: FormData) {
   const viewer = await viewerOrDeny();
   return checkCredential(viewer);
+}
+
+export async function refreshCustomerAction(customerId: string): Promise<boolean> {
+  customerId = customerIdOf(customerId);
+  const viewer = await viewerOrDeny();
+  return requestRefresh(viewer, customerId);
+}
+
+export async function setAssignmentsAction(customerId: string, form: FormData): Promise<void> {
+  customerId = customerIdOf(customerId);
+  const viewer = await viewerOrDeny();
+  await setCustomerAssignments(viewer, customerId, { analystIds: formOf(form).getAll("analyst").filter((v): v is string => typeof v === "string") });
+  revalidatePath(`/customers/${customerId}`);
 }

@@ -10,10 +10,13 @@ export default async function PortalLayout({ children }: { children: React.React
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-7xl items-center justify-between gap-6 px-6 py-3">
           <div className="flex items-center gap-8">
-            <Link href="/customers" className="text-sm font-bold tracking-tight text-blue-800">
+            <Link href="/overview" className="text-sm font-bold tracking-tight text-blue-800">
               Defender Partner Portal
             </Link>
             <nav className="flex gap-5 text-sm font-medium text-slate-600" aria-label="Main">
+              <Link href="/overview" className="hover:text-slate-900">Overview</Link>
+              <Link href="/incidents" className="hover:text-slate-900">Incidents</Link>
+              <Link href="/alerts" className="hover:text-slate-900">Alerts</Link>
               <Link href="/customers" className="hover:text-slate-900">Customers</Link>
               {can(viewer, "settings:read") && <Link href="/settings" className="hover:text-slate-900">App registration</Link>}
             </nav>

@@ -18,7 +18,7 @@ const ERRORS: Record<string, string> = {
 };
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string | string[] }> }) {
-  if (await getViewer()) redirect("/customers");
+  if (await getViewer()) redirect("/overview");
   const { error } = await searchParams;
   const code = typeof error === "string" ? error : undefined;
   const message = code ? (ERRORS[code] ?? "Sign-in failed. Try again.") : null;

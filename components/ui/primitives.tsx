@@ -56,5 +56,6 @@ export function FieldError({ id, message }: { id: string; message?: string }) {
 export function formatDateTime(d: Date | string | null | undefined): string {
   if (!d) return "—";
   const date = typeof d === "string" ? new Date(d) : d;
+  if (Number.isNaN(date.getTime())) return "—";
   return date.toISOString().replace("T", " ").slice(0, 16) + " UTC";
 }

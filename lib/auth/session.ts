@@ -2,7 +2,7 @@ import "server-only";
 import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { loadPortalUser } from "../data/users.ts";
+import { loadAssignedCustomerIds, loadPortalUser } from "../data/users.ts";
 import { authOptions } from "./options.ts";
 import type { Viewer } from "./viewer.ts";
 
@@ -15,14 +15,15 @@ export const getViewer = cache(async (): Promise<Viewer | null> => {
   if (!session?.oid) return null;
   const user = await loadPortalUser(session.oid);
   if (!user?.role) return null;
+  const assigned = user.role === "ADMIN" ? null : await loadAssignedCustomerIds(user.id);
   return {
     userId: user.id,
     partnerId: user.partnerId,
     name: user.displayName,
     email: user.email,
     role: user.role,
-    // Analyst-to-customer assignment arrives with the incidents issue; until then every role sees the partner's customers.
-    customerScope: "all",
+    // Admins see every customer of the partner; analysts only the customers assigned to them.
+    customerScope: assigned ?? "all",
   };
 });
 

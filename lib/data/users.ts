@@ -68,3 +68,8 @@ export async function loadPortalUser(entraObjectId: string) {
     select: { id: true, partnerId: true, displayName: true, email: true, role: true },
   });
 }
+
+export async function loadAssignedCustomerIds(userId: string): Promise<string[]> {
+  const rows = await db().analystAssignment.findMany({ where: { userId }, select: { customerId: true } });
+  return rows.map((r) => r.customerId);
+}

@@ -14,6 +14,12 @@ type Fixtures = {
     customers: typeof import("../../lib/data/customers.ts");
     prisma: import("../../lib/db/client.ts").PrismaClient;
     adminViewer(): Promise<Viewer>;
+    /** A customer consented in the simulator and verified by the portal, optionally with its data synced. */
+    consentedCustomer(label: string, opts?: { sync?: boolean; defenderLicence?: boolean }): Promise<{ id: string; tenantId: string; displayName: string }>;
+    /** Makes `customerIds` the only customers assigned to the analyst (who must have signed in once). */
+    assignOnly(analystOid: string, customerIds: string[]): Promise<void>;
+    /** Runs both feeds of a customer's sync now, in this process (no worker needed). */
+    syncCustomer(customerId: string): Promise<void>;
   };
 };
 
@@ -21,21 +27,50 @@ export const test = base.extend<Fixtures>({
   sim: async ({}, use) => {
     await use(new SimControl(process.env.E2E_SIM_URL!));
   },
-  data: async ({}, use) => {
+  data: async ({ sim }, use) => {
     const customers = await import("../../lib/data/customers.ts");
     const prisma = (await import("../../lib/db/client.ts")).db();
     const { currentPartner } = await import("../../lib/data/partner.ts");
+    const adminViewer = async (): Promise<Viewer> => {
+      const partner = await currentPartner();
+      const user = await prisma.portalUser.upsert({
+        where: { entraObjectId: "00000000-0000-4000-8000-00000000e2e0" },
+        create: { id: randomUUID(), partnerId: partner.id, entraObjectId: "00000000-0000-4000-8000-00000000e2e0", email: "fixture@e2e", displayName: "Fixture", role: "ADMIN", roleSource: "portal" },
+        update: {},
+      });
+      return { userId: user.id, partnerId: partner.id, name: user.displayName, email: user.email, role: "ADMIN", customerScope: "all" };
+    };
+    const syncCustomer = async (customerId: string) => {
+      const { runFeedSync } = await import("../../lib/sync/run.ts");
+      const { TenantTokenClient } = await import("../../lib/microsoft/token-client.ts");
+      const { MicrosoftApiClient } = await import("../../lib/microsoft/api-client.ts");
+      const { serverConfig } = await import("../../lib/config/env.ts");
+      const cfg = serverConfig();
+      // A fresh token cache per call, like a worker that has not seen this tenant yet (tests revoke consent).
+      const tokens = new TenantTokenClient({ authorityHost: cfg.authorityHost, clientId: cfg.clientId, credential: cfg.credential });
+      const deps = { prisma, tokens, api: new MicrosoftApiClient({ tokens, baseUrl: cfg.apiBaseUrl, maxAttempts: 2 }), source: cfg.dataSource, intervalMinutes: 5 };
+      for (const feed of ["incidents", "alerts"] as const) await runFeedSync(deps, customerId, feed);
+    };
     await use({
       customers,
       prisma,
-      async adminViewer() {
-        const partner = await currentPartner();
-        const user = await prisma.portalUser.upsert({
-          where: { entraObjectId: "00000000-0000-4000-8000-00000000e2e0" },
-          create: { id: randomUUID(), partnerId: partner.id, entraObjectId: "00000000-0000-4000-8000-00000000e2e0", email: "fixture@e2e", displayName: "Fixture", role: "ADMIN", roleSource: "portal" },
-          update: {},
-        });
-        return { userId: user.id, partnerId: partner.id, name: user.displayName, email: user.email, role: "ADMIN", customerScope: "all" };
+      syncCustomer,
+      async consentedCustomer(label, opts = {}) {
+        const t = await sim.createTenant({ ...uniqueTenantName(label), defenderLicence: opts.defenderLicence ?? true });
+        await sim.grantConsent(t.id);
+        const viewer = await adminViewer();
+        const r = await customers.createCustomer(viewer, { displayName: t.displayName, tenantOrDomain: t.id, region: "eu" });
+        if (!r.ok) throw new Error(JSON.stringify(r));
+        const v = await customers.submitManualTenantId(viewer, r.value.id, { tenantId: t.id });
+        if (!v.ok && opts.defenderLicence !== false) throw new Error(JSON.stringify(v));
+        if (opts.sync) await syncCustomer(r.value.id);
+        return { id: r.value.id, tenantId: t.id, displayName: t.displayName };
+      },
+      adminViewer,
+      async assignOnly(analystOid, customerIds) {
+        const user = await prisma.portalUser.findUniqueOrThrow({ where: { entraObjectId: analystOid } });
+        await prisma.analystAssignment.deleteMany({ where: { userId: user.id } });
+        await prisma.analystAssignment.createMany({ data: customerIds.map((customerId) => ({ userId: user.id, customerId })) });
       },
     });
   },

@@ -29,9 +29,10 @@ test("partner admin onboards a customer end to end: add, link, onboarding page, 
   const customerAdmin = tenant.users.find((u) => u.isAdmin)!;
 
   await signIn(page, admin.upn);
-  await expect(page).toHaveURL(/\/customers$/);
+  await expect(page).toHaveURL(/\/overview$/);
   await expect(page.getByTestId("viewer-role")).toHaveText("Partner admin");
 
+  await page.getByRole("link", { name: "Customers", exact: true }).click();
   await page.getByRole("link", { name: "Add customer" }).click();
   await page.getByLabel("Customer name").fill(tenant.displayName);
   await page.getByLabel(/Tenant ID or verified domain/).fill(tenant.domain);

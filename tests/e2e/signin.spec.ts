@@ -23,7 +23,7 @@ test("a partner user without a portal role is told to ask for one", async ({ pag
 test("an analyst signs in, sees customers, but neither onboarding nor settings", async ({ page, sim }) => {
   const { analyst } = await partnerUsers(sim);
   await signIn(page, analyst.upn);
-  await expect(page).toHaveURL(/\/customers$/);
+  await expect(page).toHaveURL(/\/overview$/);
   await expect(page.getByTestId("viewer-role")).toHaveText("Analyst");
   await expect(page.getByRole("link", { name: "Add customer" })).toHaveCount(0);
   await expect(page.getByRole("link", { name: "App registration" })).toHaveCount(0);
@@ -34,7 +34,7 @@ test("an analyst signs in, sees customers, but neither onboarding nor settings",
 test("a tampered session cookie is not a session", async ({ page, sim, context }) => {
   const { admin } = await partnerUsers(sim);
   await signIn(page, admin.upn);
-  await expect(page).toHaveURL(/\/customers$/);
+  await expect(page).toHaveURL(/\/overview$/);
   const cookies = await context.cookies();
   const session = cookies.find((c) => c.name.includes("next-auth.session-token"))!;
   expect(session.httpOnly).toBe(true);

@@ -1,6 +1,14 @@
 import { notFound } from "next/navigation";
 import { requireViewer } from "@/lib/auth/session";
 import { getCustomerDetail, REGION_LABELS } from "@/lib/data/customers";
+import { getCustomerHealth } from "@/lib/data/health";
+import { getCustomerAssignments } from "@/lib/data/assignments";
+import { can } from "@/lib/auth/viewer";
+import { setAssignmentsAction } from "@/app/(portal)/actions";
+import { SyncStatus } from "@/components/customers/sync-status";
+import { TrendChart } from "@/components/customers/trend-chart";
+import { SeverityBadge } from "@/components/incidents/badges";
+import Link from "next/link";
 import { ConsentLinkPanel } from "@/components/customers/consent-link-panel";
 import { ConsentHistory } from "@/components/customers/consent-history";
 import { PermissionsTable } from "@/components/customers/permissions-table";
@@ -12,6 +20,10 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
   const { id } = await params;
   const customer = await getCustomerDetail(viewer, id);
   if (!customer) notFound();
+  const [health, assignments] = await Promise.all([
+    getCustomerHealth(viewer, id),
+    can(viewer, "customers:assign") ? getCustomerAssignments(viewer, id) : Promise.resolve(null),
+  ]);
   return (
     <>
       <PageHeader
@@ -27,6 +39,28 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
           {customer.canOnboard && customer.status !== "CONSENTED" && (
             <ConsentLinkPanel customerId={customer.id} link={customer.link} legacyLink={customer.legacyLink} />
           )}
+          {health && customer.tenantId && (
+            <Card title="Health">
+              <dl className="mb-4 grid gap-3 text-sm sm:grid-cols-3" data-testid="health-summary">
+                <div><dt className="text-slate-500">Consent</dt><dd>{customer.status.toLowerCase()}</dd></div>
+                <div><dt className="text-slate-500">Permissions</dt><dd>{health.permissions.filter((p) => p.granted).length} of {health.permissions.length} granted</dd></div>
+                <div><dt className="text-slate-500">Defender licence</dt><dd data-testid="licence">{health.licence === "missing" ? <span className="text-red-700">Missing (AADSTS500011)</span> : health.licence === "ok" ? "Present" : "Not checked yet"}</dd></div>
+              </dl>
+              <SyncStatus customerId={customer.id} initial={health.feeds} canRefresh={can(viewer, "sync:refresh")} />
+            </Card>
+          )}
+          {health && customer.tenantId && (
+            <Card title="Open incidents">
+              <div className="mb-4 flex flex-wrap gap-4 text-sm" data-testid="open-by-severity">
+                {(["high", "medium", "low", "informational"] as const).map((s) => (
+                  <Link key={s} href={`/incidents?customer=${customer.id}&severity=${s}&status=active,inProgress&range=all`} className="flex items-center gap-2">
+                    <SeverityBadge severity={s} /> <span className="tabular-nums">{health.openBySeverity[s]}</span>
+                  </Link>
+                ))}
+              </div>
+              <TrendChart trend={health.trend} />
+            </Card>
+          )}
           <Card title="Permissions">
             <PermissionsTable permissions={customer.permissions} />
             {customer.extraGrantedRoles.length > 0 && (
@@ -41,6 +75,19 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
               <div><dt className="text-slate-500">How</dt><dd>{customer.consentedVia === "LINK" ? "Admin-consent link (verified callback)" : customer.consentedVia === "MANUAL" ? "Legacy link + tenant ID typed by partner (verified)" : "—"}</dd></div>
             </dl>
           </Card>
+          {assignments && (
+            <Card title="Analysts">
+              <form action={setAssignmentsAction.bind(null, customer.id)} className="space-y-2 text-sm" data-testid="assignments-form">
+                {assignments.length === 0 && <p className="text-slate-500">No analysts have signed in yet.</p>}
+                {assignments.map((a) => (
+                  <label key={a.id} className="flex items-center gap-2">
+                    <input type="checkbox" name="analyst" value={a.id} defaultChecked={a.assigned} /> {a.displayName} <span className="text-xs text-slate-500">{a.email}</span>
+                  </label>
+                ))}
+                {assignments.length > 0 && <button type="submit" className="rounded-md bg-slate-800 px-3 py-1.5 text-xs font-semibold text-white">Save assignments</button>}
+              </form>
+            </Card>
+          )}
           <Card title="History">
             <ConsentHistory events={customer.events} />
           </Card>

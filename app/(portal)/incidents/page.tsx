@@ -1,0 +1,60 @@
+import Link from "next/link";
+import { requireViewer } from "@/lib/auth/session";
+import { filtersToQuery, incidentFilters, parseFilters } from "@/lib/data/filters";
+import { listFilterableCustomers, listIncidents } from "@/lib/data/incidents";
+import { INCIDENT_STATUSES } from "@/lib/sync/model";
+import { InertText } from "@/components/inert-text";
+import { SeverityBadge, StatusText, label } from "@/components/incidents/badges";
+import { Pagination, QueueFilters } from "@/components/incidents/queue-filters";
+import { PageHeader, formatDateTime } from "@/components/ui/primitives";
+
+export const metadata = { title: "Incidents" };
+
+export default async function IncidentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const viewer = await requireViewer();
+  const filters = parseFilters(incidentFilters, await searchParams);
+  const [result, customers] = await Promise.all([listIncidents(viewer, filters), listFilterableCustomers(viewer)]);
+  return (
+    <>
+      <PageHeader title="Incidents" description="Every customer's Defender incidents, from the portal's store (synced every few minutes)." />
+      <QueueFilters action="/incidents" filters={filters} customers={customers} statuses={INCIDENT_STATUSES} />
+      <div className="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
+        <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="incident-table">
+          <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
+            <tr>
+              <th className="px-3 py-2">Severity</th>
+              <th className="px-3 py-2">Incident</th>
+              <th className="px-3 py-2">Customer</th>
+              <th className="px-3 py-2">Status</th>
+              <th className="px-3 py-2">Alerts</th>
+              <th className="px-3 py-2">Assigned to</th>
+              <th className="px-3 py-2">Classification</th>
+              <th className="px-3 py-2">Last update</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {result.rows.map((i) => (
+              <tr key={i.id} data-testid="incident-row" className="hover:bg-slate-50">
+                <td className="px-3 py-2"><SeverityBadge severity={i.severity} /></td>
+                <td className="max-w-md px-3 py-2">
+                  <Link href={`/incidents/${i.id}`} className="font-medium text-blue-800 hover:underline"><InertText value={i.title} max={200} /></Link>
+                  <div className="text-xs text-slate-500">#{i.sourceId}</div>
+                </td>
+                <td className="px-3 py-2"><InertText value={i.customer.displayName} max={100} /></td>
+                <td className="px-3 py-2"><StatusText status={i.status} /></td>
+                <td className="px-3 py-2 tabular-nums">{i.alertCount}</td>
+                <td className="px-3 py-2 text-xs"><InertText value={i.assignedTo} max={100} /></td>
+                <td className="px-3 py-2 text-xs">{label(i.classification)}{i.determination && <div className="text-slate-500">{label(i.determination)}</div>}</td>
+                <td className="whitespace-nowrap px-3 py-2 text-xs">{formatDateTime(i.lastUpdateTime)}</td>
+              </tr>
+            ))}
+            {result.rows.length === 0 && (
+              <tr><td colSpan={8} className="px-3 py-8 text-center text-slate-500">No incidents match these filters.</td></tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      <Pagination base="/incidents" query={(page) => filtersToQuery(filters, { page })} page={result.page} pageSize={result.pageSize} total={result.total} />
+    </>
+  );
+}

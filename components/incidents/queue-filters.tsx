@@ -1,0 +1,99 @@
+import Link from "next/link";
+import type { IncidentFilters } from "@/lib/data/filters";
+import { label } from "./badges";
+
+interface Props {
+  action: string;
+  filters: IncidentFilters;
+  customers: { id: string; displayName: string }[];
+  statuses: readonly string[];
+}
+
+const SEVERITIES = ["high", "medium", "low", "informational", "unknown"];
+
+/** A plain GET form: every filter lives in the URL, so a view can be bookmarked and shared. */
+export function QueueFilters({ action, filters, customers, statuses }: Props) {
+  return (
+    <form action={action} method="get" className="mb-4 grid gap-3 rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 md:grid-cols-6" role="search" aria-label="Filters">
+      <label className="text-xs font-medium text-slate-700 md:col-span-2">
+        Search titles
+        <input name="q" defaultValue={filters.q ?? ""} placeholder="e.g. PowerShell" className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+      </label>
+      <label className="text-xs font-medium text-slate-700 md:col-span-2">
+        Customers
+        <select name="customer" multiple defaultValue={filters.customer} className="mt-1 h-20 w-full rounded-md border border-slate-300 px-2 py-1 text-sm" aria-label="Customers">
+          {customers.map((c) => (
+            <option key={c.id} value={c.id}>{c.displayName}</option>
+          ))}
+        </select>
+      </label>
+      <fieldset className="text-xs font-medium text-slate-700">
+        <legend>Severity</legend>
+        {SEVERITIES.map((s) => (
+          <label key={s} className="mr-2 inline-flex items-center gap-1 font-normal">
+            <input type="checkbox" name="severity" value={s} defaultChecked={filters.severity.includes(s)} /> {label(s)}
+          </label>
+        ))}
+      </fieldset>
+      <fieldset className="text-xs font-medium text-slate-700">
+        <legend>Status</legend>
+        {statuses.map((s) => (
+          <label key={s} className="mr-2 inline-flex items-center gap-1 font-normal">
+            <input type="checkbox" name="status" value={s} defaultChecked={filters.status.includes(s)} /> {label(s)}
+          </label>
+        ))}
+      </fieldset>
+      <label className="text-xs font-medium text-slate-700">
+        Assignment
+        <select name="assigned" defaultValue={filters.assigned} className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm">
+          <option value="any">Anyone</option>
+          <option value="unassigned">Unassigned</option>
+          <option value="assigned">Assigned</option>
+          <option value="me">Assigned to me</option>
+        </select>
+      </label>
+      <label className="text-xs font-medium text-slate-700">
+        Last updated
+        <select name="range" defaultValue={filters.range} className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm">
+          <option value="24h">Last 24 hours</option>
+          <option value="7d">Last 7 days</option>
+          <option value="30d">Last 30 days</option>
+          <option value="90d">Last 90 days</option>
+          <option value="all">Any time</option>
+        </select>
+      </label>
+      <label className="text-xs font-medium text-slate-700">
+        Sort
+        <select name="sort" defaultValue={filters.sort} className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm">
+          <option value="lastUpdateTime">Last update</option>
+          <option value="createdTime">Created</option>
+          <option value="title">Title</option>
+        </select>
+      </label>
+      <label className="text-xs font-medium text-slate-700">
+        Order
+        <select name="dir" defaultValue={filters.dir} className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm">
+          <option value="desc">Newest first</option>
+          <option value="asc">Oldest first</option>
+        </select>
+      </label>
+      <div className="flex items-end gap-3 md:col-span-2">
+        <button type="submit" className="rounded-md bg-slate-800 px-3 py-2 text-sm font-semibold text-white">Apply filters</button>
+        <Link href={action} className="text-sm text-slate-600 underline">Reset</Link>
+      </div>
+    </form>
+  );
+}
+
+export function Pagination({ base, query, page, pageSize, total }: { base: string; query: (page: number) => string; page: number; pageSize: number; total: number }) {
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  return (
+    <nav className="mt-4 flex items-center justify-between text-sm text-slate-600" aria-label="Pagination">
+      <span data-testid="result-count">{total.toLocaleString("en-US")} result{total === 1 ? "" : "s"} · page {page} of {pages}</span>
+      <span className="flex gap-3">
+        {page > 1 && <Link href={`${base}${query(page - 1)}`} className="underline">Previous</Link>}
+        {page < pages && <Link href={`${base}${query(page + 1)}`} className="underline">Next</Link>}
+      </span>
+    </nav>
+  );
+}

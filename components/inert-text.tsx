@@ -1,0 +1,39 @@
+/**
+ * Customer-sourced text (titles, comments, command lines, file paths) is hostile: React already escapes markup, and
+ * this makes the rest visible instead of effective — control characters become their visible symbols, bidi overrides
+ * are shown as code points, and megabyte strings are cut with a note.
+ */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f]/g;
+
+export function inertString(value: string, max = 2000): { text: string; omitted: number } {
+  const cut = value.length > max ? value.slice(0, max) : value;
+  const text = cut
+    .replace(CONTROL, (c) => (c === "\u007f" ? "\u2421" : String.fromCharCode(0x2400 + c.charCodeAt(0))))
+    .replace(BIDI, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}>`);
+  return { text, omitted: value.length - cut.length };
+}
+
+export function InertText({ value, max = 2000, className = "", testId }: { value: string | null | undefined; max?: number; className?: string; testId?: string }) {
+  if (value === null || value === undefined || value === "") return <span className="text-slate-400">—</span>;
+  const { text, omitted } = inertString(value, max);
+  return (
+    <span className={`inert-text ${className}`} data-testid={testId}>
+      {text}
+      {omitted > 0 && <span className="ml-1 text-xs text-slate-500">… ({omitted.toLocaleString("en-US")} more characters not shown)</span>}
+    </span>
+  );
+}
+
+/** Only https links to Microsoft's own portals are rendered as links; anything else stays text. */
+export function safeMicrosoftUrl(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url);
+    if (u.protocol !== "https:") return null;
+    if (!/(^|\.)microsoft\.com$/.test(u.hostname)) return null;
+    return u.toString();
+  } catch {
+    return null;
+  }
+}

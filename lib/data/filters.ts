@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { ALERT_STATUSES, INCIDENT_STATUSES, SEVERITIES } from "../sync/model.ts";
+
+/** Query-string filters shared by the incident and alert queues. Unknown or bad values fall back, never throw. */
+const list = <T extends string>(values: readonly [T, ...T[]]) =>
+  z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v) => (v === undefined ? [] : (Array.isArray(v) ? v : v.split(",")).filter((x): x is T => (values as readonly string[]).includes(x))));
+
+const uuidList = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => (v === undefined ? [] : (Array.isArray(v) ? v : v.split(","))).filter((x) => /^[0-9a-f-]{36}$/i.test(x)).slice(0, 200));
+
+export const RANGES = { "24h": 24, "7d": 24 * 7, "30d": 24 * 30, "90d": 24 * 90, all: null } as const;
+
+const common = {
+  customer: uuidList,
+  severity: list(SEVERITIES as unknown as readonly [string, ...string[]]),
+  assigned: z.enum(["any", "unassigned", "assigned", "me"]).default("any").catch("any"),
+  range: z.enum(Object.keys(RANGES) as [keyof typeof RANGES, ...(keyof typeof RANGES)[]]).default("30d").catch("30d"),
+  q: z.string().trim().max(200).optional().catch(undefined),
+  sort: z.enum(["lastUpdateTime", "createdTime", "title"]).default("lastUpdateTime").catch("lastUpdateTime"),
+  dir: z.enum(["asc", "desc"]).default("desc").catch("desc"),
+  page: z.coerce.number().int().min(1).max(10_000).default(1).catch(1),
+};
+
+export const incidentFilters = z.object({ ...common, status: list(INCIDENT_STATUSES as unknown as readonly [string, ...string[]]) });
+export const alertFilters = z.object({ ...common, status: list(ALERT_STATUSES as unknown as readonly [string, ...string[]]) });
+export type IncidentFilters = z.infer<typeof incidentFilters>;
+export type AlertFilters = z.infer<typeof alertFilters>;
+
+export const PAGE_SIZE = 50;
+
+/** searchParams (string | string[]) → filters. */
+export function parseFilters<S extends z.ZodType>(schema: S, params: Record<string, string | string[] | undefined>): z.infer<S> {
+  return schema.parse(params);
+}
+
+/** Filters → a query string, dropping defaults, so shared URLs stay short. */
+export function filtersToQuery(f: Partial<IncidentFilters>, override: Record<string, string | number | string[] | undefined> = {}): string {
+  const p = new URLSearchParams();
+  const merged: Record<string, unknown> = { ...f, ...override };
+  for (const [k, v] of Object.entries(merged)) {
+    if (v === undefined || v === null || v === "") continue;
+    if (Array.isArray(v)) {
+      if (v.length) p.set(k, v.join(","));
+    } else if (!((k === "assigned" && v === "any") || (k === "range" && v === "30d") || (k === "sort" && v === "lastUpdateTime") || (k === "dir" && v === "desc") || (k === "page" && v === 1))) {
+      p.set(k, String(v));
+    }
+  }
+  const s = p.toString();
+  return s ? `?${s}` : "";
+}

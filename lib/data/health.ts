@@ -1,0 +1,109 @@
+import { assertCan, type Viewer } from "../auth/viewer.ts";
+import { serverConfig } from "../config/env.ts";
+import { qualifiedRole } from "../config/permissions.ts";
+import { db } from "../db/client.ts";
+import { customerScopeWhere } from "./customers.ts";
+
+const OPEN_STATUSES = ["active", "inProgress"];
+const SEVERITY_ORDER = ["high", "medium", "low", "informational", "unknown"] as const;
+
+export type SeverityCounts = Record<(typeof SEVERITY_ORDER)[number], number>;
+const emptyCounts = (): SeverityCounts => ({ high: 0, medium: 0, low: 0, informational: 0, unknown: 0 });
+
+async function findVisible(viewer: Viewer, customerId: string) {
+  if (!/^[0-9a-f-]{36}$/i.test(customerId)) return null;
+  return db().customer.findFirst({
+    where: { AND: [customerScopeWhere(viewer), { id: customerId }] },
+    select: { id: true, displayName: true, status: true, statusReason: true, tenantId: true, grantedRoles: true, region: true },
+  });
+}
+
+/** A customer's health: consent, permissions, licence, each feed's last sync in plain words, open incidents, trend. */
+export async function getCustomerHealth(viewer: Viewer, customerId: string) {
+  assertCan(viewer, "customers:read");
+  const c = await findVisible(viewer, customerId);
+  if (!c) return null;
+  const cfg = serverConfig();
+  const [states, open, trendRows] = await Promise.all([
+    db().syncState.findMany({ where: { customerId: c.id }, orderBy: { feed: "asc" } }),
+    db().incident.groupBy({ by: ["severity"], where: { customerId: c.id, status: { in: OPEN_STATUSES } }, _count: { _all: true } }),
+    db().$queryRaw<{ day: Date; created: bigint }[]>`
+      SELECT date_trunc('day', "createdTime") AS day, count(*) AS created FROM "Incident"
+      WHERE "customerId" = ${c.id}::uuid AND "createdTime" >= now() - interval '30 days'
+      GROUP BY 1 ORDER BY 1`,
+  ]);
+  const openBySeverity = emptyCounts();
+  for (const g of open) if (g.severity in openBySeverity) openBySeverity[g.severity as keyof SeverityCounts] = g._count._all;
+  const trend = lastNDays(30).map((day) => ({ day, created: Number(trendRows.find((r) => r.day.toISOString().slice(0, 10) === day)?.created ?? 0) }));
+  const noLicence = states.some((s) => s.lastErrorCode === "AADSTS500011") || c.statusReason?.includes("AADSTS500011") === true;
+  return {
+    customer: { id: c.id, displayName: c.displayName, status: c.status, statusReason: c.statusReason, tenantId: c.tenantId },
+    permissions: cfg.requiredPermissions.map((p) => ({ api: p.api, permission: p.permission, granted: c.grantedRoles.includes(qualifiedRole(p.resource, p.permission)) })),
+    licence: noLicence ? "missing" : states.some((s) => s.lastSuccessAt) ? "ok" : "unknown",
+    feeds: states.map((s) => ({
+      feed: s.feed, source: s.source, running: s.running, progress: s.progress, lastSuccessAt: s.lastSuccessAt, lastErrorAt: s.lastErrorAt,
+      lastError: s.lastError, lastErrorCode: s.lastErrorCode, rowsChanged: s.rowsChanged, apiCalls: s.apiCalls, nextRunAt: s.nextRunAt,
+      failing: Boolean(s.lastErrorAt && (!s.lastSuccessAt || s.lastErrorAt > s.lastSuccessAt)),
+    })),
+    openBySeverity,
+    trend,
+  };
+}
+
+function lastNDays(n: number): string[] {
+  const out: string[] = [];
+  const today = new Date();
+  for (let i = n - 1; i >= 0; i--) out.push(new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - i)).toISOString().slice(0, 10));
+  return out;
+}
+
+/** "Refresh now": makes both feeds due immediately; a worker picks them up within seconds. */
+export async function requestRefresh(viewer: Viewer, customerId: string): Promise<boolean> {
+  assertCan(viewer, "sync:refresh");
+  const c = await findVisible(viewer, customerId);
+  if (!c?.tenantId) return false;
+  const now = new Date();
+  const source = serverConfig().dataSource;
+  for (const feed of ["incidents", "alerts"]) {
+    await db().syncState.upsert({
+      where: { customerId_feed: { customerId: c.id, feed } },
+      create: { customerId: c.id, feed, source, nextRunAt: now, progress: "Requested" },
+      update: { nextRunAt: now, progress: "Requested" },
+    });
+  }
+  return true;
+}
+
+/** Overview: open incidents by severity per customer, and the customers that need attention first. */
+export async function getOverview(viewer: Viewer) {
+  assertCan(viewer, "incidents:read");
+  const customers = await db().customer.findMany({
+    where: customerScopeWhere(viewer),
+    select: {
+      id: true, displayName: true, status: true, statusReason: true, tenantId: true,
+      syncStates: { select: { feed: true, lastSuccessAt: true, lastErrorAt: true, lastError: true, lastErrorCode: true } },
+    },
+  });
+  const ids = customers.map((c) => c.id);
+  const grouped = ids.length
+    ? await db().incident.groupBy({ by: ["customerId", "severity"], where: { customerId: { in: ids }, status: { in: OPEN_STATUSES } }, _count: { _all: true } })
+    : [];
+  const rows = customers.map((c) => {
+    const counts = emptyCounts();
+    for (const g of grouped) if (g.customerId === c.id && g.severity in counts) counts[g.severity as keyof SeverityCounts] = g._count._all;
+    const failing = c.syncStates.filter((s) => s.lastErrorAt && (!s.lastSuccessAt || s.lastErrorAt > s.lastSuccessAt));
+    const neverSynced = c.tenantId && c.status === "CONSENTED" && !c.syncStates.some((s) => s.lastSuccessAt);
+    const problem =
+      c.status === "REVOKED" || c.status === "ERROR" ? c.statusReason ?? `Consent status: ${c.status.toLowerCase()}`
+      : failing.length ? `${failing[0]!.feed} sync failing: ${failing[0]!.lastError ?? failing[0]!.lastErrorCode}`
+      : neverSynced ? "Not synced yet"
+      : null;
+    return { id: c.id, displayName: c.displayName, status: c.status, open: counts, problem };
+  });
+  // Attention first: broken tenants, then by open high, then medium.
+  const attention = [...rows]
+    .filter((r) => r.problem || r.open.high > 0)
+    .sort((a, b) => Number(Boolean(b.problem)) - Number(Boolean(a.problem)) || b.open.high - a.open.high || b.open.medium - a.open.medium)
+    .slice(0, 10);
+  return { rows: rows.sort((a, b) => b.open.high - a.open.high || b.open.medium - a.open.medium || a.displayName.localeCompare(b.displayName)), attention };
+}

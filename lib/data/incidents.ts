@@ -1,0 +1,143 @@
+import { assertCan, type Viewer } from "../auth/viewer.ts";
+import { db } from "../db/client.ts";
+import type { Prisma } from "../generated/prisma/client";
+import { apiClient } from "../microsoft/clients.ts";
+import type { Region } from "../microsoft/hosts.ts";
+import type { AlertDetail, IncidentDetail } from "../sync/model.ts";
+import { fetchIncident } from "../sync/sources.ts";
+import { upsertIncidents } from "../sync/store.ts";
+import { customerScopeWhere } from "./customers.ts";
+import { PAGE_SIZE, RANGES, type AlertFilters, type IncidentFilters } from "./filters.ts";
+
+const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Filters common to incidents and alerts, always inside the viewer's customers. */
+function queueWhere(viewer: Viewer, f: IncidentFilters | AlertFilters) {
+  const and: Record<string, unknown>[] = [{ customer: customerScopeWhere(viewer) }];
+  if (f.customer.length) and.push({ customerId: { in: f.customer } });
+  if (f.severity.length) and.push({ severity: { in: f.severity } });
+  if (f.status.length) and.push({ status: { in: f.status } });
+  if (f.assigned === "unassigned") and.push({ assignedTo: null });
+  if (f.assigned === "assigned") and.push({ assignedTo: { not: null } });
+  if (f.assigned === "me") and.push({ assignedTo: { equals: viewer.email, mode: "insensitive" } });
+  const hours = RANGES[f.range];
+  if (hours) and.push({ lastUpdateTime: { gte: new Date(Date.now() - hours * 3_600_000) } });
+  if (f.q) and.push({ title: { contains: f.q, mode: "insensitive" } });
+  return { AND: and };
+}
+
+function orderBy(f: IncidentFilters | AlertFilters) {
+  return [{ [f.sort]: f.dir }, { id: "asc" as const }];
+}
+
+export async function listIncidents(viewer: Viewer, f: IncidentFilters) {
+  assertCan(viewer, "incidents:read");
+  const where = queueWhere(viewer, f) as Prisma.IncidentWhereInput;
+  const [total, rows] = await Promise.all([
+    db().incident.count({ where }),
+    db().incident.findMany({
+      where,
+      orderBy: orderBy(f) as Prisma.IncidentOrderByWithRelationInput[],
+      skip: (f.page - 1) * PAGE_SIZE,
+      take: PAGE_SIZE,
+      select: {
+        id: true, title: true, severity: true, status: true, alertCount: true, assignedTo: true, classification: true,
+        determination: true, lastUpdateTime: true, createdTime: true, sourceId: true,
+        customer: { select: { id: true, displayName: true } },
+      },
+    }),
+  ]);
+  return { total, page: f.page, pageSize: PAGE_SIZE, rows };
+}
+
+export async function listAlerts(viewer: Viewer, f: AlertFilters) {
+  assertCan(viewer, "incidents:read");
+  const where = queueWhere(viewer, f) as Prisma.AlertWhereInput;
+  const [total, rows] = await Promise.all([
+    db().alert.count({ where }),
+    db().alert.findMany({
+      where,
+      orderBy: orderBy(f) as Prisma.AlertOrderByWithRelationInput[],
+      skip: (f.page - 1) * PAGE_SIZE,
+      take: PAGE_SIZE,
+      select: {
+        id: true, title: true, severity: true, status: true, category: true, serviceSource: true, detectionSource: true,
+        assignedTo: true, lastUpdateTime: true, createdTime: true, incidentId: true,
+        customer: { select: { id: true, displayName: true } },
+      },
+    }),
+  ]);
+  return { total, page: f.page, pageSize: PAGE_SIZE, rows };
+}
+
+/** Customers the viewer may filter by (for the filter control). */
+export async function listFilterableCustomers(viewer: Viewer) {
+  assertCan(viewer, "incidents:read");
+  return db().customer.findMany({ where: { AND: [customerScopeWhere(viewer), { tenantId: { not: null } }] }, orderBy: { displayName: "asc" }, select: { id: true, displayName: true } });
+}
+
+const incidentSelect = {
+  id: true, source: true, sourceId: true, title: true, severity: true, status: true, classification: true, determination: true,
+  assignedTo: true, tags: true, alertCount: true, createdTime: true, lastUpdateTime: true, webUrl: true, payload: true, syncedAt: true,
+  customer: { select: { id: true, displayName: true, tenantId: true, region: true } },
+  alerts: {
+    orderBy: { createdTime: "asc" },
+    select: {
+      id: true, sourceId: true, title: true, severity: true, status: true, category: true, serviceSource: true, detectionSource: true,
+      createdTime: true, lastUpdateTime: true, payload: true,
+    },
+  },
+} satisfies Prisma.IncidentSelect;
+
+/**
+ * One incident the viewer may see. Opening it refreshes it from Microsoft with the customer's tenant-scoped token
+ * and stores the fresh copy; when Microsoft cannot be reached the stored copy is shown with its age and the reason.
+ */
+export async function getIncidentDetail(viewer: Viewer, incidentId: string, opts: { refresh?: boolean } = {}) {
+  assertCan(viewer, "incidents:read");
+  if (!GUID_RE.test(incidentId)) return null;
+  // The incident's customer is derived from the row and checked against the viewer, in one query.
+  const where = { AND: [{ id: incidentId }, { customer: customerScopeWhere(viewer) }] };
+  let row = await db().incident.findFirst({ where, select: incidentSelect });
+  if (!row) return null;
+  let refresh: { ok: true } | { ok: false; reason: string } | null = null;
+  if (opts.refresh !== false && row.customer.tenantId) {
+    try {
+      const fresh = await fetchIncident(apiClient(), { tenantId: row.customer.tenantId, region: row.customer.region as Region }, row.source as "defender" | "graph", row.sourceId);
+      if (fresh) {
+        const customerId = row.customer.id;
+        const source = row.source as "defender" | "graph";
+        await db().$transaction((tx) => upsertIncidents(tx, customerId, source, [fresh], new Date()));
+        row = (await db().incident.findFirst({ where, select: incidentSelect }))!;
+        refresh = { ok: true };
+      } else {
+        refresh = { ok: false, reason: "Microsoft no longer returns this incident (it may have been merged or deleted)." };
+      }
+    } catch (err) {
+      refresh = { ok: false, reason: (err as Error).message.slice(0, 300) };
+    }
+  }
+  return {
+    ...row,
+    detail: row.payload as unknown as IncidentDetail,
+    alerts: row.alerts.map((a) => ({ ...a, detail: a.payload as unknown as AlertDetail, payload: undefined })),
+    payload: undefined,
+    refresh,
+  };
+}
+
+export async function getAlertDetail(viewer: Viewer, alertId: string) {
+  assertCan(viewer, "incidents:read");
+  if (!GUID_RE.test(alertId)) return null;
+  const row = await db().alert.findFirst({
+    where: { AND: [{ id: alertId }, { customer: customerScopeWhere(viewer) }] },
+    select: {
+      id: true, sourceId: true, title: true, severity: true, status: true, category: true, serviceSource: true, detectionSource: true,
+      classification: true, determination: true, assignedTo: true, createdTime: true, lastUpdateTime: true, payload: true, syncedAt: true,
+      incident: { select: { id: true, title: true } },
+      customer: { select: { id: true, displayName: true } },
+    },
+  });
+  if (!row) return null;
+  return { ...row, detail: row.payload as unknown as AlertDetail, payload: undefined };
+}

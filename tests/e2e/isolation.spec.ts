@@ -1,0 +1,71 @@
+import { readFileSync } from "node:fs";
+import { listAppRoutes } from "../support/routes.ts";
+import { expect, partnerUsers, signIn, test } from "./fixtures.ts";
+
+/**
+ * An analyst assigned to customer A walks every route of the app (found from app/), with customer B's ids wherever
+ * a route takes one, and every server action with B's customer id: nothing of B comes back, nothing of B changes.
+ */
+test("an analyst of customer A finds nothing of customer B on any route, handler or action", async ({ page, sim, data }) => {
+  test.setTimeout(90_000);
+  const { analyst } = await partnerUsers(sim);
+  const a = await data.consentedCustomer("Alpha", { sync: true });
+  const b = await data.consentedCustomer("Bravo", { sync: true });
+  await signIn(page, analyst.upn);
+  await expect(page).toHaveURL(/\/overview$/);
+  await data.assignOnly(analyst.oid, [a.id]);
+
+  const bIncidents = await data.prisma.incident.findMany({ where: { customerId: b.id }, select: { id: true, title: true, sourceId: true } });
+  const bAlert = await data.prisma.alert.findFirstOrThrow({ where: { customerId: b.id }, select: { id: true, title: true } });
+  expect(bIncidents.length).toBeGreaterThan(0);
+  const aIncident = await data.prisma.incident.findFirstOrThrow({ where: { customerId: a.id }, select: { id: true } });
+  // Markers that only B's data can produce (titles are shared across tenants by the generator; ids and names are not).
+  const secrets = [b.displayName, b.tenantId, b.id, ...bIncidents.map((i) => i.id), bAlert.id];
+
+  const ids: Record<string, string> = { customers: b.id, incidents: bIncidents[0]!.id, alerts: bAlert.id };
+  const routes = listAppRoutes();
+  const skip = new Set(["/api/auth/[...nextauth]", "/onboard/[state]", "/consent/outcome/[id]", "/consent/callback"]);
+  const visited: string[] = [];
+  for (const r of routes) {
+    if (skip.has(r.pattern)) continue;
+    const url = r.pattern.replace(/\/([a-z-]+)\/\[id\]/g, (_m, parent: string) => `/${parent}/${ids[parent] ?? b.id}`);
+    const withFilter = `${url}${url.includes("?") ? "&" : "?"}customer=${b.id}&range=all`;
+    for (const target of [url, withFilter]) {
+      const res = await page.request.get(target, { maxRedirects: 0 });
+      visited.push(`${target} → ${res.status()}`);
+      const body = await res.text();
+      // The request's own URL is echoed in Next's payload: only markers the attacker did not send count.
+      for (const s of secrets.filter((x) => !target.includes(x))) expect(body, `${target} leaked ${s}`).not.toContain(s);
+      if (r.pattern.includes("[id]")) expect([404, 401, 307], `${target}`).toContain(res.status());
+    }
+  }
+  expect(visited.length).toBeGreaterThan(10);
+
+  // Sanity: the same walk does show A's own data to the analyst.
+  expect((await page.request.get(`/incidents/${aIncident.id}`)).status()).toBe(200);
+  expect(await (await page.request.get(`/customers/${a.id}`)).text()).toContain(a.displayName);
+
+  // Server actions, called directly by id (as an attacker would), with B's customer id.
+  const manifest = JSON.parse(readFileSync(".next/server/server-reference-manifest.json", "utf8")) as { node: Record<string, { exportedName?: string }> };
+  const before = {
+    requests: await data.prisma.consentRequest.count({ where: { customerId: b.id } }),
+    assignments: await data.prisma.analystAssignment.count({ where: { customerId: b.id } }),
+    sync: JSON.stringify(await data.prisma.syncState.findMany({ where: { customerId: b.id }, orderBy: { feed: "asc" }, select: { nextRunAt: true, progress: true } })),
+    customer: JSON.stringify(await data.prisma.customer.findUniqueOrThrow({ where: { id: b.id } })),
+  };
+  const actionIds = Object.keys(manifest.node);
+  expect(actionIds.length).toBeGreaterThan(3);
+  for (const id of actionIds) {
+    const res = await page.request.post(`/customers/${a.id}`, {
+      headers: { "Next-Action": id, "Content-Type": "text/plain;charset=UTF-8", Accept: "text/x-component" },
+      data: JSON.stringify([b.id]),
+      maxRedirects: 0,
+    });
+    const body = await res.text();
+    for (const s of secrets.slice(0, 2)) expect(body, `action ${manifest.node[id]?.exportedName ?? id} leaked ${s}`).not.toContain(s);
+  }
+  expect(await data.prisma.consentRequest.count({ where: { customerId: b.id } })).toBe(before.requests);
+  expect(await data.prisma.analystAssignment.count({ where: { customerId: b.id } })).toBe(before.assignments);
+  expect(JSON.stringify(await data.prisma.syncState.findMany({ where: { customerId: b.id }, orderBy: { feed: "asc" }, select: { nextRunAt: true, progress: true } }))).toBe(before.sync);
+  expect(JSON.stringify(await data.prisma.customer.findUniqueOrThrow({ where: { id: b.id } }))).toBe(before.customer);
+});

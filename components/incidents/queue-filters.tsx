@@ -97,3 +97,12 @@ export function Pagination({ base, query, page, pageSize, total }: { base: strin
     </nav>
   );
 }
+
+/** Downloads the queue as CSV with the filters on screen (a plain link: the route handler checks the viewer). */
+export function ExportLink({ href, total, limit }: { href: string; total: number; limit: number }) {
+  return (
+    <a href={href} download className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 shadow-sm hover:bg-slate-50" data-testid="export-csv">
+      Export CSV{total > limit ? ` (first ${limit.toLocaleString("en-US")})` : ""}
+    </a>
+  );
+}

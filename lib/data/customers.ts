@@ -138,7 +138,7 @@ export async function listCustomers(viewer: Viewer, query: CustomerListQuery) {
 }
 
 /** Loads one customer the viewer may see, or null: an id the viewer may not see is indistinguishable from none. */
-async function findVisibleCustomer(viewer: Viewer, customerId: string) {
+export async function findVisibleCustomer(viewer: Viewer, customerId: string) {
   if (!GUID_RE.test(customerId)) return null;
   return db().customer.findFirst({ where: { AND: [customerScopeWhere(viewer), { id: customerId }] } });
 }

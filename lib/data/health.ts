@@ -2,7 +2,7 @@ import { assertCan, type Viewer } from "../auth/viewer.ts";
 import { serverConfig } from "../config/env.ts";
 import { qualifiedRole } from "../config/permissions.ts";
 import { db } from "../db/client.ts";
-import { customerScopeWhere } from "./customers.ts";
+import { customerScopeWhere, findVisibleCustomer } from "./customers.ts";
 
 const OPEN_STATUSES = ["active", "inProgress"];
 const SEVERITY_ORDER = ["high", "medium", "low", "informational", "unknown"] as const;
@@ -10,18 +10,10 @@ const SEVERITY_ORDER = ["high", "medium", "low", "informational", "unknown"] as 
 export type SeverityCounts = Record<(typeof SEVERITY_ORDER)[number], number>;
 const emptyCounts = (): SeverityCounts => ({ high: 0, medium: 0, low: 0, informational: 0, unknown: 0 });
 
-async function findVisible(viewer: Viewer, customerId: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(customerId)) return null;
-  return db().customer.findFirst({
-    where: { AND: [customerScopeWhere(viewer), { id: customerId }] },
-    select: { id: true, displayName: true, status: true, statusReason: true, tenantId: true, grantedRoles: true, region: true },
-  });
-}
-
 /** A customer's health: consent, permissions, licence, each feed's last sync in plain words, open incidents, trend. */
 export async function getCustomerHealth(viewer: Viewer, customerId: string) {
   assertCan(viewer, "customers:read");
-  const c = await findVisible(viewer, customerId);
+  const c = await findVisibleCustomer(viewer, customerId);
   if (!c) return null;
   const cfg = serverConfig();
   const [states, open, trendRows] = await Promise.all([
@@ -60,7 +52,7 @@ function lastNDays(n: number): string[] {
 /** "Refresh now": makes both feeds due immediately; a worker picks them up within seconds. */
 export async function requestRefresh(viewer: Viewer, customerId: string): Promise<boolean> {
   assertCan(viewer, "sync:refresh");
-  const c = await findVisible(viewer, customerId);
+  const c = await findVisibleCustomer(viewer, customerId);
   if (!c?.tenantId) return false;
   const now = new Date();
   const source = serverConfig().dataSource;

@@ -30,41 +30,50 @@ function orderBy(f: IncidentFilters | AlertFilters) {
   return [{ [f.sort]: f.dir }, { id: "asc" as const }];
 }
 
-export async function listIncidents(viewer: Viewer, f: IncidentFilters) {
+const incidentRowSelect = {
+  id: true, title: true, severity: true, status: true, alertCount: true, assignedTo: true, classification: true,
+  determination: true, lastUpdateTime: true, createdTime: true, sourceId: true, webUrl: true,
+  customer: { select: { id: true, displayName: true } },
+} satisfies Prisma.IncidentSelect;
+
+const alertRowSelect = {
+  id: true, title: true, severity: true, status: true, category: true, serviceSource: true, detectionSource: true,
+  assignedTo: true, lastUpdateTime: true, createdTime: true, incidentId: true, sourceId: true,
+  customer: { select: { id: true, displayName: true } },
+} satisfies Prisma.AlertSelect;
+
+/** The most rows one export holds; the queue's filters narrow anything larger. */
+export const EXPORT_LIMIT = 10_000;
+
+export async function listIncidents(viewer: Viewer, f: IncidentFilters, opts: { limit?: number } = {}) {
   assertCan(viewer, "incidents:read");
   const where = queueWhere(viewer, f) as Prisma.IncidentWhereInput;
+  const take = opts.limit ?? PAGE_SIZE;
   const [total, rows] = await Promise.all([
     db().incident.count({ where }),
     db().incident.findMany({
       where,
       orderBy: orderBy(f) as Prisma.IncidentOrderByWithRelationInput[],
-      skip: (f.page - 1) * PAGE_SIZE,
-      take: PAGE_SIZE,
-      select: {
-        id: true, title: true, severity: true, status: true, alertCount: true, assignedTo: true, classification: true,
-        determination: true, lastUpdateTime: true, createdTime: true, sourceId: true,
-        customer: { select: { id: true, displayName: true } },
-      },
+      skip: opts.limit ? 0 : (f.page - 1) * PAGE_SIZE,
+      take,
+      select: incidentRowSelect,
     }),
   ]);
   return { total, page: f.page, pageSize: PAGE_SIZE, rows };
 }
 
-export async function listAlerts(viewer: Viewer, f: AlertFilters) {
+export async function listAlerts(viewer: Viewer, f: AlertFilters, opts: { limit?: number } = {}) {
   assertCan(viewer, "incidents:read");
   const where = queueWhere(viewer, f) as Prisma.AlertWhereInput;
+  const take = opts.limit ?? PAGE_SIZE;
   const [total, rows] = await Promise.all([
     db().alert.count({ where }),
     db().alert.findMany({
       where,
       orderBy: orderBy(f) as Prisma.AlertOrderByWithRelationInput[],
-      skip: (f.page - 1) * PAGE_SIZE,
-      take: PAGE_SIZE,
-      select: {
-        id: true, title: true, severity: true, status: true, category: true, serviceSource: true, detectionSource: true,
-        assignedTo: true, lastUpdateTime: true, createdTime: true, incidentId: true,
-        customer: { select: { id: true, displayName: true } },
-      },
+      skip: opts.limit ? 0 : (f.page - 1) * PAGE_SIZE,
+      take,
+      select: alertRowSelect,
     }),
   ]);
   return { total, page: f.page, pageSize: PAGE_SIZE, rows };

@@ -1,11 +1,11 @@
 import Link from "next/link";
 import { requireViewer } from "@/lib/auth/session";
 import { alertFilters, filtersToQuery, parseFilters } from "@/lib/data/filters";
-import { listAlerts, listFilterableCustomers } from "@/lib/data/incidents";
+import { EXPORT_LIMIT, listAlerts, listFilterableCustomers } from "@/lib/data/incidents";
 import { ALERT_STATUSES } from "@/lib/sync/model";
 import { InertText } from "@/components/inert-text";
 import { SeverityBadge, label } from "@/components/incidents/badges";
-import { Pagination, QueueFilters } from "@/components/incidents/queue-filters";
+import { ExportLink, Pagination, QueueFilters } from "@/components/incidents/queue-filters";
 import { PageHeader, formatDateTime } from "@/components/ui/primitives";
 
 export const metadata = { title: "Alerts" };
@@ -16,7 +16,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
   const [result, customers] = await Promise.all([listAlerts(viewer, filters), listFilterableCustomers(viewer)]);
   return (
     <>
-      <PageHeader title="Alerts" description="Every customer's Defender alerts, with the same filters as the incident queue." />
+      <PageHeader title="Alerts" description="Every customer's Defender alerts, with the same filters as the incident queue." actions={<ExportLink href={`/api/alerts/export${filtersToQuery(filters)}`} total={result.total} limit={EXPORT_LIMIT} />} />
       <QueueFilters action="/alerts" filters={filters} customers={customers} statuses={ALERT_STATUSES} />
       <div className="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
         <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="alert-table">

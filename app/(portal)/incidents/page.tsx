@@ -1,11 +1,11 @@
 import Link from "next/link";
 import { requireViewer } from "@/lib/auth/session";
 import { filtersToQuery, incidentFilters, parseFilters } from "@/lib/data/filters";
-import { listFilterableCustomers, listIncidents } from "@/lib/data/incidents";
+import { EXPORT_LIMIT, listFilterableCustomers, listIncidents } from "@/lib/data/incidents";
 import { INCIDENT_STATUSES } from "@/lib/sync/model";
 import { InertText } from "@/components/inert-text";
 import { SeverityBadge, StatusText, label } from "@/components/incidents/badges";
-import { Pagination, QueueFilters } from "@/components/incidents/queue-filters";
+import { ExportLink, Pagination, QueueFilters } from "@/components/incidents/queue-filters";
 import { PageHeader, formatDateTime } from "@/components/ui/primitives";
 
 export const metadata = { title: "Incidents" };
@@ -16,7 +16,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
   const [result, customers] = await Promise.all([listIncidents(viewer, filters), listFilterableCustomers(viewer)]);
   return (
     <>
-      <PageHeader title="Incidents" description="Every customer's Defender incidents, from the portal's store (synced every few minutes)." />
+      <PageHeader title="Incidents" description="Every customer's Defender incidents, from the portal's store (synced every few minutes)." actions={<ExportLink href={`/api/incidents/export${filtersToQuery(filters)}`} total={result.total} limit={EXPORT_LIMIT} />} />
       <QueueFilters action="/incidents" filters={filters} customers={customers} statuses={INCIDENT_STATUSES} />
       <div className="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
         <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="incident-table">

@@ -75,6 +75,12 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
               <div><dt className="text-slate-500">How</dt><dd>{customer.consentedVia === "LINK" ? "Admin-consent link (verified callback)" : customer.consentedVia === "MANUAL" ? "Legacy link + tenant ID typed by partner (verified)" : "—"}</dd></div>
             </dl>
           </Card>
+          {customer.tenantId && (
+            <Card title="Legacy SIEM API">
+              <p className="text-sm text-slate-600">Pull this customer&apos;s detections from the deprecated SIEM REST API as JSON or CSV.</p>
+              <Link href={`/customers/${customer.id}/siem`} className="mt-2 inline-block text-sm font-medium text-blue-800 underline">Open the importer</Link>
+            </Card>
+          )}
           {assignments && (
             <Card title="Analysts">
               <form action={setAssignmentsAction.bind(null, customer.id)} className="space-y-2 text-sm" data-testid="assignments-form">

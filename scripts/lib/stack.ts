@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ensureCertificates } from "../../simulator/certs.ts";
 import { startSimulator, type SimulatorHandle } from "../../simulator/server.ts";
@@ -110,7 +111,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }
     appEnv = { ...appEnv, ...opts.appEnv };
 
-    const next = await startNext(opts.appPort, appEnv, log);
+    mkdirSync(opts.dataDir, { recursive: true });
+    const next = await startNext(opts.appPort, appEnv, log, join(opts.dataDir, "portal.log"));
     cleanups.push(() => stopChild(next));
     return { appUrl, databaseUrl, simulator, appEnv, stop };
   } catch (err) {
@@ -119,17 +121,24 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   }
 }
 
-async function startNext(port: number, env: Record<string, string>, log: (l: string) => void): Promise<ChildProcess> {
+/** Runs `next start`; its whole output also goes to `logFile` (the secrets scan reads it). */
+async function startNext(port: number, env: Record<string, string>, log: (l: string) => void, logFile: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port)], {
     env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: "1", PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  child.stdout!.on("data", (d) => (output = (output + d).slice(-4000)));
+  const logStream = createWriteStream(logFile, { flags: "a" });
+  child.stdout!.on("data", (d) => {
+    output = (output + d).slice(-4000);
+    logStream.write(d);
+  });
   child.stderr!.on("data", (d) => {
     output = (output + d).slice(-4000);
+    logStream.write(d);
     process.stderr.write(d);
   });
+  child.once("exit", () => logStream.end());
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${output}`);

@@ -88,3 +88,19 @@ test("every response carries a CSP with frame-ancestors 'none' and no server ban
   expect(session?.httpOnly).toBe(true);
   expect(session?.sameSite).toBe("Lax");
 });
+
+test("redirects never leave the portal: consent callback and sign-in ignore foreign targets", async ({ page, request, sim }) => {
+  const appUrl = process.env.E2E_APP_URL!;
+  for (const extra of ["redirect_uri=https%3A%2F%2Fevil.example%2F", "next=%2F%2Fevil.example", "returnUrl=javascript%3Aalert(1)"]) {
+    const res = await request.get(`/consent/callback?admin_consent=True&tenant=00000000-0000-4000-8000-000000000001&state=x&${extra}`, { maxRedirects: 0 });
+    expect(res.status()).toBe(303);
+    expect(res.headers()["location"]).toMatch(new RegExp(`^${appUrl}/consent/outcome/`));
+  }
+  const { admin } = await partnerUsers(sim);
+  await page.goto(`/signin?callbackUrl=${encodeURIComponent("https://evil.example/")}`);
+  await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
+  await page.getByRole("button", { name: `Sign in as ${admin.upn}` }).click();
+  await expect(page).toHaveURL(new RegExp(`^${appUrl}/`));
+  const res = await request.get(`/api/auth/signout?callbackUrl=${encodeURIComponent("https://evil.example/")}`, { maxRedirects: 0 });
+  expect(res.headers()["location"] ?? "").not.toContain("evil.example");
+});

@@ -53,3 +53,37 @@ test("a tenant without a Defender licence is flagged, not hidden", async ({ page
   await expect(page.getByTestId("customer-status")).toHaveText("Error");
   await expect(page.getByTestId("status-reason")).toContainText("AADSTS500011");
 });
+
+test("Refresh now queues the customer's sync on the worker queue and shows it live until it is done", async ({ page, sim, data }) => {
+  test.setTimeout(90_000);
+  const { admin } = await partnerUsers(sim);
+  const c = await data.consentedCustomer("Refresh");
+  // Every other customer's feeds become not due, so the worker's first job is this one.
+  await data.prisma.syncState.deleteMany({ where: { customerId: c.id } });
+  const others = await data.prisma.customer.findMany({ where: { id: { not: c.id } }, select: { id: true } });
+  const later = new Date(Date.now() + 3_600_000);
+  for (const o of others) {
+    for (const feed of ["incidents", "alerts"]) {
+      await data.prisma.syncState.upsert({
+        where: { customerId_feed: { customerId: o.id, feed } },
+        create: { customerId: o.id, feed, source: "graph", nextRunAt: later },
+        update: { nextRunAt: later },
+      });
+    }
+  }
+  await data.prisma.syncState.createMany({ data: ["incidents", "alerts"].map((feed) => ({ customerId: c.id, feed, source: "graph", nextRunAt: later })) });
+  const { startSyncWorker } = await import("../../lib/sync/worker.ts");
+  const worker = await startSyncWorker({ databaseUrl: process.env.DATABASE_URL!, concurrency: 2, schedulerIntervalMs: 500 });
+  try {
+    await signIn(page, admin.upn);
+    await page.goto(`/customers/${c.id}`);
+    await expect(page.getByTestId("sync-state").first()).toHaveText("Not run yet");
+    await page.getByRole("button", { name: "Refresh now" }).click();
+    await expect(page.getByTestId("sync-state").first()).toHaveText(/Requested|Queued|Running|OK/);
+    await expect(page.getByTestId("sync-state")).toHaveText(["OK", "OK"], { timeout: 60_000 });
+    const stored = await data.prisma.incident.count({ where: { customerId: c.id } });
+    expect(stored).toBeGreaterThan(0);
+  } finally {
+    await worker.stop();
+  }
+});

@@ -59,11 +59,11 @@ function deps(source: DataSource, opts: { tokens?: InstanceType<typeof mods.toke
   return { prisma, tokens, api, source, intervalMinutes: 5 };
 }
 
-async function consentedCustomer(label: string) {
+async function consentedCustomer(label: string, region = "eu") {
   const t = await control.createTenant(uniqueTenantName(label));
   await control.grantConsent(t.id);
   const id = randomUUID();
-  await prisma.customer.create({ data: { id, partnerId, displayName: t.displayName, region: "eu", tenantId: t.id, status: "CONSENTED" } });
+  await prisma.customer.create({ data: { id, partnerId, displayName: t.displayName, region, tenantId: t.id, status: "CONSENTED" } });
   return { id, tenantId: t.id };
 }
 
@@ -173,4 +173,19 @@ test("one token request per tenant per resource over two full syncs (counted by 
   }
   const counts = await control.requests();
   for (const c of customers) assert.equal(counts["token:https://graph.microsoft.com"]?.[c.tenantId], 1, `tenant ${c.tenantId}`);
+});
+
+test("each customer's Defender data is read from its region's host", async () => {
+  const regions = ["us", "eu", "uk", "au", "swa", "ina"] as const;
+  const customers = await Promise.all(regions.map((r) => consentedCustomer(`Region-${r}`, r)));
+  const d = deps("defender");
+  await control.resetRequests();
+  for (const c of customers) for (const feed of ["incidents", "alerts"] as const) assert.ok((await mods.run.runFeedSync(d, c.id, feed)).ok);
+  const counts = await control.requests();
+  regions.forEach((r, i) => {
+    const tenantId = customers[i]!.tenantId;
+    assert.ok((counts[`host:${r}.api.security.microsoft.com`]?.[tenantId] ?? 0) > 0, `${r} customer read from ${r}.api.security.microsoft.com`);
+    for (const other of regions.filter((o) => o !== r)) assert.equal(counts[`host:${other}.api.security.microsoft.com`]?.[tenantId], undefined);
+    assert.equal(counts["host:api.security.microsoft.com"]?.[tenantId], undefined, "never the global host for a regional customer");
+  });
 });

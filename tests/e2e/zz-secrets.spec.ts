@@ -1,0 +1,69 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { expect, partnerUsers, signIn, test } from "./fixtures.ts";
+
+/**
+ * Runs last (file order): after every other spec has signed in, consented, synced and exported, no client secret,
+ * session secret, private key or access token may appear in what the browser received, the client bundles, the
+ * database or the portal's log.
+ */
+const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/;
+
+function leaks(text: string): string[] {
+  const found: string[] = [];
+  const secrets = { ENTRA_CLIENT_SECRET: process.env.ENTRA_CLIENT_SECRET, NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET };
+  for (const [name, value] of Object.entries(secrets)) if (value && value.length >= 8 && text.includes(value)) found.push(name);
+  if (text.includes("PRIVATE KEY-----")) found.push("private key");
+  if (JWT.test(text)) found.push(`access token (${JWT.exec(text)![0].slice(0, 24)}…)`);
+  return found;
+}
+
+function* files(dir: string): Generator<string> {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) yield* files(p);
+    else yield p;
+  }
+}
+
+test("no secret or token reaches the browser, the client bundles, the database or the log", async ({ page, sim, data }) => {
+  expect(process.env.ENTRA_CLIENT_SECRET?.length).toBeGreaterThan(8);
+  const received: { url: string; body: string }[] = [];
+  page.on("response", async (res) => {
+    const type = res.headers()["content-type"] ?? "";
+    if (!/html|javascript|json|text/.test(type) || !res.url().startsWith(process.env.E2E_APP_URL!)) return;
+    received.push({ url: res.url(), body: await res.text().catch(() => "") });
+  });
+  const { admin } = await partnerUsers(sim);
+  const c = await data.consentedCustomer("Secrets", { sync: true });
+  await signIn(page, admin.upn);
+  for (const path of ["/overview", "/customers", `/customers/${c.id}`, "/incidents?range=all", "/alerts?range=all", "/settings", `/customers/${c.id}/siem?pull=1&ago=P30D`]) {
+    await page.goto(path);
+  }
+  await page.goto("/incidents?range=all");
+  await page.getByTestId("incident-row").first().getByRole("link").first().click();
+  await expect(page.getByTestId("incident-title")).toBeVisible();
+  const browserLeaks = received.flatMap((r) => leaks(r.body).map((l) => `${r.url}: ${l}`));
+  expect(received.length).toBeGreaterThan(10);
+  expect(browserLeaks).toEqual([]);
+  // Cookies the browser holds: the session is an encrypted JWE, never a Microsoft token.
+  for (const cookie of await page.context().cookies()) expect(leaks(cookie.value), cookie.name).toEqual([]);
+
+  const bundleLeaks = [...files(".next/static")].flatMap((f) => leaks(readFileSync(f, "utf8")).map((l) => `${f}: ${l}`));
+  expect(bundleLeaks).toEqual([]);
+
+  const tables = await data.prisma.$queryRawUnsafe<{ table_name: string }[]>(
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+  );
+  expect(tables.length).toBeGreaterThan(5);
+  const dbLeaks: string[] = [];
+  for (const { table_name } of tables) {
+    const rows = await data.prisma.$queryRawUnsafe<{ row: string }[]>(`SELECT t::text AS row FROM "${table_name.replace(/"/g, "")}" t`);
+    for (const r of rows) dbLeaks.push(...leaks(r.row).map((l) => `${table_name}: ${l}`));
+  }
+  expect(dbLeaks).toEqual([]);
+
+  const log = readFileSync(join(".data", "e2e", "portal.log"), "utf8");
+  expect(log.length).toBeGreaterThan(0);
+  expect(leaks(log)).toEqual([]);
+});

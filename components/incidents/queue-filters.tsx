@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { IncidentFilters } from "@/lib/data/filters";
 import { label } from "./badges";
+import { SearchBox } from "./search-box";
 
 interface Props {
   action: string;
@@ -17,7 +18,7 @@ export function QueueFilters({ action, filters, customers, statuses }: Props) {
     <form action={action} method="get" className="mb-4 grid gap-3 rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 md:grid-cols-6" role="search" aria-label="Filters">
       <label className="text-xs font-medium text-slate-700 md:col-span-2">
         Search titles
-        <input name="q" defaultValue={filters.q ?? ""} placeholder="e.g. PowerShell" className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+        <SearchBox defaultValue={filters.q ?? ""} />
       </label>
       <label className="text-xs font-medium text-slate-700 md:col-span-2">
         Customers

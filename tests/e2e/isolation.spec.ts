@@ -41,6 +41,12 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
   }
   expect(visited.length).toBeGreaterThan(10);
 
+  // Type-ahead with B's incident titles: suggestions come only from A (titles repeat across tenants, ids do not).
+  for (const title of new Set(bIncidents.slice(0, 5).map((i) => i.title))) {
+    const body = await (await page.request.get(`/api/search/suggest?q=${encodeURIComponent(title.slice(0, 40))}`)).text();
+    for (const s of secrets) expect(body, `suggestions for "${title}" leaked ${s}`).not.toContain(s);
+  }
+
   // Sanity: the same walk does show A's own data to the analyst.
   expect((await page.request.get(`/incidents/${aIncident.id}`)).status()).toBe(200);
   expect(await (await page.request.get(`/customers/${a.id}`)).text()).toContain(a.displayName);

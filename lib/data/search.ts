@@ -1,0 +1,26 @@
+import { assertCan, type Viewer } from "../auth/viewer.ts";
+import { db } from "../db/client.ts";
+import { customerScopeWhere } from "./customers.ts";
+
+export interface SearchSuggestions {
+  incidents: { id: string; title: string; customerName: string }[];
+}
+
+const LIMIT = 8;
+
+/** Type-ahead for the queue's search box: recent incident titles, only from the viewer's customers. */
+export async function suggest(viewer: Viewer, rawQuery: string): Promise<SearchSuggestions> {
+  assertCan(viewer, "incidents:read");
+  const q = rawQuery.trim().slice(0, 100);
+  if (q.length < 2) return { incidents: [] };
+  const incidents = await db().incident.findMany({
+    where: { AND: [{ customer: customerScopeWhere(viewer) }, { title: { contains: q, mode: "insensitive" } }] },
+    orderBy: { lastUpdateTime: "desc" },
+    take: LIMIT,
+    select: { id: true, title: true, customer: { select: { displayName: true } } },
+  });
+  return {
+    // Titles are customer-sourced: cut here so a megabyte title never travels to a type-ahead.
+    incidents: incidents.map((i) => ({ id: i.id, title: i.title.slice(0, 200), customerName: i.customer.displayName })),
+  };
+}

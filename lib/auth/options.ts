@@ -1,5 +1,5 @@
 import type { NextAuthOptions } from "next-auth";
-import { serverConfig } from "../config/env.ts";
+import { serverConfig, type ServerConfig } from "../config/env.ts";
 import { recordSignIn } from "../data/users.ts";
 
 /**
@@ -9,8 +9,7 @@ import { recordSignIn } from "../data/users.ts";
  * `{tenantid}` issuer of `organizations` only on login.microsoftonline.com, so a tenant authority is also the
  * one that works against sovereign clouds and the local simulator.)
  */
-export function authOptions(): NextAuthOptions {
-  const cfg = serverConfig();
+export function authOptions(cfg: ServerConfig = serverConfig()): NextAuthOptions {
   const secure = cfg.appUrl.startsWith("https://");
   return {
     secret: cfg.authSecret,

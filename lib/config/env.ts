@@ -11,7 +11,12 @@ const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
 const schema = z
   .object({
     DATABASE_URL: z.string().startsWith("postgres", "must be a postgres:// or postgresql:// URL"),
-    NEXTAUTH_URL: z.url("must be the portal's public URL, e.g. https://portal.example.com"),
+    NEXTAUTH_URL: z
+      .url("must be the portal's public URL, e.g. https://portal.example.com")
+      // Session cookies are Secure only over https; plain http is for this machine (the demo, the tests).
+      .refine((u) => u.startsWith("https://") || /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/.test(u), {
+        message: "must use https:// (plain http is accepted only for localhost)",
+      }),
     NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 random characters (openssl rand -base64 32)"),
     ENTRA_AUTHORITY_HOST: z.url().default("https://login.microsoftonline.com"),
     ENTRA_PARTNER_TENANT_ID: guid,

@@ -14,6 +14,7 @@ import {
 import { checkCredential } from "@/lib/data/settings";
 import { requestRefresh } from "@/lib/data/health";
 import { setCustomerAssignments } from "@/lib/data/assignments";
+import { triageIncident } from "@/lib/data/triage";
 
 /** Server actions are public endpoints: each one reads the viewer and lets lib/data decide access. */
 async function viewerOrDeny() {
@@ -26,7 +27,7 @@ async function viewerOrDeny() {
 const idArgument = z.string().min(1).max(64);
 const formArgument = z.instanceof(FormData, { message: "Expected a form submission." });
 
-function customerIdOf(value: unknown): string {
+function idOf(value: unknown): string {
   return idArgument.parse(value);
 }
 
@@ -49,21 +50,21 @@ export async function addCustomerAction(_prev: FormResult | null, form: FormData
 }
 
 export async function createLinkAction(customerId: string): Promise<void> {
-  customerId = customerIdOf(customerId);
+  customerId = idOf(customerId);
   const viewer = await viewerOrDeny();
   await createConsentLink(viewer, customerId);
   revalidatePath(`/customers/${customerId}`);
 }
 
 export async function revokeLinkAction(customerId: string): Promise<void> {
-  customerId = customerIdOf(customerId);
+  customerId = idOf(customerId);
   const viewer = await viewerOrDeny();
   await revokeConsentLinks(viewer, customerId);
   revalidatePath(`/customers/${customerId}`);
 }
 
 export async function manualTenantAction(customerId: string, _prev: FormResult | null, form: FormData): Promise<FormResult> {
-  customerId = customerIdOf(customerId);
+  customerId = idOf(customerId);
   const viewer = await viewerOrDeny();
   const result = await submitManualTenantId(viewer, customerId, formFields(form));
   revalidatePath(`/customers/${customerId}`);
@@ -76,14 +77,22 @@ export async function checkCredentialAction(_prev: unknown, _form: FormData) {
 }
 
 export async function refreshCustomerAction(customerId: string): Promise<boolean> {
-  customerId = customerIdOf(customerId);
+  customerId = idOf(customerId);
   const viewer = await viewerOrDeny();
   return requestRefresh(viewer, customerId);
 }
 
 export async function setAssignmentsAction(customerId: string, form: FormData): Promise<void> {
-  customerId = customerIdOf(customerId);
+  customerId = idOf(customerId);
   const viewer = await viewerOrDeny();
   await setCustomerAssignments(viewer, customerId, { analystIds: formOf(form).getAll("analyst").filter((v): v is string => typeof v === "string") });
   revalidatePath(`/customers/${customerId}`);
+}
+
+export async function triageIncidentAction(incidentId: string, _prev: FormResult | null, form: FormData): Promise<FormResult> {
+  incidentId = idOf(incidentId);
+  const viewer = await viewerOrDeny();
+  const result = await triageIncident(viewer, incidentId, formFields(form));
+  if (result.ok) revalidatePath(`/incidents/${incidentId}`);
+  return result;
 }

@@ -9,6 +9,7 @@ import { displayRole } from "../consent/verify.ts";
 import { db } from "../db/client.ts";
 import type { CustomerStatus, Prisma } from "../generated/prisma/client";
 import { writeAudit } from "./audit.ts";
+import { fieldErrorsOf } from "./form-errors.ts";
 import { liveRequestWhere, newConsentRequestSecret, verifyAndRecord } from "./consent.ts";
 
 /** Every customer query starts here: the viewer's partner, and only the customers the viewer may see. */
@@ -52,9 +53,7 @@ export async function createCustomer(viewer: Viewer, input: Record<string, unkno
   assertCan(viewer, "customers:onboard");
   const parsed = newCustomerSchema.safeParse(input);
   if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
-    return { ok: false, fieldErrors };
+    return { ok: false, fieldErrors: fieldErrorsOf(parsed.error) };
   }
   const { displayName, tenantOrDomain, region } = parsed.data;
   const tenantId = tenantOrDomain && GUID_RE.test(tenantOrDomain) ? tenantOrDomain : null;

@@ -1,4 +1,4 @@
-import { assertCan, type Viewer } from "../auth/viewer.ts";
+import { assertCan, can, type Viewer } from "../auth/viewer.ts";
 import { db } from "../db/client.ts";
 import type { Prisma } from "../generated/prisma/client";
 import { apiClient } from "../microsoft/clients.ts";
@@ -7,6 +7,7 @@ import type { AlertDetail, IncidentDetail } from "../sync/model.ts";
 import { fetchIncident } from "../sync/sources.ts";
 import { upsertIncidents } from "../sync/store.ts";
 import { customerScopeWhere } from "./customers.ts";
+import { canTriageCustomer } from "./triage.ts";
 import { PAGE_SIZE, RANGES, type AlertFilters, type IncidentFilters } from "./filters.ts";
 
 const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -88,7 +89,7 @@ export async function listFilterableCustomers(viewer: Viewer) {
 const incidentSelect = {
   id: true, source: true, sourceId: true, title: true, severity: true, status: true, classification: true, determination: true,
   assignedTo: true, tags: true, alertCount: true, createdTime: true, lastUpdateTime: true, webUrl: true, payload: true, syncedAt: true,
-  customer: { select: { id: true, displayName: true, tenantId: true, region: true } },
+  customer: { select: { id: true, displayName: true, tenantId: true, region: true, grantedRoles: true } },
   alerts: {
     orderBy: { createdTime: "asc" },
     select: {
@@ -128,6 +129,7 @@ export async function getIncidentDetail(viewer: Viewer, incidentId: string, opts
   }
   return {
     ...row,
+    canTriage: can(viewer, "incidents:triage") && canTriageCustomer(row.customer),
     detail: row.payload as unknown as IncidentDetail,
     alerts: row.alerts.map((a) => ({ ...a, detail: a.payload as unknown as AlertDetail, payload: undefined })),
     payload: undefined,

@@ -9,6 +9,7 @@ import { MicrosoftPayloadError } from "../microsoft/schemas/parse.ts";
 import type { SiemAlert } from "../microsoft/schemas/siem.ts";
 import { fetchSiemDetections, type SiemQuery } from "../microsoft/siem.ts";
 import { writeAudit } from "./audit.ts";
+import { fieldErrorsOf } from "./form-errors.ts";
 import { findVisibleCustomer } from "./customers.ts";
 
 const optionalText = (max: number) =>
@@ -52,9 +53,7 @@ export async function pullSiemDetections(viewer: Viewer, customerId: string, par
   if (!customer.tenantId) return { ok: false, error: "This customer has not consented yet: there is no tenant to pull from." };
   const parsed = siemQuerySchema.safeParse(params);
   if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
-    return { ok: false, fieldErrors, error: "Some parameters are not valid." };
+    return { ok: false, fieldErrors: fieldErrorsOf(parsed.error), error: "Some parameters are not valid." };
   }
   const query: SiemQuery = parsed.data;
   try {

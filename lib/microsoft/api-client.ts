@@ -87,7 +87,20 @@ export class MicrosoftApiClient {
   }
 
   /** GETs JSON from `urlOrPath` (a path on the API's host, or an absolute `@odata.nextLink`). */
-  async getJson(api: MicrosoftApi, target: TenantTarget, urlOrPath: string): Promise<unknown> {
+  getJson(api: MicrosoftApi, target: TenantTarget, urlOrPath: string): Promise<unknown> {
+    return this.send(api, target, urlOrPath, { method: "GET" });
+  }
+
+  /**
+   * PATCHes a JSON body. Not idempotent (a comment would be added twice), so only answers that prove Microsoft did
+   * not act (429, a 401 before a fresh token) are retried; a timeout or 5xx is reported, not repeated.
+   */
+  patchJson(api: MicrosoftApi, target: TenantTarget, path: string, body: unknown): Promise<unknown> {
+    return this.send(api, target, path, { method: "PATCH", body: JSON.stringify(body) });
+  }
+
+  private async send(api: MicrosoftApi, target: TenantTarget, urlOrPath: string, init: { method: "GET" | "PATCH"; body?: string }): Promise<unknown> {
+    const idempotent = init.method === "GET";
     const url = urlOrPath.startsWith("https://") ? urlOrPath : this.url(api, target, urlOrPath);
     this.assertSameOrigin(api, target, url);
     const maxAttempts = this.opts.maxAttempts ?? 5;
@@ -107,13 +120,16 @@ export class MicrosoftApiClient {
       let res: Response;
       try {
         res = await fetch(url, {
-          headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+          method: init.method,
+          headers: { authorization: `Bearer ${token}`, accept: "application/json", ...(init.body ? { "content-type": "application/json" } : {}) },
+          ...(init.body ? { body: init.body } : {}),
           signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
         });
       } catch (err) {
         this.opts.onCall?.(api, null);
         const timedOut = (err as Error).name === "TimeoutError" || (err as Error).name === "AbortError";
         lastError = new MicrosoftApiError(timedOut ? "timeout" : "server", null, timedOut ? "timeout" : "network_error", timedOut ? "Microsoft did not answer in time." : "Microsoft could not be reached.");
+        if (!idempotent) throw lastError;
         await this.backoff(attempt);
         continue;
       }
@@ -124,6 +140,7 @@ export class MicrosoftApiClient {
           return JSON.parse(body);
         } catch {
           lastError = new MicrosoftApiError("malformed", res.status, "malformed_json", "Microsoft answered with a body that is not JSON.");
+          if (!idempotent) throw lastError;
           await this.backoff(attempt);
           continue;
         }
@@ -148,6 +165,7 @@ export class MicrosoftApiClient {
       if (res.status === 404) throw new MicrosoftApiError("not_found", 404, code ?? "NotFound", describe("Not found"));
       if (res.status >= 500) {
         lastError = new MicrosoftApiError("server", res.status, code ?? "InternalServerError", describe("Microsoft had an internal error"));
+        if (!idempotent) throw lastError;
         await this.backoff(attempt);
         continue;
       }

@@ -15,7 +15,7 @@ type Fixtures = {
     prisma: import("../../lib/db/client.ts").PrismaClient;
     adminViewer(): Promise<Viewer>;
     /** A customer consented in the simulator and verified by the portal, optionally with its data synced. */
-    consentedCustomer(label: string, opts?: { sync?: boolean; defenderLicence?: boolean }): Promise<{ id: string; tenantId: string; displayName: string }>;
+    consentedCustomer(label: string, opts?: { sync?: boolean; defenderLicence?: boolean; roles?: Record<string, string[]> }): Promise<{ id: string; tenantId: string; displayName: string }>;
     /** Makes `customerIds` the only customers assigned to the analyst (who must have signed in once). */
     assignOnly(analystOid: string, customerIds: string[]): Promise<void>;
     /** Runs both feeds of a customer's sync now, in this process (no worker needed). */
@@ -57,7 +57,7 @@ export const test = base.extend<Fixtures>({
       syncCustomer,
       async consentedCustomer(label, opts = {}) {
         const t = await sim.createTenant({ ...uniqueTenantName(label), defenderLicence: opts.defenderLicence ?? true });
-        await sim.grantConsent(t.id);
+        await sim.grantConsent(t.id, opts.roles);
         const viewer = await adminViewer();
         const r = await customers.createCustomer(viewer, { displayName: t.displayName, tenantOrDomain: t.id, region: "eu" });
         if (!r.ok) throw new Error(JSON.stringify(r));

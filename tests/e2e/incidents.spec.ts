@@ -87,3 +87,49 @@ test("Refresh now queues the customer's sync on the worker queue and shows it li
     await worker.stop();
   }
 });
+
+test("an analyst triages an incident at Microsoft: status, assignment, classification and a comment", async ({ page, sim, data }) => {
+  const { analyst } = await partnerUsers(sim);
+  const roles = {
+    "https://api.security.microsoft.com": ["Incident.Read.All", "Incident.ReadWrite.All"],
+    "https://api.securitycenter.microsoft.com": ["Alert.Read.All"],
+    "https://graph.microsoft.com": ["SecurityIncident.Read.All", "SecurityAlert.Read.All"],
+  };
+  const c = await data.consentedCustomer("Triage", { sync: true, roles });
+  const readOnly = await data.consentedCustomer("ReadOnly", { sync: true });
+  await signIn(page, analyst.upn);
+  await data.assignOnly(analyst.oid, [c.id, readOnly.id]);
+  const incident = await data.prisma.incident.findFirstOrThrow({ where: { customerId: c.id, status: { in: ["active", "inProgress"] } }, orderBy: { lastUpdateTime: "desc" } });
+  await page.goto(`/incidents/${incident.id}`);
+  const form = page.getByTestId("triage-form");
+
+  // A determination that does not belong to the classification is explained, and nothing changes at Microsoft.
+  await form.getByLabel("Classification").selectOption("FalsePositive");
+  await form.getByLabel("Determination").selectOption({ label: "Malware" });
+  await form.getByRole("button", { name: "Update incident" }).click();
+  await expect(form.locator("#determination-error")).toContainText("Not a determination for FalsePositive");
+
+  await form.getByLabel("Status").selectOption("Resolved");
+  await form.getByLabel("Assignment").selectOption("me");
+  await form.getByLabel("Classification").selectOption("TruePositive");
+  await form.getByLabel("Determination").selectOption({ label: "Malware" });
+  await form.getByLabel("Comment").fill("Contained by the SOC; host isolated.");
+  await form.getByRole("button", { name: "Update incident" }).click();
+  await expect(page.getByTestId("triage-done")).toBeVisible();
+
+  const truth = (await sim.incidents(c.tenantId)) as { incidents: { incidentId: number; status: string; assignedTo: string | null; classification: string; determination: string }[] };
+  const atMicrosoft = truth.incidents.find((i) => String(i.incidentId) === incident.sourceId)!;
+  expect(atMicrosoft).toMatchObject({ status: "Resolved", assignedTo: analyst.upn, classification: "TruePositive", determination: "Malware" });
+  const stored = await data.prisma.incident.findUniqueOrThrow({ where: { id: incident.id } });
+  expect(stored).toMatchObject({ status: "resolved", assignedTo: analyst.upn });
+  // The comment comes back in Microsoft's own copy of the incident (each page view refreshes it from Microsoft).
+  await page.reload();
+  await expect(page.getByTestId("comments")).toContainText("Contained by the SOC");
+  expect(await data.prisma.auditEntry.count({ where: { customerId: c.id, action: "incident.triaged" } })).toBe(1);
+
+  // A customer that granted read-only access gets an explanation instead of a form.
+  const ro = await data.prisma.incident.findFirstOrThrow({ where: { customerId: readOnly.id } });
+  await page.goto(`/incidents/${ro.id}`);
+  await expect(page.getByTestId("triage-unavailable")).toContainText("Incident.ReadWrite.All");
+  await expect(page.getByTestId("triage-form")).toHaveCount(0);
+});

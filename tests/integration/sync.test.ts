@@ -59,7 +59,7 @@ function deps(source: DataSource, opts: { tokens?: InstanceType<typeof mods.toke
   return { prisma, tokens, api, source, intervalMinutes: 5 };
 }
 
-async function consentedCustomer(label: string, region = "eu") {
+async function consentedCustomer(label: string, region: "us" | "eu" | "uk" | "au" | "swa" | "ina" = "eu") {
   const t = await control.createTenant(uniqueTenantName(label));
   await control.grantConsent(t.id);
   const id = randomUUID();

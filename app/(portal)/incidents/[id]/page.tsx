@@ -5,6 +5,7 @@ import { getIncidentDetail } from "@/lib/data/incidents";
 import { InertText, safeMicrosoftUrl } from "@/components/inert-text";
 import { SeverityBadge, StatusText, label } from "@/components/incidents/badges";
 import { DeviceList, EvidenceList } from "@/components/incidents/evidence";
+import { TriageForm } from "@/components/incidents/triage-form";
 import { Card, formatDateTime } from "@/components/ui/primitives";
 
 export default async function IncidentPage({ params }: { params: Promise<{ id: string }> }) {
@@ -65,6 +66,11 @@ export default async function IncidentPage({ params }: { params: Promise<{ id: s
               <div><dt className="text-slate-500">Tags</dt><dd className="flex flex-wrap gap-1">{incident.tags.length ? incident.tags.map((t, i) => <span key={i} className="rounded bg-slate-100 px-1.5 text-xs"><InertText value={t} max={100} /></span>) : "—"}</dd></div>
               <div><dt className="text-slate-500">Source</dt><dd>{incident.source === "graph" ? "Microsoft Graph security API" : "Defender XDR API"} · synced {formatDateTime(incident.syncedAt)}</dd></div>
             </dl>
+            {incident.canTriage ? <TriageForm incidentId={incident.id} /> : (
+              <p className="mt-4 border-t border-slate-100 pt-4 text-xs text-slate-600" data-testid="triage-unavailable">
+                Updating this incident from the portal needs the customer to grant Incident.ReadWrite.All (Microsoft Threat Protection). Until then, triage it in Microsoft&apos;s portal.
+              </p>
+            )}
           </Card>
           {incident.detail.description && <Card title="Description"><p className="text-sm"><InertText value={incident.detail.description} max={5000} /></p></Card>}
           <Card title={`Comments (${incident.detail.comments.length})`}>

@@ -1,0 +1,105 @@
+import { z } from "zod";
+import { assertCan, type Viewer } from "../auth/viewer.ts";
+import { MICROSOFT_APIS, qualifiedRole } from "../config/permissions.ts";
+import { db } from "../db/client.ts";
+import { MicrosoftApiError } from "../microsoft/api-client.ts";
+import { apiClient } from "../microsoft/clients.ts";
+import type { Region } from "../microsoft/hosts.ts";
+import { fetchIncident } from "../sync/sources.ts";
+import { upsertIncidents } from "../sync/store.ts";
+import { writeAudit } from "./audit.ts";
+import { fieldErrorsOf } from "./form-errors.ts";
+import { customerScopeWhere } from "./customers.ts";
+import type { FormResult } from "./customers.ts";
+
+/** Updating incidents at Microsoft needs this app role in the customer's tenant (api-update-incidents.md). */
+export const TRIAGE_ROLE = qualifiedRole(MICROSOFT_APIS.defenderXdr.resource, "Incident.ReadWrite.All");
+
+/** api-update-incidents.md: determination values per classification. */
+export const DETERMINATIONS = {
+  TruePositive: ["MultiStagedAttack", "MaliciousUserActivity", "CompromisedAccount", "Malware", "Phishing", "UnwantedSoftware", "Other"],
+  InformationalExpectedActivity: ["SecurityTesting", "LineOfBusinessApplication", "ConfirmedActivity", "Other"],
+  FalsePositive: ["Clean", "NoEnoughDataToValidate", "Other"],
+} as const;
+type Classification = keyof typeof DETERMINATIONS;
+const CLASSIFICATIONS = Object.keys(DETERMINATIONS) as [Classification, ...Classification[]];
+const blankToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
+
+const triageInput = z
+  .object({
+    status: z.preprocess(blankToUndefined, z.enum(["Active", "InProgress", "Resolved"], { message: "Choose a status." }).optional()),
+    assign: z.preprocess(blankToUndefined, z.enum(["keep", "me", "unassign"]).default("keep")),
+    classification: z.preprocess(blankToUndefined, z.enum(CLASSIFICATIONS, { message: "Choose a classification." }).optional()),
+    determination: z.preprocess(blankToUndefined, z.string().max(60).optional()),
+    comment: z.preprocess(blankToUndefined, z.string().trim().max(10_000, "Keep comments under 10,000 characters.").optional()),
+  })
+  .superRefine((v, ctx) => {
+    if (v.determination !== undefined) {
+      const allowed: readonly string[] = v.classification ? DETERMINATIONS[v.classification] : [];
+      if (!allowed.includes(v.determination)) {
+        ctx.addIssue({ code: "custom", path: ["determination"], message: v.classification ? `Not a determination for ${v.classification}.` : "Choose a classification first." });
+      }
+    }
+    if (v.status === undefined && v.assign === "keep" && v.classification === undefined && !v.comment) {
+      ctx.addIssue({ code: "custom", path: ["form"], message: "Nothing to change: pick a status, an assignment, a classification or write a comment." });
+    }
+  });
+
+async function findTriageable(viewer: Viewer, incidentId: string) {
+  if (!/^[0-9a-f-]{36}$/i.test(incidentId)) return null;
+  return db().incident.findFirst({
+    where: { AND: [{ id: incidentId }, { customer: customerScopeWhere(viewer) }] },
+    select: { id: true, source: true, sourceId: true, customer: { select: { id: true, tenantId: true, region: true, grantedRoles: true } } },
+  });
+}
+
+/** Whether the customer granted the permission triage needs (the page explains when not). */
+export function canTriageCustomer(customer: { grantedRoles: string[] }): boolean {
+  return customer.grantedRoles.includes(TRIAGE_ROLE);
+}
+
+/**
+ * Triage at Microsoft (the source of truth), then store Microsoft's fresh copy: status, assignment (to the signed-in
+ * analyst's e-mail, as Defender shows it), classification/determination and a comment, in one PATCH.
+ */
+export async function triageIncident(viewer: Viewer, incidentId: string, fields: Record<string, unknown>): Promise<FormResult> {
+  assertCan(viewer, "incidents:triage");
+  const incident = await findTriageable(viewer, incidentId);
+  if (!incident?.customer.tenantId) return { ok: false, fieldErrors: {}, formError: "Incident not found." };
+  if (!canTriageCustomer(incident.customer)) {
+    return { ok: false, fieldErrors: {}, formError: "This customer has not granted Incident.ReadWrite.All (Microsoft Threat Protection), which updating incidents needs. Add it to REQUIRED_PERMISSIONS and send a new consent link." };
+  }
+  const parsed = triageInput.safeParse(fields);
+  if (!parsed.success) {
+    const fieldErrors = fieldErrorsOf(parsed.error);
+    return { ok: false, fieldErrors, formError: fieldErrors.form };
+  }
+  const v = parsed.data;
+  const patch: Record<string, unknown> = {};
+  if (v.status) patch.status = v.status;
+  if (v.assign === "me") patch.assignedTo = viewer.email;
+  if (v.assign === "unassign") patch.assignedTo = null;
+  if (v.classification) patch.classification = v.classification;
+  if (v.determination) patch.determination = v.determination;
+  if (v.comment) patch.comment = v.comment;
+  const target = { tenantId: incident.customer.tenantId, region: incident.customer.region as Region };
+  try {
+    // The Graph incident id and the Defender XDR incidentId are the same number, so one PATCH serves both sources.
+    await apiClient().patchJson("xdr", target, `/api/incidents/${encodeURIComponent(incident.sourceId)}`, patch);
+  } catch (err) {
+    if (err instanceof MicrosoftApiError) return { ok: false, fieldErrors: {}, formError: `Microsoft did not accept the change: ${err.message}` };
+    throw err;
+  }
+  const source = incident.source as "graph" | "defender";
+  const fresh = await fetchIncident(apiClient(), target, source, incident.sourceId).catch(() => null);
+  await db().$transaction(async (tx) => {
+    if (fresh) await upsertIncidents(tx, incident.customer.id, source, [fresh], new Date());
+    await writeAudit(tx, {
+      actor: `user:${viewer.userId}`,
+      action: "incident.triaged",
+      customerId: incident.customer.id,
+      detail: { incidentId: incident.id, sourceId: incident.sourceId, ...patch, comment: v.comment ? `${v.comment.length} characters` : undefined },
+    });
+  });
+  return { ok: true };
+}

@@ -41,6 +41,14 @@ export async function seedDemo(input: {
     for (const [i, tenant] of customers.entries()) {
       const id = randomUUID();
       if (tenant.consented) {
+        // The first consented customer also granted incident updates, so the demo shows triage; the other is read-only.
+        if (i === 0) {
+          await fetch(`${input.simulator.url}/_sim/tenants/${tenant.id}/roles`, {
+            method: "PUT",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ resource: "https://api.security.microsoft.com", roles: ["Incident.Read.All", "Incident.ReadWrite.All"] }),
+          });
+        }
         const verification = await verifyTenantConsent(tokens, tenant.id, DEFAULT_REQUIRED_PERMISSIONS);
         const now = new Date();
         const ok = verification.ok;

@@ -23,7 +23,7 @@ export function AddCustomerForm({ regions }: { regions: { value: string; label: 
       </div>
       <div>
         <label htmlFor="region" className="text-sm font-medium text-slate-800">Defender data region</label>
-        <select id="region" name="region" defaultValue="us" className={input} aria-invalid={Boolean(errors.region)} aria-describedby="region-error">
+        <select id="region" name="region" defaultValue="global" className={input} aria-invalid={Boolean(errors.region)} aria-describedby="region-error">
           {regions.map((r) => (
             <option key={r.value} value={r.value}>{r.label}</option>
           ))}

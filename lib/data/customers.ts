@@ -19,9 +19,9 @@ export function customerScopeWhere(viewer: Viewer): Prisma.CustomerWhereInput {
     : { partnerId: viewer.partnerId, id: { in: [...viewer.customerScope] } };
 }
 
-export const REGIONS = ["us", "eu", "uk", "au", "swa", "ina"] as const;
+export const REGIONS = ["global", "us", "eu", "uk", "au", "swa", "ina"] as const;
 export const REGION_LABELS: Record<(typeof REGIONS)[number], string> = {
-  us: "United States", eu: "European Union", uk: "United Kingdom", au: "Australia", swa: "Switzerland", ina: "India",
+  global: "Global host (Microsoft routes to the tenant's region)", us: "United States", eu: "European Union", uk: "United Kingdom", au: "Australia", swa: "Switzerland", ina: "India",
 };
 
 const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

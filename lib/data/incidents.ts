@@ -2,7 +2,7 @@ import { assertCan, can, type Viewer } from "../auth/viewer.ts";
 import { db } from "../db/client.ts";
 import type { Prisma } from "../generated/prisma/client";
 import { apiClient } from "../microsoft/clients.ts";
-import type { Region } from "../microsoft/hosts.ts";
+import { regionOf } from "../microsoft/hosts.ts";
 import type { AlertDetail, IncidentDetail } from "../sync/model.ts";
 import { fetchIncident } from "../sync/sources.ts";
 import { upsertIncidents } from "../sync/store.ts";
@@ -113,7 +113,7 @@ export async function getIncidentDetail(viewer: Viewer, incidentId: string, opts
   let refresh: { ok: true } | { ok: false; reason: string } | null = null;
   if (opts.refresh !== false && row.customer.tenantId) {
     try {
-      const fresh = await fetchIncident(apiClient(), { tenantId: row.customer.tenantId, region: row.customer.region as Region }, row.source as "defender" | "graph", row.sourceId);
+      const fresh = await fetchIncident(apiClient(), { tenantId: row.customer.tenantId, region: regionOf(row.customer.region) }, row.source as "defender" | "graph", row.sourceId);
       if (fresh) {
         const customerId = row.customer.id;
         const source = row.source as "defender" | "graph";

@@ -4,7 +4,7 @@ import { db } from "../db/client.ts";
 import { toCsv } from "../export/csv.ts";
 import { MicrosoftApiError } from "../microsoft/api-client.ts";
 import { apiClient } from "../microsoft/clients.ts";
-import type { Region } from "../microsoft/hosts.ts";
+import { regionOf } from "../microsoft/hosts.ts";
 import { MicrosoftPayloadError } from "../microsoft/schemas/parse.ts";
 import type { SiemAlert } from "../microsoft/schemas/siem.ts";
 import { fetchSiemDetections, type SiemQuery } from "../microsoft/siem.ts";
@@ -57,7 +57,7 @@ export async function pullSiemDetections(viewer: Viewer, customerId: string, par
   }
   const query: SiemQuery = parsed.data;
   try {
-    const detections = await fetchSiemDetections(apiClient(), { tenantId: customer.tenantId, region: customer.region as Region }, query);
+    const detections = await fetchSiemDetections(apiClient(), { tenantId: customer.tenantId, region: regionOf(customer.region) }, query);
     await writeAudit(db(), { actor: `user:${viewer.userId}`, action: "siem.pulled", customerId: customer.id, detail: { count: detections.length, query } });
     return { ok: true, customer: { id: customer.id, displayName: customer.displayName }, query, detections };
   } catch (err) {

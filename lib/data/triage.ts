@@ -4,7 +4,7 @@ import { MICROSOFT_APIS, qualifiedRole } from "../config/permissions.ts";
 import { db } from "../db/client.ts";
 import { MicrosoftApiError } from "../microsoft/api-client.ts";
 import { apiClient } from "../microsoft/clients.ts";
-import type { Region } from "../microsoft/hosts.ts";
+import { regionOf } from "../microsoft/hosts.ts";
 import { fetchIncident } from "../sync/sources.ts";
 import { upsertIncidents } from "../sync/store.ts";
 import { writeAudit } from "./audit.ts";
@@ -82,7 +82,7 @@ export async function triageIncident(viewer: Viewer, incidentId: string, fields:
   if (v.classification) patch.classification = v.classification;
   if (v.determination) patch.determination = v.determination;
   if (v.comment) patch.comment = v.comment;
-  const target = { tenantId: incident.customer.tenantId, region: incident.customer.region as Region };
+  const target = { tenantId: incident.customer.tenantId, region: regionOf(incident.customer.region) };
   try {
     // The Graph incident id and the Defender XDR incidentId are the same number, so one PATCH serves both sources.
     await apiClient().patchJson("xdr", target, `/api/incidents/${encodeURIComponent(incident.sourceId)}`, patch);

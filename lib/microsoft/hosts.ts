@@ -13,6 +13,11 @@ export const API_RESOURCE: Record<MicrosoftApi, string> = {
   siem: "https://graph.windows.net",
 };
 
+/** A customer's region as stored ("global" = no regional host) → the region hosts are chosen by. */
+export function regionOf(stored: string): Region | null {
+  return stored === "global" ? null : (stored as Region);
+}
+
 /** The host for an API in a region; `null` region = the global host. */
 export function apiHost(api: MicrosoftApi, region: Region | null): string {
   switch (api) {

@@ -1,6 +1,6 @@
 import type { PrismaClient } from "../db/client.ts";
 import { MicrosoftApiClient, MicrosoftApiError } from "../microsoft/api-client.ts";
-import { API_RESOURCE, type Region } from "../microsoft/hosts.ts";
+import { API_RESOURCE, regionOf } from "../microsoft/hosts.ts";
 import { TokenAcquisitionError, type TenantTokenClient } from "../microsoft/token-client.ts";
 import type { DataSource, Feed } from "./model.ts";
 import { feedFetcher } from "./sources.ts";
@@ -44,7 +44,7 @@ export async function runFeedSync(deps: SyncDeps, customerId: string, feed: Feed
   // Switching the data source starts a fresh cursor: the other API's high-water mark means nothing here.
   const since = opts.full || state.source !== deps.source ? null : state.cursor;
   let apiCalls = 0;
-  const target = { tenantId: customer.tenantId, region: customer.region as Region };
+  const target = { tenantId: customer.tenantId, region: regionOf(customer.region) };
   const api = new MicrosoftApiClient({ ...deps.api.options, onCall: () => (apiCalls += 1) });
   try {
     // Check the token before using it: right tenant, and the role this feed needs.

@@ -59,7 +59,7 @@ function deps(source: DataSource, opts: { tokens?: InstanceType<typeof mods.toke
   return { prisma, tokens, api, source, intervalMinutes: 5 };
 }
 
-async function consentedCustomer(label: string, region: "us" | "eu" | "uk" | "au" | "swa" | "ina" = "eu") {
+async function consentedCustomer(label: string, region: "global" | "us" | "eu" | "uk" | "au" | "swa" | "ina" = "eu") {
   const t = await control.createTenant(uniqueTenantName(label));
   await control.grantConsent(t.id);
   const id = randomUUID();
@@ -173,6 +173,14 @@ test("one token request per tenant per resource over two full syncs (counted by 
   }
   const counts = await control.requests();
   for (const c of customers) assert.equal(counts["token:https://graph.microsoft.com"]?.[c.tenantId], 1, `tenant ${c.tenantId}`);
+});
+
+test("a customer without a known region is read from the global host", async () => {
+  const c = await consentedCustomer("Region-global", "global");
+  await control.resetRequests();
+  assert.ok((await mods.run.runFeedSync(deps("defender"), c.id, "incidents")).ok);
+  const counts = await control.requests();
+  assert.ok((counts["host:api.security.microsoft.com"]?.[c.tenantId] ?? 0) > 0);
 });
 
 test("each customer's Defender data is read from its region's host", async () => {

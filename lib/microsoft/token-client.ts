@@ -98,6 +98,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class TenantTokenClient {
   private readonly app: ConfidentialClientApplication;
   private readonly authorityHost: string;
+  private readonly inFlight = new Map<string, Promise<TenantToken>>();
 
   constructor(config: TokenClientConfig) {
     this.authorityHost = config.authorityHost.replace(/\/$/, "");
@@ -121,12 +122,25 @@ export class TenantTokenClient {
     // The cache is keyed by the tenant in the authority: a domain and a GUID would be two entries (and a domain can
     // be re-pointed), so only GUIDs are accepted.
     if (!GUID.test(tenantId)) throw new TokenAcquisitionError("tenant_not_found", "invalid_tenant_id", "A tenant ID must be a GUID.");
+    if (opts.fresh) return this.request(tenantId, resource, true);
+    // MSAL's cache only helps once a token is in it: concurrent first calls for one tenant and resource (the incidents
+    // and alerts feeds starting together) share one request instead of each asking Entra.
+    const key = `${tenantId.toLowerCase()}|${resource}`;
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = this.request(tenantId, resource, false).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async request(tenantId: string, resource: string, fresh: boolean): Promise<TenantToken> {
     let result;
     try {
       result = await this.app.acquireTokenByClientCredential({
         scopes: [`${resource.replace(/\/$/, "")}/.default`],
         authority: `${this.authorityHost}/${tenantId.toLowerCase()}`,
-        skipCache: opts.fresh ?? false,
+        skipCache: fresh,
       });
     } catch (err) {
       throw toTokenError(err);

@@ -42,6 +42,15 @@ test("certificate credential: a token per tenant and resource, reused from the c
   assert.equal(counts[`token:${XDR}`]?.[tenant], 1, "one token request for this tenant and resource");
 });
 
+test("concurrent first requests for one tenant and resource share one token request", async () => {
+  const tokens = new TenantTokenClient({ authorityHost: sim.url, clientId, credential: { kind: "secret", source: "env", secret } });
+  const tenant = sim.directory.customers[1]!.id;
+  await control.resetRequests();
+  const all = await Promise.all(Array.from({ length: 8 }, () => tokens.acquire(tenant, XDR)));
+  assert.equal(new Set(all.map((t) => t.accessToken)).size, 1);
+  assert.equal((await control.requests())[`token:${XDR}`]?.[tenant], 1);
+});
+
 test("a wrong secret and a tenant without consent map to plain-words failures", async () => {
   const bad = new TenantTokenClient({ authorityHost: sim.url, clientId, credential: { kind: "secret", source: "env", secret: "wrong" } });
   await assert.rejects(bad.acquire(sim.directory.customers[0]!.id, XDR), (e: unknown) => e instanceof TokenAcquisitionError && e.kind === "bad_credential" && e.code === "AADSTS7000215");

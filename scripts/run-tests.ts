@@ -17,6 +17,11 @@ let passed = 0;
 let failed = 0;
 try {
   if (only !== "e2e") {
+    // The Next build type-checks only what it ships; this covers the scripts, the simulator and the tests too.
+    const tsc = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "--noEmit", "-p", "tsconfig.json"], { stdio: "inherit" });
+    console.log(`typecheck: ${tsc.status === 0 ? "passed" : "FAILED"}`);
+    if (tsc.status === 0) passed += 1;
+    else failed += 1;
     const files = ["tests/unit", "tests/simulator", "tests/integration"].filter(existsSync).flatMap((d) =>
       (spawnSync("find", [d, "-name", "*.test.ts"], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean)),
     );

@@ -50,10 +50,17 @@ export async function startSyncWorker(opts: {
   await boss.createQueue(SYNC_QUEUE, { name: SYNC_QUEUE, policy: "stately", retryLimit: 2, retryDelay: 30, expireInSeconds: STALE_RUN_MS / 1000 });
   const concurrency = opts.concurrency ?? cfg.syncConcurrency;
   for (let i = 0; i < concurrency; i++) {
-    await boss.work<SyncJob>(SYNC_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+    let slotId = "";
+    slotId = await boss.work<SyncJob>(SYNC_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
       if (!job) return;
-      const r = await runFeedSync(deps, job.data.customerId, job.data.feed, { full: job.data.full });
-      if (!r.ok) log(`sync ${job.data.feed} for ${job.data.customerId}: ${r.error?.code}`);
+      try {
+        const r = await runFeedSync(deps, job.data.customerId, job.data.feed, { full: job.data.full });
+        if (!r.ok) log(`sync ${job.data.feed} for ${job.data.customerId}: ${r.error?.code}`);
+      } finally {
+        // pg-boss waits out the polling interval after every job; a slot that just finished looks for the next one
+        // at once, so a backlog drains at the speed of Microsoft, not one job per slot per second.
+        boss.notifyWorker(slotId);
+      }
     });
   }
   const enqueueDue = () => enqueueDueFeeds(prisma, boss);

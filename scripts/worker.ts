@@ -3,13 +3,15 @@
 // .data/runtime.env written by `npm start`).
 import { existsSync } from "node:fs";
 import { serverConfig } from "../lib/config/env.ts";
-import { startSyncWorker } from "../lib/sync/worker.ts";
+import { startSyncWorker, surviveDatabaseRestarts } from "../lib/sync/worker.ts";
 
 if (existsSync(".env")) process.loadEnvFile(".env");
 if (!process.env.ENTRA_CLIENT_ID && existsSync(".data/runtime.env")) process.loadEnvFile(".data/runtime.env");
 
 const cfg = serverConfig();
-const worker = await startSyncWorker({ databaseUrl: cfg.databaseUrl, log: (l) => console.log(`[worker ${process.pid}] ${l}`) });
+const log = (l: string) => console.log(`[worker ${process.pid}] ${l}`);
+surviveDatabaseRestarts(log);
+const worker = await startSyncWorker({ databaseUrl: cfg.databaseUrl, log });
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, async () => {
     await worker.stop();

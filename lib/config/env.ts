@@ -36,6 +36,8 @@ const schema = z
     DEFENDER_DATA_SOURCE: z.enum(["graph", "defender"], { message: 'must be "graph" (Microsoft Graph security API) or "defender" (Defender XDR + MDE APIs)' }).default("graph"),
     SYNC_INTERVAL_MINUTES: z.coerce.number().min(1).max(24 * 60).default(5),
     SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    // How long a sync run may go without a heartbeat before the scheduler takes its worker for dead.
+    SYNC_LEASE_SECONDS: z.coerce.number().int().min(4).max(3600).default(60),
     MICROSOFT_API_BASE: z.url().optional(),
   })
   .superRefine((v, ctx) => {
@@ -77,6 +79,7 @@ export interface ServerConfig {
   bootstrapAdminEmail: string | undefined;
   dataSource: "graph" | "defender";
   syncIntervalMinutes: number;
+  syncLeaseSeconds: number;
   syncConcurrency: number;
   /** A prefix for every Microsoft API host (the local simulator); null = Microsoft's own hosts. */
   apiBaseUrl: string | null;
@@ -117,6 +120,7 @@ export function parseServerConfig(source: Record<string, string | undefined>): S
     dataSource: v.DEFENDER_DATA_SOURCE,
     syncIntervalMinutes: v.SYNC_INTERVAL_MINUTES,
     syncConcurrency: v.SYNC_CONCURRENCY,
+    syncLeaseSeconds: v.SYNC_LEASE_SECONDS,
     apiBaseUrl: v.MICROSOFT_API_BASE?.replace(/\/$/, "") ?? null,
   };
 }

@@ -152,7 +152,7 @@ export async function processConsentCallback(query: URLSearchParams): Promise<st
   if (q.error) {
     const c = classifyConsentError(q.error, q.error_description ?? "");
     return db().$transaction(async (tx) => {
-      await tx.customer.update({ where: { id: request.customerId }, data: { status: c.status, statusReason: c.reason, lastEventAt: now } });
+      await tx.customer.update({ where: { id: request.customerId }, data: { status: c.status, statusReason: c.reason, statusFromSync: false, lastEventAt: now } });
       return recordEvent(tx, { customerId: request.customerId, consentRequestId: request.id, outcome: c.outcome, via: "LINK", reason: c.reason, errorCode: c.code, actor: "customer-admin" });
     });
   }
@@ -196,14 +196,14 @@ export async function verifyAndRecord(input: {
       if (verification.ok) {
         await tx.customer.update({
           where: { id: input.customerId },
-          data: { status: "CONSENTED", tenantId: input.tenantId, grantedRoles: verification.grantedRoles, consentedAt: now, consentedVia: input.via, statusReason: null, lastEventAt: now },
+          data: { status: "CONSENTED", tenantId: input.tenantId, grantedRoles: verification.grantedRoles, consentedAt: now, consentedVia: input.via, statusReason: null, statusFromSync: false, lastEventAt: now },
         });
         return recordEvent(tx, { customerId: input.customerId, consentRequestId: input.consentRequestId, outcome: "CONSENTED", via: input.via, reason: "Admin consent verified with an app token for the tenant.", claimedTenantId: input.tenantId, grantedRoles: verification.grantedRoles, actor: input.actor });
       }
       // The tenant is proven (a token with its tid) but a permission is missing: bind it, flag the gap.
       await tx.customer.update({
         where: { id: input.customerId },
-        data: { status: "ERROR", tenantId: input.tenantId, grantedRoles: verification.grantedRoles, statusReason: verification.reason, lastEventAt: now },
+        data: { status: "ERROR", tenantId: input.tenantId, grantedRoles: verification.grantedRoles, statusReason: verification.reason, statusFromSync: false, lastEventAt: now },
       });
       return recordEvent(tx, {
         customerId: input.customerId, consentRequestId: input.consentRequestId, outcome: "PERMISSIONS_MISSING", via: input.via,

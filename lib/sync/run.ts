@@ -12,6 +12,8 @@ export interface SyncDeps {
   api: MicrosoftApiClient;
   source: DataSource;
   intervalMinutes: number;
+  /** The run's lease: it refreshes its heartbeat four times per lease. */
+  leaseMs?: number;
 }
 
 export interface SyncOutcome {
@@ -22,25 +24,28 @@ export interface SyncOutcome {
   error?: { code: string; message: string };
 }
 
-/** A run that has held `running` longer than this is taken to have died (worker killed): the next one proceeds. */
-export const STALE_RUN_MS = 15 * 60_000;
+/** A run whose heartbeat is older than its lease has lost its worker (killed, or cut off from the database). */
+export const DEFAULT_LEASE_MS = 60_000;
 
 /**
  * One sync of one customer's feed: fetch what changed since the cursor (or everything, `full`), upsert it, and
  * advance the cursor in the same transaction as the rows, so a crash anywhere before the commit loses nothing (the
  * next run fetches the same window again) and duplicates nothing (upserts by source id).
  */
-export async function runFeedSync(deps: SyncDeps, customerId: string, feed: Feed, opts: { full?: boolean } = {}): Promise<SyncOutcome> {
+export async function runFeedSync(deps: SyncDeps, customerId: string, feed: Feed, opts: { full?: boolean; jobId?: string } = {}): Promise<SyncOutcome> {
   const { prisma } = deps;
-  const customer = await prisma.customer.findUnique({ where: { id: customerId }, select: { id: true, tenantId: true, region: true, status: true } });
+  const customer = await prisma.customer.findUnique({ where: { id: customerId }, select: { id: true, tenantId: true, region: true, status: true, statusFromSync: true } });
   if (!customer?.tenantId) return { ok: false, rowsChanged: 0, apiCalls: 0, fetched: 0, error: { code: "no_tenant", message: "The customer has no consented tenant." } };
   const fetcher = feedFetcher(deps.source, feed);
   const startedAt = new Date();
   const state = await prisma.syncState.upsert({
     where: { customerId_feed: { customerId, feed } },
-    create: { customerId, feed, source: deps.source, running: true, runStartedAt: startedAt, progress: "Starting" },
-    update: { running: true, runStartedAt: startedAt, progress: "Starting" },
+    create: { customerId, feed, source: deps.source, running: true, runStartedAt: startedAt, heartbeatAt: startedAt, jobId: opts.jobId ?? null, progress: "Starting" },
+    update: { running: true, runStartedAt: startedAt, heartbeatAt: startedAt, jobId: opts.jobId ?? null, progress: "Starting" },
   });
+  const heartbeat = setInterval(() => {
+    void prisma.syncState.update({ where: { customerId_feed: { customerId, feed } }, data: { heartbeatAt: new Date() } }).catch(() => {});
+  }, (deps.leaseMs ?? DEFAULT_LEASE_MS) / 4);
   // Switching the data source starts a fresh cursor: the other API's high-water mark means nothing here.
   const since = opts.full || state.source !== deps.source ? null : state.cursor;
   let apiCalls = 0;
@@ -74,7 +79,7 @@ export async function runFeedSync(deps: SyncDeps, customerId: string, feed: Feed
         await tx.syncState.update({
           where: { customerId_feed: { customerId, feed } },
           data: {
-            source: deps.source, cursor, running: false, progress: null, lastSuccessAt: now, rowsChanged: changed, apiCalls,
+            source: deps.source, cursor, running: false, jobId: null, progress: null, lastSuccessAt: now, rowsChanged: changed, apiCalls,
             lastError: null, lastErrorCode: null, nextRunAt: new Date(now.getTime() + deps.intervalMinutes * 60_000),
           },
         });
@@ -82,21 +87,35 @@ export async function runFeedSync(deps: SyncDeps, customerId: string, feed: Feed
       },
       { timeout: 120_000, maxWait: 30_000 },
     );
+    // A token Entra issued just now (not a cached one) proves consent again: clear a status an earlier failed run set.
+    if (!token.fromCache && customer.statusFromSync && (customer.status === "REVOKED" || customer.status === "ERROR")) {
+      await prisma.customer.updateMany({
+        where: { id: customerId, statusFromSync: true },
+        data: { status: "CONSENTED", statusReason: null, statusFromSync: false, lastEventAt: new Date() },
+      });
+    }
     return { ok: true, rowsChanged, apiCalls, fetched };
   } catch (err) {
     const failure = describeFailure(err);
     const now = new Date();
-    await prisma.syncState.update({
-      where: { customerId_feed: { customerId, feed } },
-      data: {
-        running: false, progress: null, lastErrorAt: now, lastError: failure.message, lastErrorCode: failure.code, apiCalls,
-        nextRunAt: new Date(now.getTime() + deps.intervalMinutes * 60_000),
-      },
-    });
-    if (failure.customerStatus) {
-      await prisma.customer.update({ where: { id: customerId }, data: { status: failure.customerStatus, statusReason: failure.message, lastEventAt: now } });
+    try {
+      await prisma.syncState.update({
+        where: { customerId_feed: { customerId, feed } },
+        data: {
+          running: false, jobId: null, progress: null, lastErrorAt: now, lastError: failure.message, lastErrorCode: failure.code, apiCalls,
+          nextRunAt: new Date(now.getTime() + deps.intervalMinutes * 60_000),
+        },
+      });
+      if (failure.customerStatus) {
+        await prisma.customer.update({ where: { id: customerId }, data: { status: failure.customerStatus, statusReason: failure.message, statusFromSync: true, lastEventAt: now } });
+      }
+    } catch (recordErr) {
+      // The database itself is gone (restart, network): the run's lease runs out and the scheduler recovers it.
+      console.error(`[sync] could not record the failure of ${feed} for ${customerId}: ${(recordErr as Error).message}`.slice(0, 300));
     }
     return { ok: false, rowsChanged: 0, apiCalls, fetched: 0, error: { code: failure.code, message: failure.message } };
+  } finally {
+    clearInterval(heartbeat);
   }
 }
 

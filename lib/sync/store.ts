@@ -17,8 +17,20 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
+/** One copy per source id, the newest: paging by $skip while incidents change can return one twice in a run. */
+function newestBySourceId<T extends { sourceId: string; lastUpdateTime: Date }>(items: T[]): T[] {
+  const newest = new Map<string, T>();
+  for (const item of items) {
+    const prev = newest.get(item.sourceId);
+    if (!prev || prev.lastUpdateTime < item.lastUpdateTime) newest.set(item.sourceId, item);
+  }
+  return [...newest.values()];
+}
+
 export async function upsertIncidents(tx: Tx, customerId: string, source: DataSource, incidents: NormalizedIncident[], syncedAt: Date): Promise<number> {
   let changed = 0;
+  // One INSERT … ON CONFLICT may not touch a row twice (Postgres 21000), so duplicates go before batching.
+  incidents = newestBySourceId(incidents);
   for (const batch of chunks(incidents, BATCH)) {
     const rows = batch.map((i) => ({
       id: randomUUID(), customerId, source, sourceId: i.sourceId, title: i.title, severity: i.severity, status: i.status,
@@ -51,12 +63,7 @@ export async function upsertIncidents(tx: Tx, customerId: string, source: DataSo
 export async function upsertAlerts(tx: Tx, customerId: string, source: DataSource, alerts: NormalizedAlert[], syncedAt: Date): Promise<number> {
   let changed = 0;
   // The same alert can arrive twice in one run (inside two pages' incidents): keep the newest copy.
-  const newest = new Map<string, NormalizedAlert>();
-  for (const a of alerts) {
-    const prev = newest.get(a.sourceId);
-    if (!prev || prev.lastUpdateTime < a.lastUpdateTime) newest.set(a.sourceId, a);
-  }
-  for (const batch of chunks([...newest.values()], BATCH)) {
+  for (const batch of chunks(newestBySourceId(alerts), BATCH)) {
     const rows = batch.map((a) => ({
       id: randomUUID(), customerId, source, sourceId: a.sourceId, incidentSourceId: a.incidentSourceId, title: a.title,
       severity: a.severity, status: a.status, category: a.category, serviceSource: a.serviceSource, detectionSource: a.detectionSource,

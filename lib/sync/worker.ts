@@ -4,7 +4,7 @@ import { createPrismaClient, type PrismaClient } from "../db/client.ts";
 import { MicrosoftApiClient } from "../microsoft/api-client.ts";
 import { TenantTokenClient } from "../microsoft/token-client.ts";
 import type { Feed } from "./model.ts";
-import { runFeedSync, STALE_RUN_MS, type SyncDeps } from "./run.ts";
+import { DEFAULT_LEASE_MS, runFeedSync, type SyncDeps } from "./run.ts";
 
 /**
  * The sync queue on PostgreSQL (pg-boss). Any number of worker processes share it: each polls for due
@@ -42,19 +42,21 @@ export async function startSyncWorker(opts: {
     api: new MicrosoftApiClient({ tokens, baseUrl: cfg.apiBaseUrl }),
     source: cfg.dataSource,
     intervalMinutes: cfg.syncIntervalMinutes,
+    leaseMs: cfg.syncLeaseSeconds * 1000,
   };
   const boss = new PgBoss({ connectionString: opts.databaseUrl, max: 4, schedule: false });
   boss.on("error", (err) => log(`queue error: ${(err as Error).message}`));
   await boss.start();
   // "stately": at most one queued and one active job per singleton key (customer × feed).
-  await boss.createQueue(SYNC_QUEUE, { name: SYNC_QUEUE, policy: "stately", retryLimit: 2, retryDelay: 30, expireInSeconds: STALE_RUN_MS / 1000 });
+  // Expiry is only a backstop: the scheduler recovers a dead worker's runs by their heartbeat long before.
+  await boss.createQueue(SYNC_QUEUE, { name: SYNC_QUEUE, policy: "stately", retryLimit: 2, retryDelay: 30, expireInSeconds: 30 * 60 });
   const concurrency = opts.concurrency ?? cfg.syncConcurrency;
   for (let i = 0; i < concurrency; i++) {
     let slotId = "";
     slotId = await boss.work<SyncJob>(SYNC_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
       if (!job) return;
       try {
-        const r = await runFeedSync(deps, job.data.customerId, job.data.feed, { full: job.data.full });
+        const r = await runFeedSync(deps, job.data.customerId, job.data.feed, { full: job.data.full, jobId: job.id });
         if (!r.ok) log(`sync ${job.data.feed} for ${job.data.customerId}: ${r.error?.code}`);
       } finally {
         // pg-boss waits out the polling interval after every job; a slot that just finished looks for the next one
@@ -63,7 +65,7 @@ export async function startSyncWorker(opts: {
       }
     });
   }
-  const enqueueDue = () => enqueueDueFeeds(prisma, boss);
+  const enqueueDue = () => enqueueDueFeeds(prisma, boss, deps.leaseMs);
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
   const tick = async () => {
@@ -87,30 +89,87 @@ export async function startSyncWorker(opts: {
   };
 }
 
-/** Feeds of syncable customers whose next run is due (or never ran), enqueued once each. */
-export async function enqueueDueFeeds(prisma: PrismaClient, boss: PgBoss): Promise<number> {
-  const now = new Date();
+/** How long a queued job may wait before the scheduler asks pg-boss whether it is still alive. */
+const QUEUED_RECHECK_MS = 2 * 60_000;
+
+type FeedState = { feed: string; nextRunAt: Date | null; running: boolean; heartbeatAt: Date | null; jobId: string | null };
+
+/**
+ * Whether a feed needs a new job now. A run whose heartbeat stopped, or a job a worker took but never started
+ * (killed in between), belonged to a dead worker: its job is cancelled so a new one can take its place (the queue
+ * allows one active job per feed).
+ */
+async function needsJob(boss: PgBoss, prisma: PrismaClient, customerId: string, s: FeedState | undefined, now: number, leaseMs: number): Promise<boolean> {
+  if (!s) return true;
+  if (s.running) {
+    if (s.heartbeatAt && now - s.heartbeatAt.getTime() < leaseMs) return false;
+    await abandon(boss, prisma, customerId, s, "The worker running this sync stopped (killed or cut off from the database); it was restarted.");
+    return true;
+  }
+  if (s.nextRunAt && s.nextRunAt.getTime() > now) return false;
+  if (s.jobId) {
+    const job = await boss.getJobById(SYNC_QUEUE, s.jobId).catch(() => null);
+    if (job && (job.state === "created" || job.state === "retry")) return false; // still waiting its turn
+    if (job?.state === "active") {
+      if (now - new Date(job.startedOn).getTime() < leaseMs) return false; // just taken: about to start
+      await abandon(boss, prisma, customerId, s, "The worker that took this sync stopped before starting it; it was restarted.");
+    }
+  }
+  return true;
+}
+
+async function abandon(boss: PgBoss, prisma: PrismaClient, customerId: string, s: FeedState, reason: string) {
+  if (s.jobId) await boss.cancel(SYNC_QUEUE, s.jobId).catch(() => {});
+  await prisma.syncState.update({
+    where: { customerId_feed: { customerId, feed: s.feed } },
+    data: { running: false, jobId: null, progress: null, lastErrorAt: new Date(), lastError: reason, lastErrorCode: "worker_lost" },
+  });
+}
+
+/** Feeds of syncable customers whose next run is due (or never ran, or lost its worker), enqueued once each. */
+export async function enqueueDueFeeds(prisma: PrismaClient, boss: PgBoss, leaseMs = DEFAULT_LEASE_MS): Promise<number> {
+  const now = Date.now();
   const customers = await prisma.customer.findMany({
     where: { tenantId: { not: null }, status: { in: ["CONSENTED", "ERROR"] } },
-    select: { id: true, syncStates: { select: { feed: true, nextRunAt: true, running: true, runStartedAt: true } } },
+    select: { id: true, syncStates: { select: { feed: true, nextRunAt: true, running: true, heartbeatAt: true, jobId: true } } },
   });
   let sent = 0;
   for (const c of customers) {
     for (const feed of FEEDS) {
       const s = c.syncStates.find((x) => x.feed === feed);
-      const stale = s?.running && s.runStartedAt && now.getTime() - s.runStartedAt.getTime() > STALE_RUN_MS;
-      if (s?.running && !stale) continue;
-      if (s?.nextRunAt && s.nextRunAt > now && !stale) continue;
+      if (!(await needsJob(boss, prisma, c.id, s, now, leaseMs))) {
+        // Queued behind others: look again later rather than on every tick.
+        if (s && !s.running && s.jobId && (!s.nextRunAt || s.nextRunAt.getTime() <= now)) {
+          await prisma.syncState.update({ where: { customerId_feed: { customerId: c.id, feed } }, data: { nextRunAt: new Date(now + QUEUED_RECHECK_MS) } });
+        }
+        continue;
+      }
       const id = await boss.send(SYNC_QUEUE, { customerId: c.id, feed }, { singletonKey: `${c.id}:${feed}` });
       if (id) sent += 1;
-      // Not due again until it has run (or the job was lost: then after the stale window).
-      const later = new Date(now.getTime() + STALE_RUN_MS);
       await prisma.syncState.upsert({
         where: { customerId_feed: { customerId: c.id, feed } },
-        create: { customerId: c.id, feed, source: "pending", nextRunAt: later, progress: "Queued" },
-        update: { nextRunAt: later, progress: s?.running ? undefined : "Queued" },
+        create: { customerId: c.id, feed, source: "pending", nextRunAt: new Date(now + QUEUED_RECHECK_MS), jobId: id, progress: "Queued" },
+        update: { nextRunAt: new Date(now + QUEUED_RECHECK_MS), ...(id ? { jobId: id } : {}), progress: "Queued" },
       });
     }
   }
   return sent;
+}
+
+const DATABASE_DOWN = /ECONNREFUSED|ECONNRESET|EPIPE|Connection terminated|terminating connection|database system is (starting up|shutting down)|Client has encountered a connection error/i;
+
+/**
+ * pg-boss 10 completes and fails jobs without awaiting them, so a database restart surfaces as an unhandled
+ * rejection, which ends a Node process. A worker should outlive its database's restarts: those are logged and
+ * the leases recover the runs; anything else still ends the process.
+ */
+export function surviveDatabaseRestarts(log: (line: string) => void): void {
+  process.on("unhandledRejection", (reason) => {
+    const message = reason instanceof Error ? reason.message : String(reason);
+    if (DATABASE_DOWN.test(message)) {
+      log(`database unavailable, carrying on: ${message.slice(0, 200)}`);
+      return;
+    }
+    throw reason;
+  });
 }

@@ -197,3 +197,18 @@ test("each customer's Defender data is read from its region's host", async () =>
     assert.equal(counts["host:api.security.microsoft.com"]?.[tenantId], undefined, "never the global host for a regional customer");
   });
 });
+
+test("an incident returned twice in one run (pages shifted while paging) is stored once, newest copy", async () => {
+  const c = await consentedCustomer("Dupes");
+  const { upsertIncidents } = await import("../../lib/sync/store.ts");
+  const base = {
+    sourceId: "4242", title: "Old title", severity: "high", status: "active", classification: null, determination: null,
+    assignedTo: null, tags: [], alertCount: 0, createdTime: new Date("2026-11-01T00:00:00Z"), lastUpdateTime: new Date("2026-11-02T00:00:00Z"),
+    webUrl: null, payload: {}, alerts: [],
+  };
+  const newer = { ...base, title: "New title", lastUpdateTime: new Date("2026-11-03T00:00:00Z") };
+  await prisma.$transaction((tx) => upsertIncidents(tx, c.id, "graph", [base, newer, base], new Date()));
+  const rows = await prisma.incident.findMany({ where: { customerId: c.id } });
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0]!.title, "New title");
+});

@@ -108,6 +108,8 @@ function groundTruth(data: TenantData) {
       determination: r.determination,
       assignedTo: r.assignedTo,
       alertIds: r.alerts.map((a) => a.id),
+      // Each alert's lastUpdateTime as the APIs serve it (model.ts alertView), so a client can tell a stale copy.
+      alerts: r.alerts.map((a) => ({ alertId: a.id, lastUpdateTime: iso7(Math.max(a.createdMs, r.lastUpdateMs)) })),
       mdeAlertIds: r.alerts.filter((a) => TEMPLATES[a.t]!.service === "MDE").map((a) => a.id),
     }));
 }

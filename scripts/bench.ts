@@ -1,0 +1,59 @@
+// `npm run bench [-- --quick] [--tenants N] [--incidents M] [--latency MS] [--duration S]`: the scale benchmark.
+// Builds the portal, starts an embedded PostgreSQL and the simulator (latency and quotas on), syncs N tenants with
+// the real worker, loads the incident queue, and prints the figures (also as JSON in .data/bench/). Figures are
+// printed, never asserted. Everything it starts is stopped again, also on error and Ctrl-C.
+import { cpus } from "node:os";
+import { parseBenchArgs } from "./lib/bench/args.ts";
+import { measureLiveFanout } from "./lib/bench/fanout.ts";
+import { Cleanup } from "./lib/bench/processes.ts";
+import { measureQueuePage, queueScenarios } from "./lib/bench/queue.ts";
+import { formatTable, writePartialReport, writeReport, type BenchReport } from "./lib/bench/report.ts";
+import { setUpEnvironment } from "./lib/bench/setup.ts";
+import { measureSync } from "./lib/bench/sync.ts";
+import { ensureNextBuild } from "./lib/next-build.ts";
+
+const began = Date.now();
+// Progress goes to stderr, so stdout holds only the table.
+const log = (line: string) => process.stderr.write(`[bench ${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
+const cleanup = new Cleanup();
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping…`);
+    cleanup.signalChildren();
+    void cleanup.runAll(log).finally(() => process.exit(130));
+  });
+}
+
+// Filled phase by phase, so a run that fails late still leaves what it measured.
+const measured: Partial<BenchReport> = { machine: { cpus: cpus().length, node: process.versions.node } };
+
+async function main(): Promise<void> {
+  const opts = parseBenchArgs(process.argv.slice(2));
+  measured.options = opts;
+  process.env.NEXT_TELEMETRY_DISABLED = "1";
+  ensureNextBuild(log);
+  const startedAt = new Date();
+  measured.startedAt = startedAt.toISOString();
+  const env = await setUpEnvironment(opts, cleanup, log);
+  measured.sync = await measureSync(env, opts, cleanup, log);
+  measured.queue = await measureQueuePage(env, opts, await queueScenarios(env), cleanup, log);
+  log(`Live fan-out baseline: ${opts.fanoutViews} views of ${env.customers.length} tenants…`);
+  measured.fanout = await measureLiveFanout(env, opts, log);
+  const report = { ...measured, totalS: (Date.now() - startedAt.getTime()) / 1000 } as BenchReport;
+  console.log(formatTable(report));
+  log(`Figures written to ${writeReport(report)} and .data/bench/latest.json`);
+}
+
+let exitCode = 0;
+try {
+  await main();
+} catch (err) {
+  log(`failed: ${(err as Error).stack ?? String(err)}`);
+  if (measured.startedAt) log(`What was measured is in ${writePartialReport({ ...measured, startedAt: measured.startedAt, error: String(err) })}`);
+  exitCode = 1;
+} finally {
+  await cleanup.runAll(log);
+}
+// pg-boss, Prisma and MSAL may hold timers or sockets open: leave deliberately.
+process.exit(exitCode);

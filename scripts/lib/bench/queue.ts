@@ -1,0 +1,123 @@
+import { encode } from "next-auth/jwt";
+import type { Viewer } from "../../../lib/auth/viewer.ts";
+import { incidentFilters, parseFilters } from "../../../lib/data/filters.ts";
+import { listIncidents } from "../../../lib/data/incidents.ts";
+import type { BenchOptions } from "./args.ts";
+import { runLoad, timeSequential, type LoadFigures } from "./load.ts";
+import { percentile, sleep } from "./pool.ts";
+import { peakRssMiB, spawnNode, type Cleanup, type NodeChild } from "./processes.ts";
+import { BENCH_PORTS, type BenchEnvironment } from "./setup.ts";
+
+export interface QueueScenario {
+  name: string;
+  /** Query string of /incidents, as the filter form writes it. */
+  query: Record<string, string>;
+}
+
+export interface QueueScenarioFigures {
+  name: string;
+  path: string;
+  page: LoadFigures;
+  /** listIncidents() called in this process, one call at a time. */
+  dataLayerP50Ms: number;
+  dataLayerRuns: number;
+}
+
+export interface QueueFigures {
+  scenarios: QueueScenarioFigures[];
+  peakWebRssMiB: number | null;
+}
+
+const APP_URL = `http://localhost:${BENCH_PORTS.app}`;
+// next-auth's session cookie on plain http (no __Secure- prefix).
+const SESSION_COOKIE = "next-auth.session-token";
+
+/** The two queue views: the first page, and the first page filtered by severity and a word of the titles. */
+export async function queueScenarios(env: BenchEnvironment): Promise<QueueScenario[]> {
+  const word = await commonTitleWord(env);
+  return [
+    { name: "first page", query: {} },
+    { name: `severity high + text "${word}"`, query: { severity: "high", q: word } },
+  ];
+}
+
+/**
+ * The built portal (`next start`) signed in as the partner admin, loaded by `clients` concurrent clients per scenario;
+ * beside it, the data-layer call behind the page, in-process.
+ */
+export async function measureQueuePage(env: BenchEnvironment, opts: BenchOptions, scenarios: QueueScenario[], cleanup: Cleanup, log: (line: string) => void): Promise<QueueFigures> {
+  const cookie = `${SESSION_COOKIE}=${await sessionToken(env)}`;
+  const next = await startNext(env, cleanup);
+  log(`Portal (next start, pid ${next.pid}) on ${APP_URL}`);
+  const results: QueueScenarioFigures[] = [];
+  for (const s of scenarios) {
+    const path = `/incidents${toQuery(s.query)}`;
+    await checkSignedIn(`${APP_URL}${path}`, cookie);
+    log(`Queue page "${s.name}": ${opts.clients} clients for ${opts.durationS} s (after ${warmUpS(opts)} s of warm-up)…`);
+    // Cold code paths and an unwarmed JIT are not what an analyst waits for all day: load first, then measure.
+    await runLoad(`${APP_URL}${path}`, { cookie }, opts.clients, warmUpS(opts), isQueuePage);
+    const page = await runLoad(`${APP_URL}${path}`, { cookie }, opts.clients, opts.durationS, isQueuePage);
+    const samples = await dataLayerSamples(env, s.query, Math.min(opts.durationS / 2, 5));
+    results.push({ name: s.name, path, page, dataLayerP50Ms: percentile(samples, 50), dataLayerRuns: samples.length });
+  }
+  const peak = peakRssMiB(next.pid);
+  await next.stop();
+  return { scenarios: results, peakWebRssMiB: peak };
+}
+
+const isQueuePage = (body: string) => body.includes('data-testid="incident-table"');
+
+/** A next-auth session JWT as the portal's jwt callback writes it: the user's Entra object id in `oid`. */
+async function sessionToken(env: BenchEnvironment): Promise<string> {
+  const { admin } = env;
+  return encode({
+    token: { sub: admin.entraObjectId, oid: admin.entraObjectId, name: admin.displayName, email: admin.email },
+    secret: env.portalEnv.NEXTAUTH_SECRET!,
+    maxAge: 8 * 60 * 60,
+  });
+}
+
+async function startNext(env: BenchEnvironment, cleanup: Cleanup): Promise<NodeChild> {
+  const port = String(BENCH_PORTS.app);
+  const next = spawnNode(cleanup, "next start", ["node_modules/next/dist/bin/next", "start", "-p", port], { ...env.portalEnv, NEXT_TELEMETRY_DISABLED: "1", PORT: port });
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (next.process.exitCode !== null) throw new Error(`next start exited (${next.process.exitCode}):\n${next.output()}`);
+    try {
+      const res = await fetch(`${APP_URL}/signin`, { redirect: "manual" });
+      if (res.status < 500) return next;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`next start did not answer within 60 s:\n${next.output()}`);
+}
+
+const warmUpS = (opts: BenchOptions) => Math.min(opts.durationS, opts.quick ? 2 : 5);
+
+/** Fails fast when the minted session is not accepted (the load would only measure redirects to /signin). */
+async function checkSignedIn(url: string, cookie: string): Promise<void> {
+  const res = await fetch(url, { headers: { cookie }, redirect: "manual" });
+  const body = await res.text();
+  if (res.status !== 200 || !isQueuePage(body)) {
+    throw new Error(`${url} answered ${res.status}${res.headers.get("location") ? ` → ${res.headers.get("location")}` : ""} for the minted admin session`);
+  }
+}
+
+async function dataLayerSamples(env: BenchEnvironment, query: Record<string, string>, seconds: number): Promise<number[]> {
+  const viewer: Viewer = { userId: env.admin.userId, partnerId: env.admin.partnerId, name: env.admin.displayName, email: env.admin.email, role: "ADMIN", customerScope: "all" };
+  const filters = parseFilters(incidentFilters, query);
+  await listIncidents(viewer, filters); // warm the connection pool
+  return timeSequential(() => listIncidents(viewer, filters), seconds, 10);
+}
+
+/** The most frequent longer word in high-severity incident titles: a search an analyst would plausibly type. */
+async function commonTitleWord(env: BenchEnvironment): Promise<string> {
+  const rows = await env.prisma.$queryRaw<{ word: string }[]>`
+    SELECT w AS word FROM "Incident", regexp_split_to_table(lower(title), '[^a-z]+') AS w
+    WHERE severity = 'high' AND length(w) >= 6 GROUP BY w ORDER BY count(*) DESC, w LIMIT 1`;
+  return rows[0]?.word ?? "malware";
+}
+
+const toQuery = (q: Record<string, string>) => (Object.keys(q).length ? `?${new URLSearchParams(q)}` : "");

@@ -1,0 +1,94 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { BenchOptions } from "./args.ts";
+import type { FanoutFigures } from "./fanout.ts";
+import type { QueueFigures } from "./queue.ts";
+import type { SyncFigures } from "./sync.ts";
+
+export interface BenchReport {
+  startedAt: string;
+  totalS: number;
+  options: BenchOptions;
+  machine: { cpus: number; node: string };
+  sync: SyncFigures;
+  queue: QueueFigures;
+  fanout: FanoutFigures;
+}
+
+const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "–");
+const fixed = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
+const ms = (n: number) => (Number.isFinite(n) ? (n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n.toFixed(n < 10 ? 1 : 0)} ms`) : "–");
+const mib = (n: number | null) => (n === null ? "–" : `${Math.round(n)} MiB`);
+const ratio = (n: number) => (Number.isFinite(n) ? `${n >= 100 ? Math.round(n).toLocaleString("en-US") : n.toFixed(n >= 10 ? 0 : 2)}×` : "–");
+const failures = (f: Record<string, number>) => Object.entries(f).map(([code, n]) => `${n}× ${code}`).join(", ");
+
+type Row = [label: string, value: string, note?: string] | [heading: string];
+
+function rows(r: BenchReport): Row[] {
+  const { options: o, sync, queue, fanout } = r;
+  const init = sync.initial;
+  const inc = sync.incremental;
+  const lb = init.lowerBound;
+  const out: Row[] = [
+    [`Setup: ${int(o.tenants)} customers × ${int(o.incidentsPerTenant)} incidents, ${o.latencyMs} ms API latency, quotas on, source ${o.source}${o.quick ? " (quick)" : ""}`],
+    ["Initial sync"],
+    ["  wall time", `${fixed(init.wallS)} s`, `worker up in ${fixed(init.workerStartupS)} s (not included)`],
+    ["  lower bound", `${fixed(lb.seconds)} s`, `${int(init.apiCalls)} calls × ${o.latencyMs} ms ÷ ${init.workerConcurrency} (SYNC_CONCURRENCY); longest feed ${fixed(lb.longestFeedS)} s; quota ${fixed(lb.quotaS)} s`],
+    ["  ratio", ratio(init.ratio), `limited by ${lb.limitedBy}`],
+    ["  incidents/s", int(init.incidentsPerS), `${int(init.incidents)} incidents, ${int(init.alerts)} alerts stored`],
+    ["  peak worker RSS", mib(init.peakWorkerRssMiB), `VmHWM; ${mib(sync.peakWorkerRssMiB)} after both syncs`],
+  ];
+  if (Object.keys(init.failures).length) out.push(["  failed feeds", failures(init.failures)]);
+  out.push(
+    ["Incremental sync, nothing changed"],
+    ["  API calls per tenant per feed", `${fixed(inc.callsPerTenantFeed.mean, 2)} (max ${fixed(inc.callsPerTenantFeed.max, 0)})`, `target 1; ${inc.callsPerTenantFeed.overTarget} feed(s) over; simulator: ${fixed(inc.simCallsPerTenantEndpoint.mean, 2)} per tenant per endpoint`],
+    ["  rows written", int(inc.rowsWritten), `target 0; ${inc.tenantsWithWrites} tenant(s) wrote`],
+    ["  wall time", `${fixed(inc.wallS)} s`, "includes up to 5 s until the scheduler's next tick"],
+  );
+  if (Object.keys(inc.failures).length) out.push(["  failed feeds", failures(inc.failures)]);
+  out.push(
+    ["Token economy (two full syncs)"],
+    ["  token requests per tenant per resource", fixed(sync.tokens.perTenantResource.mean, 2), `target 1.00; max ${fixed(sync.tokens.perTenantResource.max, 0)}; ${sync.tokens.perTenantResource.overTarget} pair(s) over; ${int(sync.tokens.totalRequests)} requests`],
+    [`Queue page /incidents (${o.clients} clients × ${o.durationS} s each)`],
+  );
+  const pageP50 = queue.scenarios[0]?.page.p50Ms ?? NaN;
+  for (const s of queue.scenarios) {
+    out.push(
+      [`  ${s.name}`, `p50 ${ms(s.page.p50Ms)}  p95 ${ms(s.page.p95Ms)}  p99 ${ms(s.page.p99Ms)}`, `${fixed(s.page.requestsPerS)} req/s, ${int(s.page.requests)} requests, ${int(s.page.bytesPerResponse / 1024)} KB each${s.page.errors ? `, ${s.page.errors} errors (${s.page.firstError})` : ""}`],
+      ["    data layer (listIncidents) p50", ms(s.dataLayerP50Ms), `page ÷ data layer ${ratio(s.page.p50Ms / s.dataLayerP50Ms)}`],
+    );
+  }
+  out.push(
+    ["  peak web-process RSS", mib(queue.peakWebRssMiB), "VmHWM of next start"],
+    ["  live fan-out per view p50", ms(fanout.p50Ms), `${int(fanout.callsPerView)} calls per view at concurrency ${fanout.concurrency}, ${fanout.views} views (first ${ms(fanout.firstViewMs)}, with tokens); fan-out ÷ page ${ratio(fanout.p50Ms / pageP50)}`],
+  );
+  return out;
+}
+
+export function formatTable(r: BenchReport): string {
+  const table = rows(r);
+  const w0 = Math.max(...table.filter((x) => x.length > 1).map((x) => x[0].length));
+  const w1 = Math.max(...table.filter((x) => x.length > 1).map((x) => x[1]!.length));
+  const lines = table.map((x) => (x.length === 1 ? x[0] : `${x[0].padEnd(w0)}  ${x[1]!.padStart(w1)}  ${x[2] ?? ""}`.trimEnd()));
+  const title = `Scale benchmark — ${r.startedAt}, ${r.machine.cpus} CPUs, Node ${r.machine.node}, ${fixed(r.totalS, 0)} s in all`;
+  return [title, "=".repeat(title.length), ...lines].join("\n");
+}
+
+/** The same figures as JSON: .data/bench/bench-<timestamp>.json and .data/bench/latest.json. */
+export function writeReport(r: BenchReport, dir = join(".data", "bench")): string {
+  const file = writeJson(dir, `bench-${r.startedAt.replace(/[:.]/g, "-")}.json`, r);
+  writeJson(dir, "latest.json", r);
+  return file;
+}
+
+/** What a failed run measured before it failed (never latest.json: that is the last complete run). */
+export function writePartialReport(r: Partial<BenchReport> & { startedAt: string; error: string }, dir = join(".data", "bench")): string {
+  return writeJson(dir, `bench-${r.startedAt.replace(/[:.]/g, "-")}-failed.json`, r);
+}
+
+function writeJson(dir: string, name: string, value: unknown): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, name);
+  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+  return file;
+}

@@ -1,0 +1,216 @@
+import { API_QUOTAS, type MicrosoftApi } from "../../../lib/microsoft/hosts.ts";
+import type { PrismaClient } from "../../../lib/db/client.ts";
+import type { BenchOptions } from "./args.ts";
+import { counterDelta, isListEndpoint, isTokenCounter, perTenant, summarize, worstTenants, type PerTenantFigure, type SimCounters } from "./counters.ts";
+import { peakRssMiB, spawnNode, type Cleanup } from "./processes.ts";
+import { sleep } from "./pool.ts";
+import type { BenchEnvironment } from "./setup.ts";
+
+export interface LowerBound {
+  seconds: number;
+  /** Which limit sets it: total calls spread over the worker's slots, the longest paging chain, or a tenant's quota. */
+  limitedBy: "latency ÷ concurrency" | "longest feed" | "quota";
+  parallelS: number;
+  longestFeedS: number;
+  quotaS: number;
+}
+
+export interface InitialSyncFigures {
+  wallS: number;
+  workerStartupS: number;
+  workerConcurrency: number;
+  apiCalls: number;
+  lowerBound: LowerBound;
+  ratio: number;
+  incidents: number;
+  alerts: number;
+  incidentsPerS: number;
+  peakWorkerRssMiB: number | null;
+  failures: Record<string, number>;
+}
+
+export interface IncrementalFigures {
+  wallS: number;
+  /** API calls per (tenant, feed) as the worker recorded them (SyncState.apiCalls). */
+  callsPerTenantFeed: PerTenantFigure;
+  /** List calls per (tenant, endpoint) as the simulator counted them. */
+  simCallsPerTenantEndpoint: PerTenantFigure;
+  rowsWritten: number;
+  tenantsWithWrites: number;
+  failures: Record<string, number>;
+}
+
+export interface TokenFigures {
+  /** Token requests per (tenant, resource) over both syncs. */
+  perTenantResource: PerTenantFigure;
+  totalRequests: number;
+  worst: { tenantId: string; counter: string; hits: number }[];
+}
+
+export interface SyncFigures {
+  initial: InitialSyncFigures;
+  incremental: IncrementalFigures;
+  tokens: TokenFigures;
+  peakWorkerRssMiB: number | null;
+  /** Simulator counters of each phase, kept in the JSON for investigation. */
+  counters: { initial: SimCounters; incremental: SimCounters };
+}
+
+type SyncRow = { customerId: string; feed: string; apiCalls: number; rowsChanged: number; lastSuccessAt: Date | null; lastErrorAt: Date | null; lastErrorCode: string | null };
+
+/**
+ * The real sync worker (`scripts/worker.ts`, its own process so its memory can be read) syncs every tenant from
+ * scratch, then once more with nothing changed. Completion is read from the database: every customer's every feed
+ * has succeeded (or failed) since the phase began.
+ */
+export async function measureSync(env: BenchEnvironment, opts: BenchOptions, cleanup: Cleanup, log: (line: string) => void): Promise<SyncFigures> {
+  const { prisma, control } = env;
+  const expectedFeeds = env.customers.length * 2;
+  await control.resetRequests();
+
+  const spawnedAt = Date.now();
+  const worker = spawnNode(cleanup, "worker", ["--import", "tsx", "scripts/worker.ts"], env.portalEnv);
+  const ready = await worker.waitForLine(/sync worker: (\d+) concurrent/, 60_000);
+  const startedAt = Date.now();
+  const concurrency = Number(ready[1]);
+  log(`Worker ${worker.pid} up (${concurrency} concurrent); initial sync of ${env.customers.length} tenants…`);
+  const initialDone = await waitForFeeds(prisma, new Date(spawnedAt), expectedFeeds, log);
+  const initialWallS = (initialDone - startedAt) / 1000;
+  const initialPeak = peakRssMiB(worker.pid);
+  const afterInitial = await control.requests();
+  const initialRows = await syncRows(prisma);
+  const [incidents, alerts] = await Promise.all([prisma.incident.count(), prisma.alert.count()]);
+  log(`Initial sync: ${initialWallS.toFixed(1)} s, ${incidents} incidents, ${alerts} alerts`);
+
+  // "Nothing changed": every feed falls due now, as when the sync interval has passed.
+  const incrementalStart = new Date();
+  await prisma.syncState.updateMany({ data: { nextRunAt: incrementalStart } });
+  const incrementalDone = await waitForFeeds(prisma, incrementalStart, expectedFeeds, log);
+  const afterIncremental = await control.requests();
+  const incrementalRows = await syncRows(prisma);
+  const peak = peakRssMiB(worker.pid);
+  await worker.stop();
+  log(`Incremental sync: ${((incrementalDone - incrementalStart.getTime()) / 1000).toFixed(1)} s`);
+
+  const tenantIds = env.customers.map((c) => c.tenantId);
+  const incrementalCounters = counterDelta(afterIncremental, afterInitial);
+  const lowerBound = syncLowerBound(initialRows, opts, concurrency);
+  return {
+    initial: {
+      wallS: initialWallS,
+      workerStartupS: (startedAt - spawnedAt) / 1000,
+      workerConcurrency: concurrency,
+      apiCalls: initialRows.reduce((n, r) => n + r.apiCalls, 0),
+      lowerBound,
+      ratio: initialWallS / lowerBound.seconds,
+      incidents,
+      alerts,
+      incidentsPerS: incidents / initialWallS,
+      peakWorkerRssMiB: initialPeak,
+      failures: failuresSince(initialRows, new Date(spawnedAt)),
+    },
+    incremental: {
+      wallS: (incrementalDone - incrementalStart.getTime()) / 1000,
+      callsPerTenantFeed: summarize(incrementalRows.map((r) => r.apiCalls), 1),
+      simCallsPerTenantEndpoint: perTenant(incrementalCounters, tenantIds, isListEndpoint, 1),
+      rowsWritten: incrementalRows.reduce((n, r) => n + r.rowsChanged, 0),
+      tenantsWithWrites: new Set(incrementalRows.filter((r) => r.rowsChanged > 0).map((r) => r.customerId)).size,
+      failures: failuresSince(incrementalRows, incrementalStart),
+    },
+    tokens: {
+      perTenantResource: perTenantRequested(afterIncremental, tenantIds),
+      totalRequests: Object.entries(afterIncremental).filter(([n]) => isTokenCounter(n)).reduce((n, [, byTenant]) => n + Object.values(byTenant).reduce((a, b) => a + b, 0), 0),
+      worst: worstTenants(afterIncremental, isTokenCounter, 1),
+    },
+    peakWorkerRssMiB: peak ?? initialPeak,
+    counters: { initial: afterInitial, incremental: incrementalCounters },
+  };
+}
+
+/** Token requests per (tenant, resource) pair the worker asked for at least once. */
+function perTenantRequested(counters: SimCounters, tenantIds: readonly string[]): PerTenantFigure {
+  const ours = new Set(tenantIds);
+  const values: number[] = [];
+  for (const [name, byTenant] of Object.entries(counters)) {
+    if (!isTokenCounter(name)) continue;
+    for (const [tenant, hits] of Object.entries(byTenant)) if (ours.has(tenant)) values.push(hits);
+  }
+  return summarize(values, 1);
+}
+
+/** Polls until `expected` feeds have succeeded or failed since `since`; gives up after 5 minutes without progress. */
+async function waitForFeeds(prisma: PrismaClient, since: Date, expected: number, log: (line: string) => void): Promise<number> {
+  let lastProgress = Date.now();
+  let lastCount = -1;
+  let lastLog = Date.now();
+  for (;;) {
+    const [succeeded, failed] = await Promise.all([
+      prisma.syncState.count({ where: { lastSuccessAt: { gte: since } } }),
+      prisma.syncState.count({ where: { running: false, lastErrorAt: { gte: since }, OR: [{ lastSuccessAt: null }, { lastSuccessAt: { lt: since } }] } }),
+    ]);
+    const now = Date.now();
+    if (succeeded + failed >= expected) {
+      if (failed > 0) log(`${failed} feed(s) failed (see failures in the report)`);
+      return now;
+    }
+    if (succeeded + failed !== lastCount) {
+      lastCount = succeeded + failed;
+      lastProgress = now;
+    }
+    if (now - lastProgress > 300_000) throw new Error(`sync stalled at ${succeeded} succeeded + ${failed} failed of ${expected} feeds for 5 minutes`);
+    if (now - lastLog > 15_000) {
+      log(`  … ${succeeded}/${expected} feeds synced`);
+      lastLog = now;
+    }
+    await sleep(250);
+  }
+}
+
+async function syncRows(prisma: PrismaClient): Promise<SyncRow[]> {
+  return prisma.syncState.findMany({ select: { customerId: true, feed: true, apiCalls: true, rowsChanged: true, lastSuccessAt: true, lastErrorAt: true, lastErrorCode: true } });
+}
+
+function failuresSince(rows: SyncRow[], since: Date): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rows) {
+    const failed = r.lastErrorAt && r.lastErrorAt >= since && !(r.lastSuccessAt && r.lastSuccessAt >= since);
+    if (failed) out[r.lastErrorCode ?? "unknown"] = (out[r.lastErrorCode ?? "unknown"] ?? 0) + 1;
+  }
+  return out;
+}
+
+/** Which API each feed reads, per data source. */
+function feedApi(source: BenchOptions["source"], feed: string): MicrosoftApi {
+  if (source === "graph") return "graph";
+  return feed === "incidents" ? "xdr" : "mde";
+}
+
+/**
+ * The fastest the initial sync could be: every call made costs the simulated latency, the worker runs `concurrency`
+ * of them at once, a feed's pages come one after another, and no tenant may exceed its documented quota.
+ */
+export function syncLowerBound(rows: SyncRow[], opts: BenchOptions, concurrency: number): LowerBound {
+  const latencyS = opts.latencyMs / 1000;
+  const totalCalls = rows.reduce((n, r) => n + r.apiCalls, 0);
+  const parallelS = (totalCalls * latencyS) / concurrency;
+  const longestFeedS = Math.max(0, ...rows.map((r) => r.apiCalls)) * latencyS;
+  const callsPerTenantApi = new Map<string, { api: MicrosoftApi; calls: number }>();
+  for (const r of rows) {
+    const api = feedApi(opts.source, r.feed);
+    const key = `${r.customerId}|${api}`;
+    const entry = callsPerTenantApi.get(key) ?? { api, calls: 0 };
+    entry.calls += r.apiCalls;
+    callsPerTenantApi.set(key, entry);
+  }
+  let quotaS = 0;
+  for (const { api, calls } of callsPerTenantApi.values()) {
+    const q = API_QUOTAS[api];
+    // n calls under "k per window" need at least ceil(n/k) - 1 full windows between the first and the last.
+    const minuteS = (Math.ceil(calls / q.perMinute) - 1) * 60;
+    const hourS = q.perHour ? (Math.ceil(calls / q.perHour) - 1) * 3600 : 0;
+    quotaS = Math.max(quotaS, minuteS, hourS);
+  }
+  const seconds = Math.max(parallelS, longestFeedS, quotaS);
+  const limitedBy = seconds === parallelS ? "latency ÷ concurrency" : seconds === longestFeedS ? "longest feed" : "quota";
+  return { seconds, limitedBy, parallelS, longestFeedS, quotaS };
+}

@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { missedTargets, runScenario, type ScenarioResult } from "../../scripts/lib/chaos/campaign.ts";
+import { startChaosSimulator, type ChaosEnv } from "../../scripts/lib/chaos/env.ts";
+import { smoke } from "../../scripts/lib/chaos/scenarios.ts";
+import { CERT_DIR } from "../../scripts/lib/stack.ts";
+import { createMigratedDatabase } from "../support/db.ts";
+
+/**
+ * A slice of `npm run chaos`: the worker process syncs four tenants through 20% 5xx and 10% malformed bodies, one of
+ * them revoked, and is SIGKILLed once mid-sync and restarted; after a converging run the store must match the
+ * simulator's ground truth exactly and the revoked tenant must be flagged.
+ */
+let simulator: Awaited<ReturnType<typeof startChaosSimulator>>;
+let result: ScenarioResult;
+
+before(async () => {
+  simulator = await startChaosSimulator({ port: 0, certDir: CERT_DIR });
+  const env: ChaosEnv = {
+    ...simulator,
+    caPath: process.env.NODE_EXTRA_CA_CERTS ?? join(CERT_DIR, "ca.pem"),
+    newDatabase: (label) => createMigratedDatabase(`chaos_${label}`),
+    restartPostgres: null,
+    tokenOutageMs: 0,
+    workerKills: 1,
+    workerFinishMs: 30_000,
+    verbose: false,
+    log: () => {},
+  };
+  result = await runScenario(env, smoke);
+});
+after(async () => {
+  await simulator?.sim.close();
+});
+
+test("faults and a SIGKILL lose, duplicate and leave stale no incident or alert", () => {
+  assert.equal(result.error, null, result.error ?? "");
+  assert.deepEqual(result.audit?.incidents, { lost: 0, duplicated: 0, stale: 0 });
+  assert.deepEqual(result.audit?.alerts, { lost: 0, duplicated: 0, stale: 0 });
+});
+
+test("every healthy tenant completes and the revoked one is flagged REVOKED with AADSTS700016", () => {
+  assert.deepEqual(result.audit?.completed, { ok: 3, of: 3 }, missedTargets(result).join("\n"));
+  assert.deepEqual(result.audit?.flagged, { ok: 1, of: 1 }, missedTargets(result).join("\n"));
+  const unexpected = result.checks.find((c) => c.name.startsWith("no run failed unexpectedly"));
+  assert.ok(unexpected?.ok, unexpected?.detail);
+});
+
+test("the worker restarted after a SIGKILL finishes every feed (the dead runs' leases expire and are requeued)", () => {
+  const finished = result.checks.find((c) => c.name.startsWith("restarted worker finished"));
+  assert.ok(finished?.ok, finished?.detail);
+});

@@ -136,6 +136,8 @@ function describeFailure(err: unknown): { code: string; message: string; custome
     return { code: err.code, message: err.message };
   }
   if (err instanceof TokenAcquisitionError) return describeFailure(new MicrosoftApiError("token", null, err.code, err.message));
-  console.error(`[sync] unexpected: ${(err as Error)?.message ?? String(err)}`.slice(0, 500));
+  const e = err as Error & { code?: unknown; meta?: unknown };
+  const meta = e?.meta ? ` ${JSON.stringify(e.meta)}` : "";
+  console.error(`[sync] unexpected ${e?.name ?? typeof err}${e?.code ? ` (${String(e.code)})` : ""}: ${e?.message || String(err)}${meta}`.slice(0, 800));
   return { code: "internal_error", message: "The sync failed unexpectedly; see the worker log." };
 }

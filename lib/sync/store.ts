@@ -17,14 +17,18 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-/** One copy per source id, the newest: paging by $skip while incidents change can return one twice in a run. */
+/**
+ * One copy per source id, the newest (paging by $skip while incidents change can return one twice in a run), in
+ * source-id order: the incidents feed and the alerts feed upsert the same alerts concurrently, and rows locked in
+ * one global order cannot deadlock.
+ */
 function newestBySourceId<T extends { sourceId: string; lastUpdateTime: Date }>(items: T[]): T[] {
   const newest = new Map<string, T>();
   for (const item of items) {
     const prev = newest.get(item.sourceId);
     if (!prev || prev.lastUpdateTime < item.lastUpdateTime) newest.set(item.sourceId, item);
   }
-  return [...newest.values()];
+  return [...newest.values()].sort((a, b) => (a.sourceId < b.sourceId ? -1 : a.sourceId > b.sourceId ? 1 : 0));
 }
 
 export async function upsertIncidents(tx: Tx, customerId: string, source: DataSource, incidents: NormalizedIncident[], syncedAt: Date): Promise<number> {

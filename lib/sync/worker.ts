@@ -95,27 +95,32 @@ const QUEUED_RECHECK_MS = 2 * 60_000;
 type FeedState = { feed: string; nextRunAt: Date | null; running: boolean; heartbeatAt: Date | null; jobId: string | null };
 
 /**
- * Whether a feed needs a new job now. A run whose heartbeat stopped, or a job a worker took but never started
- * (killed in between), belonged to a dead worker: its job is cancelled so a new one can take its place (the queue
- * allows one active job per feed).
+ * What the scheduler does with a feed now: send a new job, or look again at `recheckAt`. A run whose heartbeat
+ * stopped, or a job a worker took but never started (killed in between), belonged to a dead worker: its job is
+ * cancelled so a new one can take its place (the queue allows one active job per feed).
  */
-async function needsJob(boss: PgBoss, prisma: PrismaClient, customerId: string, s: FeedState | undefined, now: number, leaseMs: number): Promise<boolean> {
-  if (!s) return true;
+type Decision = { send: true } | { send: false; recheckAt: number | null };
+
+async function decide(boss: PgBoss, prisma: PrismaClient, customerId: string, s: FeedState | undefined, now: number, leaseMs: number): Promise<Decision> {
+  if (!s) return { send: true };
   if (s.running) {
-    if (s.heartbeatAt && now - s.heartbeatAt.getTime() < leaseMs) return false;
+    if (s.heartbeatAt && now - s.heartbeatAt.getTime() < leaseMs) return { send: false, recheckAt: null };
     await abandon(boss, prisma, customerId, s, "The worker running this sync stopped (killed or cut off from the database); it was restarted.");
-    return true;
+    return { send: true };
   }
-  if (s.nextRunAt && s.nextRunAt.getTime() > now) return false;
+  if (s.nextRunAt && s.nextRunAt.getTime() > now) return { send: false, recheckAt: null };
   if (s.jobId) {
     const job = await boss.getJobById(SYNC_QUEUE, s.jobId).catch(() => null);
-    if (job && (job.state === "created" || job.state === "retry")) return false; // still waiting its turn
+    // Still waiting its turn in a backlog: look again in a while rather than on every tick.
+    if (job && (job.state === "created" || job.state === "retry")) return { send: false, recheckAt: now + QUEUED_RECHECK_MS };
     if (job?.state === "active") {
-      if (now - new Date(job.startedOn).getTime() < leaseMs) return false; // just taken: about to start
+      const startedAgo = now - new Date(job.startedOn).getTime();
+      // Just taken by a worker, about to start: if it has not started within a lease, its worker is gone.
+      if (startedAgo < leaseMs) return { send: false, recheckAt: now + leaseMs - startedAgo };
       await abandon(boss, prisma, customerId, s, "The worker that took this sync stopped before starting it; it was restarted.");
     }
   }
-  return true;
+  return { send: true };
 }
 
 async function abandon(boss: PgBoss, prisma: PrismaClient, customerId: string, s: FeedState, reason: string) {
@@ -137,11 +142,9 @@ export async function enqueueDueFeeds(prisma: PrismaClient, boss: PgBoss, leaseM
   for (const c of customers) {
     for (const feed of FEEDS) {
       const s = c.syncStates.find((x) => x.feed === feed);
-      if (!(await needsJob(boss, prisma, c.id, s, now, leaseMs))) {
-        // Queued behind others: look again later rather than on every tick.
-        if (s && !s.running && s.jobId && (!s.nextRunAt || s.nextRunAt.getTime() <= now)) {
-          await prisma.syncState.update({ where: { customerId_feed: { customerId: c.id, feed } }, data: { nextRunAt: new Date(now + QUEUED_RECHECK_MS) } });
-        }
+      const decision = await decide(boss, prisma, c.id, s, now, leaseMs);
+      if (!decision.send) {
+        if (decision.recheckAt) await prisma.syncState.update({ where: { customerId_feed: { customerId: c.id, feed } }, data: { nextRunAt: new Date(decision.recheckAt) } });
         continue;
       }
       const id = await boss.send(SYNC_QUEUE, { customerId: c.id, feed }, { singletonKey: `${c.id}:${feed}` });

@@ -1,11 +1,13 @@
 import Link from "next/link";
 import type { IncidentFilters } from "@/lib/data/filters";
 import { label } from "./badges";
+import { CustomerPicker } from "./customer-picker";
 import { SearchBox } from "./search-box";
 
 interface Props {
   action: string;
   filters: IncidentFilters;
+  /** The customers the filter names (the picker finds others by name). */
   customers: { id: string; displayName: string }[];
   statuses: readonly string[];
 }
@@ -20,14 +22,10 @@ export function QueueFilters({ action, filters, customers, statuses }: Props) {
         Search titles
         <SearchBox defaultValue={filters.q ?? ""} />
       </label>
-      <label className="text-xs font-medium text-slate-700 md:col-span-2">
+      <div className="text-xs font-medium text-slate-700 md:col-span-2">
         Customers
-        <select name="customer" multiple defaultValue={filters.customer} className="mt-1 h-20 w-full rounded-md border border-slate-300 px-2 py-1 text-sm" aria-label="Customers">
-          {customers.map((c) => (
-            <option key={c.id} value={c.id}>{c.displayName}</option>
-          ))}
-        </select>
-      </label>
+        <CustomerPicker selected={customers} />
+      </div>
       <fieldset className="text-xs font-medium text-slate-700">
         <legend>Severity</legend>
         {SEVERITIES.map((s) => (

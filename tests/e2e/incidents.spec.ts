@@ -22,6 +22,14 @@ test("an analyst filters the cross-tenant queue, opens an incident and sees its 
   expect(severities.length).toBeGreaterThan(0);
   expect(new Set(severities)).toEqual(new Set(["High"]));
 
+  // The customer filter is a picker: type part of the name, pick it, apply.
+  await page.getByLabel("Find a customer").fill(a.displayName.slice(0, 10));
+  await page.getByRole("option").getByRole("button", { name: a.displayName }).click();
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page).toHaveURL(new RegExp(`customer=${a.id}`));
+  await expect(page.getByTestId("customer-picker")).toContainText(a.displayName);
+  await expect(page.getByTestId("incident-row").first()).toContainText(a.displayName);
+
   await page.getByTestId("incident-row").first().getByRole("link").first().click();
   await expect(page.getByTestId("incident-title")).toBeVisible();
   await expect(page.getByTestId("fresh-notice")).toBeVisible();

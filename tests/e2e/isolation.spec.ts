@@ -47,6 +47,9 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
     for (const s of secrets) expect(body, `suggestions for "${title}" leaked ${s}`).not.toContain(s);
   }
 
+  const picker = await (await page.request.get(`/api/search/customers?q=${encodeURIComponent(b.displayName.slice(0, 12))}`)).text();
+  for (const s of secrets) expect(picker, `customer picker leaked ${s}`).not.toContain(s);
+
   // Sanity: the same walk does show A's own data to the analyst.
   expect((await page.request.get(`/incidents/${aIncident.id}`)).status()).toBe(200);
   expect(await (await page.request.get(`/customers/${a.id}`)).text()).toContain(a.displayName);

@@ -26,14 +26,15 @@ export async function readDatabaseShape(url: string): Promise<ExpectedSchema> {
       t.columns.push({ name: r.name, type: r.type, nullable: r.nullable, hasDefault: r.has_default });
       tables.set(r.table, t);
     }
-    const idx = await client.query<{ table: string; name: string; columns: string[]; unique: boolean; primary: boolean }>(`
-      SELECT c.relname AS table, i.relname AS name, ix.indisunique AS unique, ix.indisprimary AS primary,
+    const idx = await client.query<{ table: string; name: string; columns: string[]; method: string; unique: boolean; primary: boolean }>(`
+      SELECT c.relname AS table, i.relname AS name, am.amname AS method, ix.indisunique AS unique, ix.indisprimary AS primary,
              ARRAY(SELECT a.attname FROM unnest(ix.indkey) WITH ORDINALITY k(attnum, ord)
                    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum ORDER BY k.ord)::text[] AS columns
       FROM pg_index ix JOIN pg_class c ON c.oid = ix.indrelid JOIN pg_class i ON i.oid = ix.indexrelid
+      JOIN pg_am am ON am.oid = i.relam
       JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = 'public' AND c.relname <> '_prisma_migrations'`);
-    for (const r of idx.rows) tables.get(r.table)?.indexes.push({ name: r.name, columns: r.columns, unique: r.unique, primary: r.primary });
+    for (const r of idx.rows) tables.get(r.table)?.indexes.push({ name: r.name, columns: r.columns, method: r.method, unique: r.unique, primary: r.primary });
     const fks = await client.query<{
       table: string; name: string; columns: string[]; ref_table: string; ref_columns: string[]; on_delete: string; on_update: string;
     }>(`

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { requireViewer } from "@/lib/auth/session";
 import { alertFilters, filtersToQuery, parseFilters } from "@/lib/data/filters";
-import { EXPORT_LIMIT, listAlerts, listFilterableCustomers } from "@/lib/data/incidents";
+import { EXPORT_LIMIT, listAlerts, namedFilterCustomers } from "@/lib/data/incidents";
 import { ALERT_STATUSES } from "@/lib/sync/model";
 import { InertText } from "@/components/inert-text";
 import { SeverityBadge, label } from "@/components/incidents/badges";
@@ -13,7 +13,7 @@ export const metadata = { title: "Alerts" };
 export default async function AlertsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const viewer = await requireViewer();
   const filters = parseFilters(alertFilters, await searchParams);
-  const [result, customers] = await Promise.all([listAlerts(viewer, filters), listFilterableCustomers(viewer)]);
+  const [result, customers] = await Promise.all([listAlerts(viewer, filters), namedFilterCustomers(viewer, filters.customer)]);
   return (
     <>
       <PageHeader title="Alerts" description="Every customer's Defender alerts, with the same filters as the incident queue." actions={<ExportLink href={`/api/alerts/export${filtersToQuery(filters)}`} total={result.total} limit={EXPORT_LIMIT} />} />

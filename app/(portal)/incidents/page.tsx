@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { requireViewer } from "@/lib/auth/session";
 import { filtersToQuery, incidentFilters, parseFilters } from "@/lib/data/filters";
-import { EXPORT_LIMIT, listFilterableCustomers, listIncidents } from "@/lib/data/incidents";
+import { EXPORT_LIMIT, namedFilterCustomers, listIncidents } from "@/lib/data/incidents";
 import { INCIDENT_STATUSES } from "@/lib/sync/model";
 import { InertText } from "@/components/inert-text";
 import { SeverityBadge, StatusText, label } from "@/components/incidents/badges";
@@ -13,7 +13,7 @@ export const metadata = { title: "Incidents" };
 export default async function IncidentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const viewer = await requireViewer();
   const filters = parseFilters(incidentFilters, await searchParams);
-  const [result, customers] = await Promise.all([listIncidents(viewer, filters), listFilterableCustomers(viewer)]);
+  const [result, customers] = await Promise.all([listIncidents(viewer, filters), namedFilterCustomers(viewer, filters.customer)]);
   return (
     <>
       <PageHeader title="Incidents" description="Every customer's Defender incidents, from the portal's store (synced every few minutes)." actions={<ExportLink href={`/api/incidents/export${filtersToQuery(filters)}`} total={result.total} limit={EXPORT_LIMIT} />} />

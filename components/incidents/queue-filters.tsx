@@ -84,24 +84,28 @@ export function QueueFilters({ action, filters, customers, statuses }: Props) {
   );
 }
 
-export function Pagination({ base, query, page, pageSize, total }: { base: string; query: (page: number) => string; page: number; pageSize: number; total: number }) {
+/** `totalCapped`: the count stopped at `total` (the data layer's COUNT_CAP), so the last page is not known. */
+export function Pagination({ base, query, page, pageSize, total, totalCapped, rowsOnPage }: { base: string; query: (page: number) => string; page: number; pageSize: number; total: number; totalCapped: boolean; rowsOnPage: number }) {
   const pages = Math.max(1, Math.ceil(total / pageSize));
+  const hasNext = totalCapped ? rowsOnPage === pageSize : page < pages;
   return (
     <nav className="mt-4 flex items-center justify-between text-sm text-slate-600" aria-label="Pagination">
-      <span data-testid="result-count">{total.toLocaleString("en-US")} result{total === 1 ? "" : "s"} · page {page} of {pages}</span>
+      <span data-testid="result-count">
+        {totalCapped ? `${total.toLocaleString("en-US")}+ results · page ${page}` : `${total.toLocaleString("en-US")} result${total === 1 ? "" : "s"} · page ${page} of ${pages}`}
+      </span>
       <span className="flex gap-3">
         {page > 1 && <Link href={`${base}${query(page - 1)}`} className="underline">Previous</Link>}
-        {page < pages && <Link href={`${base}${query(page + 1)}`} className="underline">Next</Link>}
+        {hasNext && <Link href={`${base}${query(page + 1)}`} className="underline">Next</Link>}
       </span>
     </nav>
   );
 }
 
 /** Downloads the queue as CSV with the filters on screen (a plain link: the route handler checks the viewer). */
-export function ExportLink({ href, total, limit }: { href: string; total: number; limit: number }) {
+export function ExportLink({ href, truncated, limit }: { href: string; truncated: boolean; limit: number }) {
   return (
     <a href={href} download className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 shadow-sm hover:bg-slate-50" data-testid="export-csv">
-      Export CSV{total > limit ? ` (first ${limit.toLocaleString("en-US")})` : ""}
+      Export CSV{truncated ? ` (first ${limit.toLocaleString("en-US")})` : ""}
     </a>
   );
 }

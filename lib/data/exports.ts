@@ -1,21 +1,28 @@
 import { assertCan, type Viewer } from "../auth/viewer.ts";
 import { toCsv } from "../export/csv.ts";
 import type { AlertFilters, IncidentFilters } from "./filters.ts";
-import { EXPORT_LIMIT, listAlerts, listIncidents } from "./incidents.ts";
+import { COUNT_CAP, EXPORT_LIMIT, listAlerts, listIncidents } from "./incidents.ts";
 
 export interface QueueExport {
   fileName: string;
   csv: string;
-  /** Rows matching the filters; more than `EXPORT_LIMIT` means the file holds only the first ones. */
+  /** Rows matching the filters (counted up to `COUNT_CAP`). */
   total: number;
+  /** More rows matched than the file holds (`EXPORT_LIMIT`). */
+  truncated: boolean;
 }
+
+/** Whether a queue with this count holds more rows than one export file. */
+export const exportTruncated = (count: { total: number; totalCapped: boolean }) => count.totalCapped || count.total > EXPORT_LIMIT;
+// The count stops at COUNT_CAP, so an export may not be larger than what the count can tell apart.
+if (EXPORT_LIMIT > COUNT_CAP) throw new Error("EXPORT_LIMIT must not exceed COUNT_CAP");
 
 const stamp = () => new Date().toISOString().slice(0, 16).replace(/[:T]/g, "-");
 
 /** The incident queue as CSV, with the same filters and the same customer scope as the page. */
 export async function exportIncidents(viewer: Viewer, f: IncidentFilters): Promise<QueueExport> {
   assertCan(viewer, "incidents:read");
-  const { total, rows } = await listIncidents(viewer, f, { limit: EXPORT_LIMIT });
+  const { total, totalCapped, rows } = await listIncidents(viewer, f, { limit: EXPORT_LIMIT });
   const csv = toCsv(
     ["Customer", "Incident ID", "Title", "Severity", "Status", "Alerts", "Assigned to", "Classification", "Determination", "Created", "Last update", "Microsoft portal"],
     rows.map((i) => [
@@ -23,13 +30,13 @@ export async function exportIncidents(viewer: Viewer, f: IncidentFilters): Promi
       i.determination, i.createdTime, i.lastUpdateTime, i.webUrl,
     ]),
   );
-  return { fileName: `incidents-${stamp()}.csv`, csv, total };
+  return { fileName: `incidents-${stamp()}.csv`, csv, total, truncated: exportTruncated({ total, totalCapped }) };
 }
 
 /** The alert queue as CSV, with the same filters and the same customer scope as the page. */
 export async function exportAlerts(viewer: Viewer, f: AlertFilters): Promise<QueueExport> {
   assertCan(viewer, "incidents:read");
-  const { total, rows } = await listAlerts(viewer, f, { limit: EXPORT_LIMIT });
+  const { total, totalCapped, rows } = await listAlerts(viewer, f, { limit: EXPORT_LIMIT });
   const csv = toCsv(
     ["Customer", "Alert ID", "Title", "Severity", "Status", "Category", "Service source", "Detection source", "Assigned to", "Created", "Last update"],
     rows.map((a) => [
@@ -37,5 +44,5 @@ export async function exportAlerts(viewer: Viewer, f: AlertFilters): Promise<Que
       a.assignedTo, a.createdTime, a.lastUpdateTime,
     ]),
   );
-  return { fileName: `alerts-${stamp()}.csv`, csv, total };
+  return { fileName: `alerts-${stamp()}.csv`, csv, total, truncated: exportTruncated({ total, totalCapped }) };
 }

@@ -46,12 +46,23 @@ const alertRowSelect = {
 /** The most rows one export holds; the queue's filters narrow anything larger. */
 export const EXPORT_LIMIT = 10_000;
 
+/**
+ * Counting stops here and the queue says "10,000+": an exact count of every incident across a thousand customers
+ * costs more than the page itself, and no analyst pages that far (the filters narrow it).
+ */
+export const COUNT_CAP = 10_000;
+
+async function cappedCount(count: (take: number) => Promise<number>) {
+  const n = await count(COUNT_CAP + 1);
+  return { total: Math.min(n, COUNT_CAP), totalCapped: n > COUNT_CAP };
+}
+
 export async function listIncidents(viewer: Viewer, f: IncidentFilters, opts: { limit?: number } = {}) {
   assertCan(viewer, "incidents:read");
   const where = queueWhere(viewer, f) as Prisma.IncidentWhereInput;
   const take = opts.limit ?? PAGE_SIZE;
-  const [total, rows] = await Promise.all([
-    db().incident.count({ where }),
+  const [count, rows] = await Promise.all([
+    cappedCount((take) => db().incident.count({ where, take })),
     db().incident.findMany({
       where,
       orderBy: orderBy(f) as Prisma.IncidentOrderByWithRelationInput[],
@@ -60,15 +71,15 @@ export async function listIncidents(viewer: Viewer, f: IncidentFilters, opts: { 
       select: incidentRowSelect,
     }),
   ]);
-  return { total, page: f.page, pageSize: PAGE_SIZE, rows };
+  return { ...count, page: f.page, pageSize: PAGE_SIZE, rows };
 }
 
 export async function listAlerts(viewer: Viewer, f: AlertFilters, opts: { limit?: number } = {}) {
   assertCan(viewer, "incidents:read");
   const where = queueWhere(viewer, f) as Prisma.AlertWhereInput;
   const take = opts.limit ?? PAGE_SIZE;
-  const [total, rows] = await Promise.all([
-    db().alert.count({ where }),
+  const [count, rows] = await Promise.all([
+    cappedCount((take) => db().alert.count({ where, take })),
     db().alert.findMany({
       where,
       orderBy: orderBy(f) as Prisma.AlertOrderByWithRelationInput[],
@@ -77,7 +88,7 @@ export async function listAlerts(viewer: Viewer, f: AlertFilters, opts: { limit?
       select: alertRowSelect,
     }),
   ]);
-  return { total, page: f.page, pageSize: PAGE_SIZE, rows };
+  return { ...count, page: f.page, pageSize: PAGE_SIZE, rows };
 }
 
 /** The customers a filter names, with their names for the filter control (only those the viewer may see). */

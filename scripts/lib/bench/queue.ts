@@ -18,6 +18,8 @@ export interface QueueScenarioFigures {
   name: string;
   path: string;
   page: LoadFigures;
+  /** The same page for one client alone: what an analyst waits when the portal is not under load. */
+  alone: LoadFigures;
   /** listIncidents() called in this process, one call at a time. */
   dataLayerP50Ms: number;
   dataLayerRuns: number;
@@ -57,8 +59,9 @@ export async function measureQueuePage(env: BenchEnvironment, opts: BenchOptions
     // Cold code paths and an unwarmed JIT are not what an analyst waits for all day: load first, then measure.
     await runLoad(`${APP_URL}${path}`, { cookie }, opts.clients, warmUpS(opts), isQueuePage);
     const page = await runLoad(`${APP_URL}${path}`, { cookie }, opts.clients, opts.durationS, isQueuePage);
+    const alone = await runLoad(`${APP_URL}${path}`, { cookie }, 1, Math.min(opts.durationS / 2, 5), isQueuePage);
     const samples = await dataLayerSamples(env, s.query, Math.min(opts.durationS / 2, 5));
-    results.push({ name: s.name, path, page, dataLayerP50Ms: percentile(samples, 50), dataLayerRuns: samples.length });
+    results.push({ name: s.name, path, page, alone, dataLayerP50Ms: percentile(samples, 50), dataLayerRuns: samples.length });
   }
   const peak = peakRssMiB(next.pid);
   await next.stop();

@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { randomBytes, randomUUID } from "node:crypto";
+import { after, before, test } from "node:test";
+import type { PrismaClient } from "../../lib/db/client.ts";
+import type { Viewer } from "../../lib/auth/viewer.ts";
+import { createMigratedDatabase } from "../support/db.ts";
+
+/**
+ * The queue's count stops at COUNT_CAP (an exact count across a thousand customers costs more than the page): past it
+ * the page and the export say "10,000+", below it the count is exact, and the rows are the same either way.
+ */
+let database: Awaited<ReturnType<typeof createMigratedDatabase>>;
+let prisma: PrismaClient;
+let admin: Viewer;
+let analystOfSmall: Viewer;
+let mods: { incidents: typeof import("../../lib/data/incidents.ts"); exports: typeof import("../../lib/data/exports.ts"); filters: typeof import("../../lib/data/filters.ts") };
+let big: string;
+let small: string;
+
+before(async () => {
+  database = await createMigratedDatabase("queue");
+  Object.assign(process.env, {
+    DATABASE_URL: database.url, NEXTAUTH_URL: "http://localhost:3999", NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+    ENTRA_PARTNER_TENANT_ID: randomUUID(), ENTRA_CLIENT_ID: randomUUID(), ENTRA_CLIENT_SECRET: randomBytes(24).toString("base64url"),
+  });
+  prisma = (await import("../../lib/db/client.ts")).db();
+  const partnerId = (await (await import("../../lib/data/partner.ts")).currentPartner()).id;
+  mods = {
+    incidents: await import("../../lib/data/incidents.ts"),
+    exports: await import("../../lib/data/exports.ts"),
+    filters: await import("../../lib/data/filters.ts"),
+  };
+  big = randomUUID();
+  small = randomUUID();
+  for (const [id, name] of [[big, "Big Co"], [small, "Small Co"]] as const) {
+    await prisma.customer.create({ data: { id, partnerId, displayName: name, region: "global", tenantId: randomUUID(), status: "CONSENTED" } });
+  }
+  const cap = mods.incidents.COUNT_CAP;
+  await prisma.$executeRaw`
+    INSERT INTO "Incident" (id, "customerId", source, "sourceId", title, severity, status, "createdTime", "lastUpdateTime", payload, "syncedAt")
+    SELECT gen_random_uuid(), c.id::uuid, 'graph', n::text,
+           CASE WHEN n % 1000 = 0 THEN 'Ransomware staged on a file server' ELSE 'Suspicious sign-in' END,
+           CASE WHEN n % 2 = 0 THEN 'high' ELSE 'low' END, 'active',
+           now() - n * interval '1 minute', now() - n * interval '1 minute', '{}'::jsonb, now()
+    FROM (VALUES (${big}, ${cap + 25}), (${small}, 30)) AS c(id, count), generate_series(1, c.count) AS n`;
+  admin = { userId: randomUUID(), partnerId, name: "Admin", email: "admin@partner.test", role: "ADMIN", customerScope: "all" };
+  analystOfSmall = { ...admin, role: "ANALYST", customerScope: [small] };
+});
+after(async () => {
+  await prisma?.$disconnect();
+  await database?.drop();
+});
+
+const incidentQuery = (q: Record<string, string | string[]> = {}) => mods.filters.parseFilters(mods.filters.incidentFilters, q);
+
+test("past COUNT_CAP the count stops and says so; the page's rows are unaffected", async () => {
+  const r = await mods.incidents.listIncidents(admin, incidentQuery());
+  assert.equal(r.total, mods.incidents.COUNT_CAP);
+  assert.equal(r.totalCapped, true);
+  assert.equal(r.rows.length, r.pageSize);
+  // Newest first: the first rows are the most recent of both customers.
+  assert.ok(r.rows[0]!.lastUpdateTime >= r.rows[1]!.lastUpdateTime);
+  const deep = await mods.incidents.listIncidents(admin, incidentQuery({ page: String(Math.ceil((mods.incidents.COUNT_CAP + 55) / r.pageSize)) }));
+  assert.ok(deep.rows.length > 0 && deep.rows.length < r.pageSize, "pages past the cap still list their rows");
+});
+
+test("below the cap the count is exact, also when filters and the viewer's scope narrow it", async () => {
+  const narrowed = await mods.incidents.listIncidents(admin, incidentQuery({ q: "ransomware" }));
+  assert.deepEqual([narrowed.total, narrowed.totalCapped], [Math.floor((mods.incidents.COUNT_CAP + 25) / 1000), false]);
+  const scoped = await mods.incidents.listIncidents(analystOfSmall, incidentQuery());
+  assert.deepEqual([scoped.total, scoped.totalCapped], [30, false]);
+  assert.ok(scoped.rows.every((i) => i.customer.id === small));
+  const half = await mods.incidents.listIncidents(admin, incidentQuery({ customer: small, severity: "high" }));
+  assert.deepEqual([half.total, half.totalCapped], [15, false]);
+});
+
+test("an export past the cap holds EXPORT_LIMIT rows and says it was cut", async () => {
+  const file = await mods.exports.exportIncidents(admin, incidentQuery());
+  assert.equal(file.truncated, true);
+  assert.equal(file.csv.trim().split("\r\n").length, mods.incidents.EXPORT_LIMIT + 1);
+  const whole = await mods.exports.exportIncidents(analystOfSmall, incidentQuery());
+  assert.deepEqual([whole.total, whole.truncated], [30, false]);
+});

@@ -40,6 +40,24 @@ export interface Stack {
 
 export const CERT_DIR = resolve(".data/certs");
 
+/**
+ * The portal's settings for a database and the local simulator: Entra sign-in, consent and tokens against the
+ * simulator's authority, and every Microsoft API host served under the simulator's URL (https://localhost:PORT/{host}/).
+ * One place for npm start, the bench, the chaos campaign and the tests.
+ */
+export function simulatedPortalEnv(o: { databaseUrl: string; appUrl: string; authSecret: string; sim: Pick<SimulatorHandle, "url" | "directory">; clientId: string; clientSecret: string }): Record<string, string> {
+  return {
+    DATABASE_URL: o.databaseUrl,
+    NEXTAUTH_URL: o.appUrl,
+    NEXTAUTH_SECRET: o.authSecret,
+    ENTRA_AUTHORITY_HOST: o.sim.url,
+    MICROSOFT_API_BASE: o.sim.url,
+    ENTRA_PARTNER_TENANT_ID: o.sim.directory.partner.id,
+    ENTRA_CLIENT_ID: o.clientId,
+    ENTRA_CLIENT_SECRET: o.clientSecret,
+  };
+}
+
 function requireCaTrust(caPath: string) {
   if (process.env.NODE_EXTRA_CA_CERTS !== caPath) {
     throw new Error(
@@ -95,15 +113,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       cleanups.push(() => sim.close());
       log(`Microsoft simulator on ${sim.url}`);
       appEnv = {
-        DATABASE_URL: databaseUrl,
-        NEXTAUTH_URL: appUrl,
-        NEXTAUTH_SECRET: creds.authSecret,
-        ENTRA_AUTHORITY_HOST: sim.url,
-        // The simulator serves every Microsoft API host under https://localhost:PORT/{host}/.
-        MICROSOFT_API_BASE: sim.url,
-        ENTRA_PARTNER_TENANT_ID: sim.directory.partner.id,
-        ENTRA_CLIENT_ID: creds.clientId,
-        ENTRA_CLIENT_SECRET: creds.clientSecret,
+        ...simulatedPortalEnv({ databaseUrl, appUrl, authSecret: creds.authSecret, sim, clientId: creds.clientId, clientSecret: creds.clientSecret }),
         PARTNER_NAME: sim.directory.partner.displayName,
         PARTNER_CONTACT_EMAIL: `soc@${sim.directory.partner.domain}`,
       };

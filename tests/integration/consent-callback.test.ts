@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { startSimulator, type SimulatorHandle } from "../../simulator/server.ts";
-import { CERT_DIR } from "../../scripts/lib/stack.ts";
+import { CERT_DIR, simulatedPortalEnv } from "../../scripts/lib/stack.ts";
 import { createMigratedDatabase } from "../support/db.ts";
 import { SimControl, uniqueTenantName } from "../support/sim-control.ts";
 
@@ -33,13 +33,7 @@ before(async () => {
   });
   control = new SimControl(sim.url);
   Object.assign(process.env, {
-    DATABASE_URL: database.url,
-    NEXTAUTH_URL: appUrl,
-    NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
-    ENTRA_AUTHORITY_HOST: sim.url,
-    ENTRA_PARTNER_TENANT_ID: sim.directory.partner.id,
-    ENTRA_CLIENT_ID: clientId,
-    ENTRA_CLIENT_SECRET: clientSecret,
+    ...simulatedPortalEnv({ databaseUrl: database.url, appUrl, authSecret: randomBytes(32).toString("base64url"), sim, clientId, clientSecret }),
     PARTNER_NAME: "Contoso MSSP",
   });
   consent = await import("../../lib/data/consent.ts");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { CERT_DIR } from "../../scripts/lib/stack.ts";
+import { CERT_DIR, simulatedPortalEnv } from "../../scripts/lib/stack.ts";
 import { startSimulator, type SimulatorHandle } from "../../simulator/server.ts";
 import { createMigratedDatabase } from "../support/db.ts";
 import { SimControl, uniqueTenantName } from "../support/sim-control.ts";
@@ -34,9 +34,7 @@ before(async () => {
   });
   control = new SimControl(sim.url);
   Object.assign(process.env, {
-    DATABASE_URL: database.url, NEXTAUTH_URL: "http://localhost:3999", NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
-    ENTRA_AUTHORITY_HOST: sim.url, ENTRA_PARTNER_TENANT_ID: sim.directory.partner.id, ENTRA_CLIENT_ID: clientId,
-    ENTRA_CLIENT_SECRET: clientSecret, MICROSOFT_API_BASE: sim.url,
+    ...simulatedPortalEnv({ databaseUrl: database.url, appUrl: "http://localhost:3999", authSecret: randomBytes(32).toString("base64url"), sim, clientId, clientSecret }),
   });
   prisma = (await import("../../lib/db/client.ts")).db();
   partnerId = (await (await import("../../lib/data/partner.ts")).currentPartner()).id;

@@ -7,7 +7,7 @@ import { ensureCertificates } from "../../../simulator/certs.ts";
 import { startSimulator, type SimulatorHandle } from "../../../simulator/server.ts";
 import { SimControl } from "../../../tests/support/sim-control.ts";
 import type { PrismaClient } from "../../../lib/db/client.ts";
-import { CERT_DIR } from "../stack.ts";
+import { CERT_DIR, simulatedPortalEnv } from "../stack.ts";
 import type { BenchOptions } from "./args.ts";
 import { mapWithConcurrency } from "./pool.ts";
 import type { Cleanup } from "./processes.ts";
@@ -64,14 +64,7 @@ export async function setUpEnvironment(opts: BenchOptions, cleanup: Cleanup, log
   log(`Simulator on ${sim.url} (${opts.incidentsPerTenant} incidents per tenant, ${opts.latencyMs} ms latency, quotas on)`);
 
   const portalEnv: Record<string, string> = {
-    DATABASE_URL: pg.url,
-    NEXTAUTH_URL: appUrl,
-    NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
-    ENTRA_AUTHORITY_HOST: sim.url,
-    ENTRA_PARTNER_TENANT_ID: sim.directory.partner.id,
-    ENTRA_CLIENT_ID: clientId,
-    ENTRA_CLIENT_SECRET: clientSecret,
-    MICROSOFT_API_BASE: sim.url,
+    ...simulatedPortalEnv({ databaseUrl: pg.url, appUrl, authSecret: randomBytes(32).toString("base64url"), sim, clientId, clientSecret }),
     PARTNER_NAME: "Bench MSSP",
     DEFENDER_DATA_SOURCE: opts.source,
     // The benchmark starts the incremental sync itself: no run may fall due on its own in between.

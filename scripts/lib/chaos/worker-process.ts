@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { DataSource } from "../../../lib/sync/model.ts";
 import type { ChaosEnv } from "./env.ts";
+import { simulatedPortalEnv } from "../stack.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -43,14 +44,10 @@ export class WorkerProcess {
         PATH: process.env.PATH ?? "",
         HOME: process.env.HOME ?? "",
         NODE_EXTRA_CA_CERTS: env.caPath,
-        DATABASE_URL: databaseUrl,
-        NEXTAUTH_URL: "http://localhost:3999",
-        NEXTAUTH_SECRET: "chaos-campaign-not-a-real-secret-0123456789",
-        ENTRA_AUTHORITY_HOST: env.sim.url,
-        ENTRA_PARTNER_TENANT_ID: env.sim.directory.partner.id,
-        ENTRA_CLIENT_ID: env.app.clientId,
-        ENTRA_CLIENT_SECRET: env.app.clientSecret,
-        MICROSOFT_API_BASE: env.sim.url,
+        ...simulatedPortalEnv({
+          databaseUrl, appUrl: "http://localhost:3999", authSecret: "chaos-campaign-not-a-real-secret-0123456789",
+          sim: env.sim, clientId: env.app.clientId, clientSecret: env.app.clientSecret,
+        }),
         DEFENDER_DATA_SOURCE: source,
         SYNC_INTERVAL_MINUTES: "1",
         SYNC_CONCURRENCY: "4",

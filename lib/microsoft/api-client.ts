@@ -32,9 +32,12 @@ export interface ApiClientOptions {
   /** MICROSOFT_API_BASE: a prefix for every API host (the local simulator), or null for the real hosts. */
   baseUrl: string | null;
   timeoutMs?: number;
+  /** Attempts for one request that meets 5xx, timeouts or broken bodies (429s are counted apart). */
   maxAttempts?: number;
   /** Longest Retry-After the client will honour before giving up on this run. */
   maxRetryAfterMs?: number;
+  /** 429s one request rides out: throttling is Microsoft pacing us, not a failure, so it has a budget of its own. */
+  maxThrottledRetries?: number;
   limiter?: SlidingWindowLimiter;
   sleep?: (ms: number) => Promise<void>;
   /** Called for every HTTP call made (for run statistics). */
@@ -107,8 +110,15 @@ export class MicrosoftApiClient {
     const quota = API_QUOTAS[api];
     const windows = [{ limit: quota.perMinute, ms: 60_000 }, ...(quota.perHour ? [{ limit: quota.perHour, ms: 3_600_000 }] : [])];
     let freshToken = false;
-    let lastError: MicrosoftApiError | null = null;
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    let failures = 0;
+    let throttles = 0;
+    // 5xx, timeouts and broken bodies: retried with backoff until maxAttempts of them (never for a PATCH).
+    const retryOrThrow = async (error: MicrosoftApiError) => {
+      failures += 1;
+      if (!idempotent || failures >= maxAttempts) throw error;
+      await this.backoff(failures);
+    };
+    for (;;) {
       await this.limiter.acquire(`${target.tenantId}:${api}`, windows);
       let token: string;
       try {
@@ -128,9 +138,7 @@ export class MicrosoftApiClient {
       } catch (err) {
         this.opts.onCall?.(api, null);
         const timedOut = (err as Error).name === "TimeoutError" || (err as Error).name === "AbortError";
-        lastError = new MicrosoftApiError(timedOut ? "timeout" : "server", null, timedOut ? "timeout" : "network_error", timedOut ? "Microsoft did not answer in time." : "Microsoft could not be reached.");
-        if (!idempotent) throw lastError;
-        await this.backoff(attempt);
+        await retryOrThrow(new MicrosoftApiError(timedOut ? "timeout" : "server", null, timedOut ? "timeout" : "network_error", timedOut ? "Microsoft did not answer in time." : "Microsoft could not be reached."));
         continue;
       }
       this.opts.onCall?.(api, res.status);
@@ -139,9 +147,7 @@ export class MicrosoftApiClient {
         try {
           return JSON.parse(body);
         } catch {
-          lastError = new MicrosoftApiError("malformed", res.status, "malformed_json", "Microsoft answered with a body that is not JSON.");
-          if (!idempotent) throw lastError;
-          await this.backoff(attempt);
+          await retryOrThrow(new MicrosoftApiError("malformed", res.status, "malformed_json", "Microsoft answered with a body that is not JSON."));
           continue;
         }
       }
@@ -149,29 +155,26 @@ export class MicrosoftApiClient {
       const describe = (fallback: string) => `${message ?? fallback} (HTTP ${res.status}${code ? `, ${code}` : ""})`;
       if (res.status === 429) {
         const wait = retryAfterMs(res.headers.get("retry-after")) ?? 60_000;
-        lastError = new MicrosoftApiError("throttled", 429, code ?? "TooManyRequests", describe("Microsoft throttled the request"));
-        if (wait > (this.opts.maxRetryAfterMs ?? 120_000)) throw lastError;
+        const throttled = new MicrosoftApiError("throttled", 429, code ?? "TooManyRequests", describe("Microsoft throttled the request"));
+        throttles += 1;
+        if (wait > (this.opts.maxRetryAfterMs ?? 120_000) || throttles > (this.opts.maxThrottledRetries ?? 10)) throw throttled;
         await this.sleep(wait + Math.random() * 250);
         continue;
       }
       if (res.status === 401 && !freshToken) {
         // A token can be revoked or rotated before its expiry: one retry with a new one.
         freshToken = true;
-        lastError = new MicrosoftApiError("unauthorized", 401, code ?? "Unauthorized", describe("Microsoft refused the token"));
         continue;
       }
       if (res.status === 401) throw new MicrosoftApiError("unauthorized", 401, code ?? "Unauthorized", describe("Microsoft refused the token"));
       if (res.status === 403) throw new MicrosoftApiError("forbidden", 403, code ?? "Forbidden", describe("The app lacks the permission for this API"));
       if (res.status === 404) throw new MicrosoftApiError("not_found", 404, code ?? "NotFound", describe("Not found"));
       if (res.status >= 500) {
-        lastError = new MicrosoftApiError("server", res.status, code ?? "InternalServerError", describe("Microsoft had an internal error"));
-        if (!idempotent) throw lastError;
-        await this.backoff(attempt);
+        await retryOrThrow(new MicrosoftApiError("server", res.status, code ?? "InternalServerError", describe("Microsoft had an internal error")));
         continue;
       }
       throw new MicrosoftApiError("bad_request", res.status, code ?? "BadRequest", describe("Microsoft rejected the request"));
     }
-    throw lastError ?? new MicrosoftApiError("server", null, "unknown", "The request failed.");
   }
 
   /** Jittered exponential backoff: 0.5 s, 1 s, 2 s, ... capped at 15 s. */

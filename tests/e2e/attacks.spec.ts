@@ -82,11 +82,40 @@ test("every response carries a CSP with frame-ancestors 'none' and no server ban
     expect(h["x-powered-by"], path).toBeUndefined();
     expect(h["server"] ?? "", path).not.toMatch(/\d/);
   }
+  expect((await request.get("/api/auth/csrf")).headers()["content-security-policy"]).toContain("default-src 'none'");
   const { admin } = await partnerUsers(sim);
   await signIn(page, admin.upn);
   const session = (await page.context().cookies()).find((c) => c.name.endsWith("next-auth.session-token"));
   expect(session?.httpOnly).toBe(true);
   expect(session?.sameSite).toBe("Lax");
+});
+
+test("pages allow only the scripts they were rendered with: a fresh nonce per response, on every script tag", async ({ page, sim }) => {
+  const { admin } = await partnerUsers(sim);
+  await signIn(page, admin.upn);
+  const nonces: string[] = [];
+  for (const path of ["/overview", "/incidents", "/overview"]) {
+    const res = await page.request.get(path);
+    const scriptSrc = res.headers()["content-security-policy"]!.split("; ").find((d) => d.startsWith("script-src"))!;
+    expect(scriptSrc, path).toMatch(/^script-src 'self' 'nonce-[A-Za-z0-9+/]{22}==' 'strict-dynamic'$/);
+    const nonce = /'nonce-([^']+)'/.exec(scriptSrc)![1]!;
+    nonces.push(nonce);
+    const tags = [...(await res.text()).matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+    expect(tags.length, path).toBeGreaterThan(0);
+    for (const tag of tags) expect(tag, path).toContain(`nonce="${nonce}"`);
+  }
+  expect(new Set(nonces).size).toBe(nonces.length);
+  // The browser enforces it: markup that slipped into a page (a stored XSS past React's escaping) cannot run script,
+  // while the page's own nonce-bearing scripts do (Next's inline bootstrap defines __next_f).
+  await page.route("**/overview", async (route) => {
+    const response = await route.fetch();
+    const html = (await response.text()).replace("</body>", "<script>window.__injected = true</script><img src=x onerror=\"window.__injected = true\"></body>");
+    await route.fulfill({ response, body: html });
+  });
+  await page.goto("/overview");
+  await page.waitForFunction(() => "__next_f" in window);
+  expect(await page.content()).toContain("<script>window.__injected = true</script>");
+  expect(await page.evaluate(() => (window as unknown as { __injected?: boolean }).__injected ?? false)).toBe(false);
 });
 
 test("redirects never leave the portal: consent callback and sign-in ignore foreign targets", async ({ page, request, sim }) => {

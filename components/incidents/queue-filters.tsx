@@ -85,13 +85,13 @@ export function QueueFilters({ action, filters, customers, statuses }: Props) {
 }
 
 /** `totalCapped`: the count stopped at `total` (the data layer's COUNT_CAP), so the last page is not known. */
-export function Pagination({ base, query, page, pageSize, total, totalCapped, rowsOnPage }: { base: string; query: (page: number) => string; page: number; pageSize: number; total: number; totalCapped: boolean; rowsOnPage: number }) {
+export function Pagination({ base, query, page, pageSize, total, totalCapped, rowsOnPage, noun = "result" }: { base: string; query: (page: number) => string; page: number; pageSize: number; total: number; totalCapped: boolean; rowsOnPage: number; noun?: string }) {
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const hasNext = totalCapped ? rowsOnPage === pageSize : page < pages;
   return (
     <nav className="mt-4 flex items-center justify-between text-sm text-slate-600" aria-label="Pagination">
       <span data-testid="result-count">
-        {totalCapped ? `${total.toLocaleString("en-US")}+ results · page ${page}` : `${total.toLocaleString("en-US")} result${total === 1 ? "" : "s"} · page ${page} of ${pages}`}
+        {totalCapped ? `${total.toLocaleString("en-US")}+ ${noun}s · page ${page}` : `${total.toLocaleString("en-US")} ${noun}${total === 1 ? "" : "s"} · page ${page} of ${pages}`}
       </span>
       <span className="flex gap-3">
         {page > 1 && <Link href={`${base}${query(page - 1)}`} className="underline">Previous</Link>}

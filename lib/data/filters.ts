@@ -26,6 +26,9 @@ const common = {
   page: z.coerce.number().int().min(1).max(10_000).default(1).catch(1),
 };
 
+/** A page number alone (the overview's table). */
+export const pageOnly = z.object({ page: common.page });
+
 export const incidentFilters = z.object({ ...common, status: list(INCIDENT_STATUSES as unknown as readonly [string, ...string[]]) });
 export const alertFilters = z.object({ ...common, status: list(ALERT_STATUSES as unknown as readonly [string, ...string[]]) });
 export type IncidentFilters = z.infer<typeof incidentFilters>;

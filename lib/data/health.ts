@@ -66,23 +66,37 @@ export async function requestRefresh(viewer: Viewer, customerId: string): Promis
   return true;
 }
 
-/** Overview: open incidents by severity per customer, and the customers that need attention first. */
-export async function getOverview(viewer: Viewer) {
+/** Customers per page of the overview's table: a thousand rows would be megabytes of HTML that nobody reads. */
+export const OVERVIEW_PAGE_SIZE = 50;
+
+/**
+ * Overview: totals across the viewer's customers, the customers that need attention first, and one page of open
+ * incidents by severity per customer (most urgent first).
+ */
+export async function getOverview(viewer: Viewer, opts: { page?: number } = {}) {
   assertCan(viewer, "incidents:read");
-  const customers = await db().customer.findMany({
-    where: customerScopeWhere(viewer),
-    select: {
-      id: true, displayName: true, status: true, statusReason: true, tenantId: true,
-      syncStates: { select: { feed: true, lastSuccessAt: true, lastErrorAt: true, lastError: true, lastErrorCode: true } },
-    },
-  });
-  const ids = customers.map((c) => c.id);
-  const grouped = ids.length
-    ? await db().incident.groupBy({ by: ["customerId", "severity"], where: { customerId: { in: ids }, status: { in: OPEN_STATUSES } }, _count: { _all: true } })
-    : [];
+  const scope = customerScopeWhere(viewer);
+  const [customers, grouped] = await Promise.all([
+    db().customer.findMany({
+      where: scope,
+      select: {
+        id: true, displayName: true, status: true, statusReason: true, tenantId: true,
+        syncStates: { select: { feed: true, lastSuccessAt: true, lastErrorAt: true, lastError: true, lastErrorCode: true } },
+      },
+    }),
+    db().incident.groupBy({ by: ["customerId", "severity"], where: { customer: scope, status: { in: OPEN_STATUSES } }, _count: { _all: true } }),
+  ]);
+  const openByCustomer = new Map<string, SeverityCounts>();
+  const totals = emptyCounts();
+  for (const g of grouped) {
+    if (!(g.severity in totals)) continue;
+    const severity = g.severity as keyof SeverityCounts;
+    const counts = openByCustomer.get(g.customerId) ?? emptyCounts();
+    counts[severity] = g._count._all;
+    openByCustomer.set(g.customerId, counts);
+    totals[severity] += g._count._all;
+  }
   const rows = customers.map((c) => {
-    const counts = emptyCounts();
-    for (const g of grouped) if (g.customerId === c.id && g.severity in counts) counts[g.severity as keyof SeverityCounts] = g._count._all;
     const failing = c.syncStates.filter((s) => s.lastErrorAt && (!s.lastSuccessAt || s.lastErrorAt > s.lastSuccessAt));
     const neverSynced = c.tenantId && c.status === "CONSENTED" && !c.syncStates.some((s) => s.lastSuccessAt);
     const problem =
@@ -90,12 +104,22 @@ export async function getOverview(viewer: Viewer) {
       : failing.length ? `${failing[0]!.feed} sync failing: ${failing[0]!.lastError ?? failing[0]!.lastErrorCode}`
       : neverSynced ? "Not synced yet"
       : null;
-    return { id: c.id, displayName: c.displayName, status: c.status, open: counts, problem };
+    return { id: c.id, displayName: c.displayName, status: c.status, open: openByCustomer.get(c.id) ?? emptyCounts(), problem };
   });
   // Attention first: broken tenants, then by open high, then medium.
-  const attention = [...rows]
-    .filter((r) => r.problem || r.open.high > 0)
+  const needsAttention = rows.filter((r) => r.problem || r.open.high > 0);
+  const attention = needsAttention
     .sort((a, b) => Number(Boolean(b.problem)) - Number(Boolean(a.problem)) || b.open.high - a.open.high || b.open.medium - a.open.medium)
     .slice(0, 10);
-  return { rows: rows.sort((a, b) => b.open.high - a.open.high || b.open.medium - a.open.medium || a.displayName.localeCompare(b.displayName)), attention };
+  rows.sort((a, b) => b.open.high - a.open.high || b.open.medium - a.open.medium || b.open.low - a.open.low || a.displayName.localeCompare(b.displayName));
+  const pages = Math.max(1, Math.ceil(rows.length / OVERVIEW_PAGE_SIZE));
+  const page = Math.min(Math.max(1, opts.page ?? 1), pages);
+  return {
+    rows: rows.slice((page - 1) * OVERVIEW_PAGE_SIZE, page * OVERVIEW_PAGE_SIZE),
+    page,
+    pageSize: OVERVIEW_PAGE_SIZE,
+    attention,
+    totals,
+    summary: { customers: rows.length, needAttention: needsAttention.length, failing: rows.filter((r) => r.problem).length },
+  };
 }

@@ -7,13 +7,19 @@ import { createMigratedDatabase } from "../support/db.ts";
 
 /**
  * The queue's count stops at COUNT_CAP (an exact count across a thousand customers costs more than the page): past it
- * the page and the export say "10,000+", below it the count is exact, and the rows are the same either way.
+ * the page and the export say "10,000+", below it the count is exact, and the rows are the same either way. The
+ * overview pages its per-customer table and totals every customer the viewer may see.
  */
 let database: Awaited<ReturnType<typeof createMigratedDatabase>>;
 let prisma: PrismaClient;
 let admin: Viewer;
 let analystOfSmall: Viewer;
-let mods: { incidents: typeof import("../../lib/data/incidents.ts"); exports: typeof import("../../lib/data/exports.ts"); filters: typeof import("../../lib/data/filters.ts") };
+let mods: {
+  incidents: typeof import("../../lib/data/incidents.ts");
+  exports: typeof import("../../lib/data/exports.ts");
+  filters: typeof import("../../lib/data/filters.ts");
+  health: typeof import("../../lib/data/health.ts");
+};
 let big: string;
 let small: string;
 
@@ -29,6 +35,7 @@ before(async () => {
     incidents: await import("../../lib/data/incidents.ts"),
     exports: await import("../../lib/data/exports.ts"),
     filters: await import("../../lib/data/filters.ts"),
+    health: await import("../../lib/data/health.ts"),
   };
   big = randomUUID();
   small = randomUUID();
@@ -80,4 +87,27 @@ test("an export past the cap holds EXPORT_LIMIT rows and says it was cut", async
   assert.equal(file.csv.trim().split("\r\n").length, mods.incidents.EXPORT_LIMIT + 1);
   const whole = await mods.exports.exportIncidents(analystOfSmall, incidentQuery());
   assert.deepEqual([whole.total, whole.truncated], [30, false]);
+});
+
+test("the overview totals every visible customer and pages its table, most urgent first", async () => {
+  const partnerId = admin.partnerId;
+  // Sixty quiet customers, so the table has a second page.
+  await prisma.$executeRaw`
+    INSERT INTO "Customer" (id, "partnerId", "displayName", region, "tenantId", status, "createdAt", "updatedAt")
+    SELECT gen_random_uuid(), ${partnerId}::uuid, 'Quiet ' || lpad(n::text, 2, '0'), 'global', gen_random_uuid(), 'PENDING', now(), now()
+    FROM generate_series(1, 60) AS n`;
+  const size = mods.health.OVERVIEW_PAGE_SIZE;
+  const first = await mods.health.getOverview(admin);
+  assert.equal(first.summary.customers, 62);
+  assert.equal(first.rows.length, size);
+  assert.deepEqual(first.rows.slice(0, 2).map((r) => r.displayName), ["Big Co", "Small Co"]);
+  const bigCount = mods.incidents.COUNT_CAP + 25;
+  assert.deepEqual([first.totals.high, first.totals.low], [Math.floor(bigCount / 2) + 15, Math.ceil(bigCount / 2) + 15]);
+  const second = await mods.health.getOverview(admin, { page: 2 });
+  assert.equal(second.rows.length, 62 - size);
+  assert.equal(new Set([...first.rows, ...second.rows].map((r) => r.id)).size, 62);
+  assert.equal((await mods.health.getOverview(admin, { page: 99 })).page, 2, "a page past the end shows the last one");
+
+  const scoped = await mods.health.getOverview(analystOfSmall);
+  assert.deepEqual([scoped.summary.customers, scoped.rows.map((r) => r.id), scoped.totals.high, scoped.totals.low], [1, [small], 15, 15]);
 });

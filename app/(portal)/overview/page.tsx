@@ -1,6 +1,8 @@
 import Link from "next/link";
 import { requireViewer } from "@/lib/auth/session";
+import { pageOnly, parseFilters } from "@/lib/data/filters";
 import { getOverview } from "@/lib/data/health";
+import { Pagination } from "@/components/incidents/queue-filters";
 import { InertText } from "@/components/inert-text";
 import { Card, PageHeader } from "@/components/ui/primitives";
 import { StatusBadge } from "@/components/ui/status-badge";
@@ -9,12 +11,19 @@ export const metadata = { title: "Overview" };
 
 const SEV = ["high", "medium", "low", "informational"] as const;
 
-export default async function OverviewPage() {
+export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const viewer = await requireViewer();
-  const { rows, attention } = await getOverview(viewer);
+  const { page: requested } = parseFilters(pageOnly, await searchParams);
+  const { rows, attention, totals, summary, page, pageSize } = await getOverview(viewer, { page: requested });
   return (
     <>
       <PageHeader title="Overview" description="Open incidents per customer, and the customers that need attention first." />
+      <dl className="mb-6 grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-7" data-testid="overview-totals">
+        <Total label="Customers" value={summary.customers} />
+        <Total label="Need attention" value={summary.needAttention} tone={summary.needAttention ? "text-red-700" : undefined} />
+        <Total label="Sync or consent failing" value={summary.failing} tone={summary.failing ? "text-red-700" : undefined} />
+        {SEV.map((s) => <Total key={s} label={`Open ${s}`} value={totals[s]} href={`/incidents?severity=${s}&status=active,inProgress&range=all`} />)}
+      </dl>
       <Card title="Needs attention" className="mb-6">
         {attention.length === 0 ? <p className="text-sm text-slate-600">Nothing needs attention: every tenant is healthy and has no open high-severity incident.</p> : (
           <ul className="divide-y divide-slate-100" data-testid="attention-list">
@@ -48,6 +57,17 @@ export default async function OverviewPage() {
           </tbody>
         </table>
       </div>
+      <Pagination base="/overview" query={(p) => (p > 1 ? `?page=${p}` : "")} page={page} pageSize={pageSize} total={summary.customers} totalCapped={false} rowsOnPage={rows.length} noun="customer" />
     </>
+  );
+}
+
+function Total({ label, value, tone, href }: { label: string; value: number; tone?: string; href?: string }) {
+  const figure = <span className={`text-2xl font-semibold tabular-nums ${tone ?? "text-slate-900"}`}>{value.toLocaleString("en-US")}</span>;
+  return (
+    <div className="rounded-lg bg-white px-3 py-2 shadow-sm ring-1 ring-slate-200">
+      <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
+      <dd>{href && value > 0 ? <Link href={href} className="hover:underline">{figure}</Link> : figure}</dd>
+    </div>
   );
 }

@@ -1,6 +1,7 @@
 import { encode } from "next-auth/jwt";
 import type { Viewer } from "../../../lib/auth/viewer.ts";
 import { incidentFilters, parseFilters } from "../../../lib/data/filters.ts";
+import { getOverview } from "../../../lib/data/health.ts";
 import { listIncidents } from "../../../lib/data/incidents.ts";
 import type { BenchOptions } from "./args.ts";
 import { runLoad, timeSequential, type LoadFigures } from "./load.ts";
@@ -10,8 +11,12 @@ import { BENCH_PORTS, type BenchEnvironment } from "./setup.ts";
 
 export interface QueueScenario {
   name: string;
-  /** Query string of /incidents, as the filter form writes it. */
-  query: Record<string, string>;
+  /** The page and its query string, as the filter form writes it. */
+  path: string;
+  /** The data-layer call behind the page, for the same viewer. */
+  dataLayer: { name: string; run: (viewer: Viewer) => Promise<unknown> };
+  /** A marker of the rendered page (a redirect to sign-in is not a fast page). */
+  testId: string;
 }
 
 export interface QueueScenarioFigures {
@@ -20,7 +25,8 @@ export interface QueueScenarioFigures {
   page: LoadFigures;
   /** The same page for one client alone: what an analyst waits when the portal is not under load. */
   alone: LoadFigures;
-  /** listIncidents() called in this process, one call at a time. */
+  /** The data-layer call called in this process, one call at a time. */
+  dataLayer: string;
   dataLayerP50Ms: number;
   dataLayerRuns: number;
 }
@@ -34,12 +40,20 @@ const APP_URL = `http://localhost:${BENCH_PORTS.app}`;
 // next-auth's session cookie on plain http (no __Secure- prefix).
 const SESSION_COOKIE = "next-auth.session-token";
 
-/** The two queue views: the first page, and the first page filtered by severity and a word of the titles. */
+/**
+ * The queue's first page, the same filtered by severity and a word of the titles, and the overview (every customer's
+ * open incidents by severity: the page analysts land on).
+ */
 export async function queueScenarios(env: BenchEnvironment): Promise<QueueScenario[]> {
   const word = await commonTitleWord(env);
+  const queue = (name: string, query: Record<string, string>): QueueScenario => ({
+    name, path: `/incidents${toQuery(query)}`, testId: "incident-table",
+    dataLayer: { name: "listIncidents", run: (viewer) => listIncidents(viewer, parseFilters(incidentFilters, query)) },
+  });
   return [
-    { name: "first page", query: {} },
-    { name: `severity high + text "${word}"`, query: { severity: "high", q: word } },
+    queue("/incidents first page", {}),
+    queue(`/incidents severity high + text "${word}"`, { severity: "high", q: word }),
+    { name: "/overview", path: "/overview", testId: "overview-table", dataLayer: { name: "getOverview", run: (viewer) => getOverview(viewer) } },
   ];
 }
 
@@ -53,22 +67,21 @@ export async function measureQueuePage(env: BenchEnvironment, opts: BenchOptions
   log(`Portal (next start, pid ${next.pid}) on ${APP_URL}`);
   const results: QueueScenarioFigures[] = [];
   for (const s of scenarios) {
-    const path = `/incidents${toQuery(s.query)}`;
-    await checkSignedIn(`${APP_URL}${path}`, cookie);
-    log(`Queue page "${s.name}": ${opts.clients} clients for ${opts.durationS} s (after ${warmUpS(opts)} s of warm-up)…`);
+    const { path } = s;
+    const isPage = (body: string) => body.includes(`data-testid="${s.testId}"`);
+    await checkSignedIn(`${APP_URL}${path}`, cookie, isPage);
+    log(`Page "${s.name}": ${opts.clients} clients for ${opts.durationS} s (after ${warmUpS(opts)} s of warm-up)…`);
     // Cold code paths and an unwarmed JIT are not what an analyst waits for all day: load first, then measure.
-    await runLoad(`${APP_URL}${path}`, { cookie }, opts.clients, warmUpS(opts), isQueuePage);
-    const page = await runLoad(`${APP_URL}${path}`, { cookie }, opts.clients, opts.durationS, isQueuePage);
-    const alone = await runLoad(`${APP_URL}${path}`, { cookie }, 1, Math.min(opts.durationS / 2, 5), isQueuePage);
-    const samples = await dataLayerSamples(env, s.query, Math.min(opts.durationS / 2, 5));
-    results.push({ name: s.name, path, page, alone, dataLayerP50Ms: percentile(samples, 50), dataLayerRuns: samples.length });
+    await runLoad(`${APP_URL}${path}`, { cookie }, opts.clients, warmUpS(opts), isPage);
+    const page = await runLoad(`${APP_URL}${path}`, { cookie }, opts.clients, opts.durationS, isPage);
+    const alone = await runLoad(`${APP_URL}${path}`, { cookie }, 1, Math.min(opts.durationS / 2, 5), isPage);
+    const samples = await dataLayerSamples(env, s.dataLayer.run, Math.min(opts.durationS / 2, 5));
+    results.push({ name: s.name, path, page, alone, dataLayer: s.dataLayer.name, dataLayerP50Ms: percentile(samples, 50), dataLayerRuns: samples.length });
   }
   const peak = peakRssMiB(next.pid);
   await next.stop();
   return { scenarios: results, peakWebRssMiB: peak };
 }
-
-const isQueuePage = (body: string) => body.includes('data-testid="incident-table"');
 
 /** A next-auth session JWT as the portal's jwt callback writes it: the user's Entra object id in `oid`. */
 async function sessionToken(env: BenchEnvironment): Promise<string> {
@@ -100,19 +113,18 @@ async function startNext(env: BenchEnvironment, cleanup: Cleanup): Promise<NodeC
 const warmUpS = (opts: BenchOptions) => Math.min(opts.durationS, opts.quick ? 2 : 5);
 
 /** Fails fast when the minted session is not accepted (the load would only measure redirects to /signin). */
-async function checkSignedIn(url: string, cookie: string): Promise<void> {
+async function checkSignedIn(url: string, cookie: string, isPage: (body: string) => boolean): Promise<void> {
   const res = await fetch(url, { headers: { cookie }, redirect: "manual" });
   const body = await res.text();
-  if (res.status !== 200 || !isQueuePage(body)) {
+  if (res.status !== 200 || !isPage(body)) {
     throw new Error(`${url} answered ${res.status}${res.headers.get("location") ? ` → ${res.headers.get("location")}` : ""} for the minted admin session`);
   }
 }
 
-async function dataLayerSamples(env: BenchEnvironment, query: Record<string, string>, seconds: number): Promise<number[]> {
+async function dataLayerSamples(env: BenchEnvironment, run: (viewer: Viewer) => Promise<unknown>, seconds: number): Promise<number[]> {
   const viewer: Viewer = { userId: env.admin.userId, partnerId: env.admin.partnerId, name: env.admin.displayName, email: env.admin.email, role: "ADMIN", customerScope: "all" };
-  const filters = parseFilters(incidentFilters, query);
-  await listIncidents(viewer, filters); // warm the connection pool
-  return timeSequential(() => listIncidents(viewer, filters), seconds, 10);
+  await run(viewer); // warm the connection pool
+  return timeSequential(() => run(viewer), seconds, 10);
 }
 
 /** The most frequent longer word in high-severity incident titles: a search an analyst would plausibly type. */

@@ -49,7 +49,7 @@ function rows(r: BenchReport): Row[] {
   out.push(
     ["Token economy (two full syncs)"],
     ["  token requests per tenant per resource", fixed(sync.tokens.perTenantResource.mean, 2), `target 1.00; max ${fixed(sync.tokens.perTenantResource.max, 0)}; ${sync.tokens.perTenantResource.overTarget} pair(s) over; ${int(sync.tokens.totalRequests)} requests`],
-    [`Queue page /incidents (${o.clients} clients × ${o.durationS} s each)`],
+    [`Pages (${o.clients} clients × ${o.durationS} s each)`],
   );
   // The fan-out baseline is measured one view at a time, so it is set beside the page for one client alone.
   const pageAloneP50 = queue.scenarios[0]?.alone.p50Ms ?? NaN;
@@ -57,7 +57,7 @@ function rows(r: BenchReport): Row[] {
     out.push(
       [`  ${s.name}`, `p50 ${ms(s.page.p50Ms)}  p95 ${ms(s.page.p95Ms)}  p99 ${ms(s.page.p99Ms)}`, `${fixed(s.page.requestsPerS)} req/s, ${int(s.page.requests)} requests, ${int(s.page.bytesPerResponse / 1024)} KB each${s.page.errors ? `, ${s.page.errors} errors (${s.page.firstError})` : ""}`],
       ["    one client alone", `p50 ${ms(s.alone.p50Ms)}  p95 ${ms(s.alone.p95Ms)}`, `${fixed(s.alone.requestsPerS)} req/s${s.alone.errors ? `, ${s.alone.errors} errors (${s.alone.firstError})` : ""}`],
-      ["    data layer (listIncidents) p50", ms(s.dataLayerP50Ms), `page alone ÷ data layer ${ratio(s.alone.p50Ms / s.dataLayerP50Ms)}`],
+      [`    data layer (${s.dataLayer}) p50`, ms(s.dataLayerP50Ms), `page alone ÷ data layer ${ratio(s.alone.p50Ms / s.dataLayerP50Ms)}`],
     );
   }
   out.push(

@@ -102,9 +102,12 @@ export async function getOverview(viewer: Viewer, opts: { page?: number } = {}) 
     const problem =
       c.status === "REVOKED" || c.status === "ERROR" ? c.statusReason ?? `Consent status: ${c.status.toLowerCase()}`
       : failing.length ? `${failing[0]!.feed} sync failing: ${failing[0]!.lastError ?? failing[0]!.lastErrorCode}`
+      : c.status === "DECLINED" ? "The customer's admin declined consent: send a new consent link"
       : neverSynced ? "Not synced yet"
       : null;
-    return { id: c.id, displayName: c.displayName, status: c.status, open: openByCustomer.get(c.id) ?? emptyCounts(), problem };
+    // Not a problem yet, and not healthy either: no data can come until the customer's admin consents.
+    const waiting = !problem && c.status === "PENDING" ? "Awaiting consent" : null;
+    return { id: c.id, displayName: c.displayName, status: c.status, open: openByCustomer.get(c.id) ?? emptyCounts(), problem, waiting };
   });
   // Attention first: broken tenants, then by open high, then medium.
   const needsAttention = rows.filter((r) => r.problem || r.open.high > 0);

@@ -108,6 +108,12 @@ test("the overview totals every visible customer and pages its table, most urgen
   assert.equal(new Set([...first.rows, ...second.rows].map((r) => r.id)).size, 62);
   assert.equal((await mods.health.getOverview(admin, { page: 99 })).page, 2, "a page past the end shows the last one");
 
+  const quiet = second.rows.find((r) => r.displayName.startsWith("Quiet"))!;
+  assert.deepEqual([quiet.problem, quiet.waiting], [null, "Awaiting consent"], "a customer that has not consented is not called healthy");
+  await prisma.customer.update({ where: { id: quiet.id }, data: { status: "DECLINED" } });
+  const declined = (await mods.health.getOverview(admin)).attention.find((r) => r.id === quiet.id);
+  assert.match(declined?.problem ?? "", /declined consent/);
+
   const scoped = await mods.health.getOverview(analystOfSmall);
   assert.deepEqual([scoped.summary.customers, scoped.rows.map((r) => r.id), scoped.totals.high, scoped.totals.low], [1, [small], 15, 15]);
 });

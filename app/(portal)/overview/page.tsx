@@ -51,7 +51,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
                     {r.open[s] > 0 ? <Link className="underline" href={`/incidents?customer=${r.id}&severity=${s}&status=active,inProgress&range=all`}>{r.open[s]}</Link> : <span className="text-slate-400">0</span>}
                   </td>
                 ))}
-                <td className="px-3 py-2 text-xs">{r.problem ? <span className="text-red-700">{r.problem}</span> : <span className="text-emerald-700">Healthy</span>}</td>
+                <td className="px-3 py-2 text-xs">{r.problem ? <span className="text-red-700">{r.problem}</span> : r.waiting ? <span className="text-slate-500">{r.waiting}</span> : <span className="text-emerald-700">Healthy</span>}</td>
               </tr>
             ))}
           </tbody>

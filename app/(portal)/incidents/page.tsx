@@ -11,6 +11,8 @@ import { PageHeader, formatDateTime } from "@/components/ui/primitives";
 
 export const metadata = { title: "Incidents" };
 
+const isSet = (v: string | null): v is string => Boolean(v) && v !== "unknown";
+
 export default async function IncidentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const viewer = await requireViewer();
   const filters = parseFilters(incidentFilters, await searchParams);
@@ -45,7 +47,11 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
                 <td className="px-3 py-2"><StatusText status={i.status} /></td>
                 <td className="px-3 py-2 tabular-nums">{i.alertCount}</td>
                 <td className="px-3 py-2 text-xs"><InertText value={i.assignedTo} max={100} /></td>
-                <td className="px-3 py-2 text-xs">{label(i.classification)}{i.determination && <div className="text-slate-500">{label(i.determination)}</div>}</td>
+                <td className="px-3 py-2 text-xs">
+                  {/* Microsoft sends "unknown" for both until an analyst classifies: say that once, plainly. */}
+                  {isSet(i.classification) ? label(i.classification) : <span className="text-slate-400">Not classified</span>}
+                  {isSet(i.determination) && <div className="text-slate-500">{label(i.determination)}</div>}
+                </td>
                 <td className="whitespace-nowrap px-3 py-2 text-xs">{formatDateTime(i.lastUpdateTime)}</td>
               </tr>
             ))}

@@ -1,6 +1,8 @@
 import type { NextAuthOptions } from "next-auth";
+import type { BaseClient, CallbackParamsType, OpenIDCallbackChecks } from "openid-client";
 import { serverConfig, type ServerConfig } from "../config/env.ts";
 import { recordSignIn } from "../data/users.ts";
+import { CLIENT_ASSERTION_TYPE, clientAssertion } from "./client-assertion.ts";
 
 /**
  * next-auth with Microsoft Entra ID. The app registration is multi-tenant (customers consent to it), but only the
@@ -29,7 +31,7 @@ export function authOptions(cfg: ServerConfig = serverConfig()): NextAuthOptions
         type: "oauth",
         wellKnown: `${cfg.authorityHost}/${cfg.partnerTenantId}/v2.0/.well-known/openid-configuration`,
         clientId: cfg.clientId,
-        ...(cfg.credential.kind === "secret" ? { clientSecret: cfg.credential.secret } : {}),
+        ...signInCredential(cfg),
         authorization: { params: { scope: "openid profile email" } },
         idToken: true,
         checks: ["pkce", "state", "nonce"],
@@ -55,6 +57,36 @@ export function authOptions(cfg: ServerConfig = serverConfig()): NextAuthOptions
       },
       async session({ session, token }) {
         return { ...session, oid: token.oid };
+      },
+    },
+  };
+}
+
+type TokenRequest = {
+  provider: { callbackUrl: string };
+  params: CallbackParamsType;
+  checks: OpenIDCallbackChecks;
+  client: BaseClient;
+};
+
+/**
+ * How the portal proves itself at the code redemption: the client secret, or with a certificate a client assertion
+ * that openid-client cannot build the way Entra wants (it names the key by `kid`; Entra wants `x5t#S256`), so the
+ * exchange carries ours. openid-client still checks state, PKCE, nonce and the id token's signature and claims.
+ */
+function signInCredential(cfg: ServerConfig) {
+  const credential = cfg.credential;
+  if (credential.kind === "secret") return { clientSecret: credential.secret };
+  return {
+    client: { token_endpoint_auth_method: "none" as const },
+    token: {
+      async request({ provider, params, checks, client }: TokenRequest) {
+        const tokenEndpoint = String(client.issuer.metadata.token_endpoint);
+        const assertion = await clientAssertion({ clientId: cfg.clientId, tokenEndpoint, privateKeyPem: credential.privateKeyPem, thumbprintSha256: credential.thumbprintSha256 });
+        const tokens = await client.callback(provider.callbackUrl, params, checks, {
+          exchangeBody: { client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: assertion },
+        });
+        return { tokens };
       },
     },
   };

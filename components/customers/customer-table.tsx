@@ -3,7 +3,7 @@ import type { CustomerListQuery, listCustomers } from "@/lib/data/customers";
 import { StatusBadge, outcomeLabel } from "../ui/status-badge";
 import { formatDateTime } from "../ui/primitives";
 
-type Row = Awaited<ReturnType<typeof listCustomers>>[number];
+type Row = Awaited<ReturnType<typeof listCustomers>>["customers"][number];
 
 function SortHeader({ label, sort, query }: { label: string; sort: CustomerListQuery["sort"]; query: CustomerListQuery }) {
   const active = query.sort === sort;

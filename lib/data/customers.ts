@@ -86,8 +86,12 @@ export const customerListQuery = z.object({
   status: z.enum(["PENDING", "CONSENTED", "DECLINED", "REVOKED", "ERROR"]).optional().catch(undefined),
   sort: z.enum(["name", "status", "consentedAt", "lastEventAt", "createdAt"]).default("name").catch("name"),
   dir: z.enum(["asc", "desc"]).default("asc").catch("asc"),
+  page: z.coerce.number().int().min(1).max(10_000).default(1).catch(1),
 });
 export type CustomerListQuery = z.infer<typeof customerListQuery>;
+
+/** Customers per page of the list: every customer is reachable by paging, none is silently left out. */
+export const CUSTOMER_PAGE_SIZE = 50;
 
 export async function listCustomers(viewer: Viewer, query: CustomerListQuery) {
   assertCan(viewer, "customers:read");
@@ -110,17 +114,21 @@ export async function listCustomers(viewer: Viewer, query: CustomerListQuery) {
     : query.sort === "consentedAt" ? { consentedAt: { sort: query.dir, nulls: "last" } }
     : query.sort === "lastEventAt" ? { lastEventAt: { sort: query.dir, nulls: "last" } }
     : { createdAt: query.dir };
-  const rows = await db().customer.findMany({
-    where,
-    orderBy: [orderBy, { id: "asc" }],
-    take: 500,
-    select: {
-      id: true, displayName: true, domain: true, region: true, status: true, tenantId: true, grantedRoles: true,
-      consentedAt: true, consentedVia: true, lastEventAt: true, statusReason: true,
-      consentEvents: { orderBy: { createdAt: "desc" }, take: 1, select: { outcome: true, reason: true, createdAt: true } },
-    },
-  });
-  return rows.map((r) => ({
+  const [total, rows] = await Promise.all([
+    db().customer.count({ where }),
+    db().customer.findMany({
+      where,
+      orderBy: [orderBy, { id: "asc" }],
+      skip: (query.page - 1) * CUSTOMER_PAGE_SIZE,
+      take: CUSTOMER_PAGE_SIZE,
+      select: {
+        id: true, displayName: true, domain: true, region: true, status: true, tenantId: true, grantedRoles: true,
+        consentedAt: true, consentedVia: true, lastEventAt: true, statusReason: true,
+        consentEvents: { orderBy: { createdAt: "desc" }, take: 1, select: { outcome: true, reason: true, createdAt: true } },
+      },
+    }),
+  ]);
+  const customers = rows.map((r) => ({
     id: r.id,
     displayName: r.displayName,
     domain: r.domain,
@@ -134,6 +142,7 @@ export async function listCustomers(viewer: Viewer, query: CustomerListQuery) {
     lastEventAt: r.lastEventAt,
     lastEvent: r.consentEvents[0] ?? null,
   }));
+  return { customers, total, page: query.page, pageSize: CUSTOMER_PAGE_SIZE };
 }
 
 /** Loads one customer the viewer may see, or null: an id the viewer may not see is indistinguishable from none. */

@@ -117,3 +117,16 @@ test("the overview totals every visible customer and pages its table, most urgen
   const scoped = await mods.health.getOverview(analystOfSmall);
   assert.deepEqual([scoped.summary.customers, scoped.rows.map((r) => r.id), scoped.totals.high, scoped.totals.low], [1, [small], 15, 15]);
 });
+
+test("the customer list pages through every customer the viewer may see (none silently left out)", async () => {
+  const customers = await import("../../lib/data/customers.ts");
+  const all = await prisma.customer.count();
+  const query = (q: Record<string, string> = {}) => customers.customerListQuery.parse(q);
+  const pages = [];
+  for (let page = 1; page <= Math.ceil(all / customers.CUSTOMER_PAGE_SIZE); page++) pages.push(await customers.listCustomers(admin, query({ page: String(page) })));
+  assert.ok(pages.length > 1, "more customers than one page");
+  assert.ok(pages.every((p) => p.total === all));
+  assert.equal(new Set(pages.flatMap((p) => p.customers.map((c) => c.id))).size, all);
+  const scoped = await customers.listCustomers(analystOfSmall, query());
+  assert.deepEqual([scoped.total, scoped.customers.map((c) => c.id)], [1, [small]]);
+});

@@ -3,6 +3,7 @@ import { requireViewer } from "@/lib/auth/session";
 import { can } from "@/lib/auth/viewer";
 import { customerListQuery, listCustomers } from "@/lib/data/customers";
 import { CustomerTable } from "@/components/customers/customer-table";
+import { Pagination } from "@/components/incidents/queue-filters";
 import { ButtonLink, PageHeader } from "@/components/ui/primitives";
 
 export const metadata = { title: "Customers" };
@@ -11,7 +12,11 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
   const viewer = await requireViewer();
   const raw = await searchParams;
   const query = customerListQuery.parse(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])));
-  const customers = await listCustomers(viewer, query);
+  const { customers, total, page, pageSize } = await listCustomers(viewer, query);
+  const pageQuery = (p: number) => {
+    const params = new URLSearchParams({ sort: query.sort, dir: query.dir, ...(query.q ? { q: query.q } : {}), ...(query.status ? { status: query.status } : {}), ...(p > 1 ? { page: String(p) } : {}) });
+    return `?${params}`;
+  };
   return (
     <>
       <PageHeader
@@ -41,6 +46,7 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
         {(query.q || query.status) && <Link href="/customers" className="text-sm text-slate-600 underline">Clear</Link>}
       </form>
       <CustomerTable customers={customers} query={query} />
+      <Pagination base="/customers" query={pageQuery} page={page} pageSize={pageSize} total={total} totalCapped={false} rowsOnPage={customers.length} noun="customer" />
     </>
   );
 }

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import type { CustomerListQuery, listCustomers } from "@/lib/data/customers";
+import { customerListHref, type CustomerListQuery, type listCustomers } from "@/lib/data/customers";
 import { StatusBadge, outcomeLabel } from "../ui/status-badge";
 import { formatDateTime } from "../ui/primitives";
 
@@ -8,14 +8,9 @@ type Row = Awaited<ReturnType<typeof listCustomers>>["customers"][number];
 function SortHeader({ label, sort, query }: { label: string; sort: CustomerListQuery["sort"]; query: CustomerListQuery }) {
   const active = query.sort === sort;
   const dir = active && query.dir === "asc" ? "desc" : "asc";
-  const params = new URLSearchParams();
-  if (query.q) params.set("q", query.q);
-  if (query.status) params.set("status", query.status);
-  params.set("sort", sort);
-  params.set("dir", dir);
   return (
     <th scope="col" className="px-3 py-2 text-left" aria-sort={active ? (query.dir === "asc" ? "ascending" : "descending") : "none"}>
-      <Link href={`/customers?${params}`} className="inline-flex items-center gap-1 hover:text-slate-900">
+      <Link href={customerListHref(query, { sort, dir })} className="inline-flex items-center gap-1 hover:text-slate-900">
         {label}
         {active && <span aria-hidden>{query.dir === "asc" ? "▲" : "▼"}</span>}
       </Link>

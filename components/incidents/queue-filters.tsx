@@ -84,8 +84,11 @@ export function QueueFilters({ action, filters, customers, statuses }: Props) {
   );
 }
 
-/** `totalCapped`: the count stopped at `total` (the data layer's COUNT_CAP), so the last page is not known. */
-export function Pagination({ base, query, page, pageSize, total, totalCapped, rowsOnPage, noun = "result" }: { base: string; query: (page: number) => string; page: number; pageSize: number; total: number; totalCapped: boolean; rowsOnPage: number; noun?: string }) {
+/**
+ * `href(page)`: the URL of a page. `totalCapped`: the count stopped at `total` (the data layer's COUNT_CAP), so the
+ * last page is not known and a full page (`rowsOnPage`) means there may be a next one.
+ */
+export function Pagination({ href, page, pageSize, total, totalCapped = false, rowsOnPage = 0, noun = "result" }: { href: (page: number) => string; page: number; pageSize: number; total: number; totalCapped?: boolean; rowsOnPage?: number; noun?: string }) {
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const hasNext = totalCapped ? rowsOnPage === pageSize : page < pages;
   return (
@@ -94,8 +97,8 @@ export function Pagination({ base, query, page, pageSize, total, totalCapped, ro
         {totalCapped ? `${total.toLocaleString("en-US")}+ ${noun}s · page ${page}` : `${total.toLocaleString("en-US")} ${noun}${total === 1 ? "" : "s"} · page ${page} of ${pages}`}
       </span>
       <span className="flex gap-3">
-        {page > 1 && <Link href={`${base}${query(page - 1)}`} className="underline">Previous</Link>}
-        {hasNext && <Link href={`${base}${query(page + 1)}`} className="underline">Next</Link>}
+        {page > 1 && <Link href={href(page - 1)} className="underline">Previous</Link>}
+        {hasNext && <Link href={href(page + 1)} className="underline">Next</Link>}
       </span>
     </nav>
   );

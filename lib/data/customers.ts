@@ -11,6 +11,7 @@ import type { CustomerStatus, Prisma } from "../generated/prisma/client";
 import { writeAudit } from "./audit.ts";
 import { fieldErrorsOf } from "./form-errors.ts";
 import { liveRequestWhere, newConsentRequestSecret, verifyAndRecord } from "./consent.ts";
+import { pageParam } from "./filters.ts";
 
 /** Every customer query starts here: the viewer's partner, and only the customers the viewer may see. */
 export function customerScopeWhere(viewer: Viewer): Prisma.CustomerWhereInput {
@@ -86,9 +87,16 @@ export const customerListQuery = z.object({
   status: z.enum(["PENDING", "CONSENTED", "DECLINED", "REVOKED", "ERROR"]).optional().catch(undefined),
   sort: z.enum(["name", "status", "consentedAt", "lastEventAt", "createdAt"]).default("name").catch("name"),
   dir: z.enum(["asc", "desc"]).default("asc").catch("asc"),
-  page: z.coerce.number().int().min(1).max(10_000).default(1).catch(1),
+  page: pageParam,
 });
 export type CustomerListQuery = z.infer<typeof customerListQuery>;
+
+/** The customer list's URL for a query, with overrides (a sort header, a page link); the first page stays implicit. */
+export function customerListHref(query: CustomerListQuery, override: Partial<Pick<CustomerListQuery, "sort" | "dir" | "page">> = {}): string {
+  const q = { ...query, page: 1, ...override };
+  const params = new URLSearchParams({ ...(q.q ? { q: q.q } : {}), ...(q.status ? { status: q.status } : {}), sort: q.sort, dir: q.dir, ...(q.page > 1 ? { page: String(q.page) } : {}) });
+  return `/customers?${params}`;
+}
 
 /** Customers per page of the list: every customer is reachable by paging, none is silently left out. */
 export const CUSTOMER_PAGE_SIZE = 50;

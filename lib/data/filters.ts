@@ -15,6 +15,9 @@ const uuidList = z
 
 export const RANGES = { "24h": 24, "7d": 24 * 7, "30d": 24 * 30, "90d": 24 * 90, all: null } as const;
 
+/** A page number from the query string: bad values fall back to the first page. */
+export const pageParam = z.coerce.number().int().min(1).max(10_000).default(1).catch(1);
+
 const common = {
   customer: uuidList,
   severity: list(SEVERITIES as unknown as readonly [string, ...string[]]),
@@ -23,11 +26,11 @@ const common = {
   q: z.string().trim().max(200).optional().catch(undefined),
   sort: z.enum(["lastUpdateTime", "createdTime", "title"]).default("lastUpdateTime").catch("lastUpdateTime"),
   dir: z.enum(["asc", "desc"]).default("desc").catch("desc"),
-  page: z.coerce.number().int().min(1).max(10_000).default(1).catch(1),
+  page: pageParam,
 };
 
 /** A page number alone (the overview's table). */
-export const pageOnly = z.object({ page: common.page });
+export const pageOnly = z.object({ page: pageParam });
 
 export const incidentFilters = z.object({ ...common, status: list(INCIDENT_STATUSES as unknown as readonly [string, ...string[]]) });
 export const alertFilters = z.object({ ...common, status: list(ALERT_STATUSES as unknown as readonly [string, ...string[]]) });

@@ -43,14 +43,14 @@ const alertRowSelect = {
   customer: { select: { id: true, displayName: true } },
 } satisfies Prisma.AlertSelect;
 
-/** The most rows one export holds; the queue's filters narrow anything larger. */
-export const EXPORT_LIMIT = 10_000;
-
 /**
  * Counting stops here and the queue says "10,000+": an exact count of every incident across a thousand customers
  * costs more than the page itself, and no analyst pages that far (the filters narrow it).
  */
 export const COUNT_CAP = 10_000;
+
+/** The most rows one export holds: what the count can tell apart, so `totalCapped` is also "the file was cut". */
+export const EXPORT_LIMIT = COUNT_CAP;
 
 async function cappedCount(count: (take: number) => Promise<number>) {
   const n = await count(COUNT_CAP + 1);

@@ -1,6 +1,5 @@
 import Link from "next/link";
 import { requireViewer } from "@/lib/auth/session";
-import { exportTruncated } from "@/lib/data/exports";
 import { alertFilters, filtersToQuery, parseFilters } from "@/lib/data/filters";
 import { EXPORT_LIMIT, listAlerts, namedFilterCustomers } from "@/lib/data/incidents";
 import { ALERT_STATUSES } from "@/lib/sync/model";
@@ -17,7 +16,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
   const [result, customers] = await Promise.all([listAlerts(viewer, filters), namedFilterCustomers(viewer, filters.customer)]);
   return (
     <>
-      <PageHeader title="Alerts" description="Every customer's Defender alerts, with the same filters as the incident queue." actions={<ExportLink href={`/api/alerts/export${filtersToQuery(filters)}`} truncated={exportTruncated(result)} limit={EXPORT_LIMIT} />} />
+      <PageHeader title="Alerts" description="Every customer's Defender alerts, with the same filters as the incident queue." actions={<ExportLink href={`/api/alerts/export${filtersToQuery(filters)}`} truncated={result.totalCapped} limit={EXPORT_LIMIT} />} />
       <QueueFilters action="/alerts" filters={filters} customers={customers} statuses={ALERT_STATUSES} />
       <div className="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
         <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="alert-table">
@@ -46,7 +45,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
           </tbody>
         </table>
       </div>
-      <Pagination base="/alerts" query={(page) => filtersToQuery(filters, { page })} page={result.page} pageSize={result.pageSize} total={result.total} totalCapped={result.totalCapped} rowsOnPage={result.rows.length} />
+      <Pagination href={(page) => `/alerts${filtersToQuery(filters, { page })}`} page={result.page} pageSize={result.pageSize} total={result.total} totalCapped={result.totalCapped} rowsOnPage={result.rows.length} />
     </>
   );
 }

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { requireViewer } from "@/lib/auth/session";
 import { can } from "@/lib/auth/viewer";
-import { customerListQuery, listCustomers } from "@/lib/data/customers";
+import { customerListHref, customerListQuery, listCustomers } from "@/lib/data/customers";
 import { CustomerTable } from "@/components/customers/customer-table";
 import { Pagination } from "@/components/incidents/queue-filters";
 import { ButtonLink, PageHeader } from "@/components/ui/primitives";
@@ -13,10 +13,6 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
   const raw = await searchParams;
   const query = customerListQuery.parse(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])));
   const { customers, total, page, pageSize } = await listCustomers(viewer, query);
-  const pageQuery = (p: number) => {
-    const params = new URLSearchParams({ sort: query.sort, dir: query.dir, ...(query.q ? { q: query.q } : {}), ...(query.status ? { status: query.status } : {}), ...(p > 1 ? { page: String(p) } : {}) });
-    return `?${params}`;
-  };
   return (
     <>
       <PageHeader
@@ -46,7 +42,7 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
         {(query.q || query.status) && <Link href="/customers" className="text-sm text-slate-600 underline">Clear</Link>}
       </form>
       <CustomerTable customers={customers} query={query} />
-      <Pagination base="/customers" query={pageQuery} page={page} pageSize={pageSize} total={total} totalCapped={false} rowsOnPage={customers.length} noun="customer" />
+      <Pagination href={(p) => customerListHref(query, { page: p })} page={page} pageSize={pageSize} total={total} noun="customer" />
     </>
   );
 }

@@ -1,6 +1,5 @@
 import Link from "next/link";
 import { requireViewer } from "@/lib/auth/session";
-import { exportTruncated } from "@/lib/data/exports";
 import { filtersToQuery, incidentFilters, parseFilters } from "@/lib/data/filters";
 import { EXPORT_LIMIT, namedFilterCustomers, listIncidents } from "@/lib/data/incidents";
 import { INCIDENT_STATUSES } from "@/lib/sync/model";
@@ -19,7 +18,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
   const [result, customers] = await Promise.all([listIncidents(viewer, filters), namedFilterCustomers(viewer, filters.customer)]);
   return (
     <>
-      <PageHeader title="Incidents" description="Every customer's Defender incidents, from the portal's store (synced every few minutes)." actions={<ExportLink href={`/api/incidents/export${filtersToQuery(filters)}`} truncated={exportTruncated(result)} limit={EXPORT_LIMIT} />} />
+      <PageHeader title="Incidents" description="Every customer's Defender incidents, from the portal's store (synced every few minutes)." actions={<ExportLink href={`/api/incidents/export${filtersToQuery(filters)}`} truncated={result.totalCapped} limit={EXPORT_LIMIT} />} />
       <QueueFilters action="/incidents" filters={filters} customers={customers} statuses={INCIDENT_STATUSES} />
       <div className="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
         <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="incident-table">
@@ -61,7 +60,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
           </tbody>
         </table>
       </div>
-      <Pagination base="/incidents" query={(page) => filtersToQuery(filters, { page })} page={result.page} pageSize={result.pageSize} total={result.total} totalCapped={result.totalCapped} rowsOnPage={result.rows.length} />
+      <Pagination href={(page) => `/incidents${filtersToQuery(filters, { page })}`} page={result.page} pageSize={result.pageSize} total={result.total} totalCapped={result.totalCapped} rowsOnPage={result.rows.length} />
     </>
   );
 }

@@ -57,7 +57,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
           </tbody>
         </table>
       </div>
-      <Pagination base="/overview" query={(p) => (p > 1 ? `?page=${p}` : "")} page={page} pageSize={pageSize} total={summary.customers} totalCapped={false} rowsOnPage={rows.length} noun="customer" />
+      <Pagination href={(p) => (p > 1 ? `/overview?page=${p}` : "/overview")} page={page} pageSize={pageSize} total={summary.customers} noun="customer" />
     </>
   );
 }

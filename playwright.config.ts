@@ -10,7 +10,7 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   reporter: [["list"], ["json"]],
   use: {
-    baseURL: "http://localhost:3100",
+    baseURL: `http://localhost:${process.env.E2E_APP_PORT ?? 3100}`,
     trace: "off",
     actionTimeout: 10_000,
     navigationTimeout: 15_000,

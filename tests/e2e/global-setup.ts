@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { startStack } from "../../scripts/lib/stack.ts";
 import { createMigratedDatabase } from "../support/db.ts";
 
-export const E2E = { appPort: 3100, simPort: 8543 };
+// Overridable so two checkouts on one machine can run their suites side by side.
+export const E2E = { appPort: Number(process.env.E2E_APP_PORT ?? 3100), simPort: Number(process.env.E2E_SIM_PORT ?? 8543) };
 
 /** Starts the portal (built), the simulator and a fresh database for the Playwright suite. */
 export default async function globalSetup() {

@@ -1,3 +1,4 @@
+import type { Result } from "../result.ts";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { assertCan, type Viewer } from "../auth/viewer.ts";
@@ -46,9 +47,8 @@ export const newCustomerSchema = z.object({
   region: z.enum(REGIONS, { message: "Choose the region where the customer's Defender data lives." }),
 });
 
-export type FormResult<T = undefined> =
-  | ({ ok: true } & (T extends undefined ? object : { value: T }))
-  | { ok: false; fieldErrors: Partial<Record<string, string>>; formError?: string };
+/** @deprecated name: use Result from lib/result.ts. */
+export type FormResult<T = undefined> = Result<T>;
 
 export async function createCustomer(viewer: Viewer, input: Record<string, unknown>): Promise<FormResult<{ id: string }>> {
   assertCan(viewer, "customers:onboard");

@@ -49,6 +49,9 @@ export const RESOURCES = {
       "Alert.Read.All": "Read all alerts",
       "Alert.ReadWrite.All": "Read and write all alerts",
       "Machine.Read.All": "Read all machine profiles",
+      "Machine.Isolate": "Isolate machine",
+      "Machine.Scan": "Scan machine",
+      "Machine.CollectForensics": "Collect forensics",
       "Vulnerability.Read.All": "Read Threat and Vulnerability Management vulnerability information",
     },
   },
@@ -66,6 +69,7 @@ export const RESOURCES = {
       "SecurityAlert.ReadWrite.All": "Read and write to all security alerts",
       "ThreatHunting.Read.All": "Run hunting queries",
       "Organization.Read.All": "Read organization information",
+      "CrossTenantInformation.ReadBasic.All": "Read basic information of other tenants",
     },
   },
   aadgraph: {
@@ -251,10 +255,11 @@ export class Directory {
       this.tenants.push(this.buildTenant(c.displayName, `${c.slug}.onmicrosoft.com`, "customer", c.defenderLicence));
     }
 
-    // The app's home tenant always holds its service principal, with no Defender roles.
+    // The app's home tenant always holds its service principal, with no Defender roles; the partner admin granted it
+    // the cross-tenant look-up the portal uses to name a consenting tenant.
     this.servicePrincipals.set(this.partner.id, {
       objectId: this.servicePrincipalObjectId(this.partner.id),
-      grantedRoles: {},
+      grantedRoles: { [RESOURCES.graph.uri]: ["CrossTenantInformation.ReadBasic.All"] },
       consentedAt: new Date(0).toISOString(),
     });
 
@@ -432,7 +437,7 @@ export class Directory {
       this.servicePrincipals.set(tenantId, { objectId: this.servicePrincipalObjectId(tenantId), ...sp });
     }
     if (!this.servicePrincipals.has(this.partner.id)) {
-      this.servicePrincipals.set(this.partner.id, { objectId: this.servicePrincipalObjectId(this.partner.id), grantedRoles: {}, consentedAt: new Date(0).toISOString() });
+      this.servicePrincipals.set(this.partner.id, { objectId: this.servicePrincipalObjectId(this.partner.id), grantedRoles: { [RESOURCES.graph.uri]: ["CrossTenantInformation.ReadBasic.All"] }, consentedAt: new Date(0).toISOString() });
     }
     return true;
   }

@@ -21,6 +21,7 @@ import { consentModule } from "./entra/consent.ts";
 import { oidcModule } from "./entra/oidc.ts";
 import { signInModule } from "./entra/signin.ts";
 import { tokenEndpointModule } from "./entra/token-endpoint.ts";
+import { tenantInformationModule } from "./graph/tenant-information.ts";
 import { dispatch, RequestCounters, Router } from "./http.ts";
 import { loadOrCreateSigningKey, TokenService, type AccessTokenClaims, type VerifyAccessTokenOptions } from "./tokens.ts";
 
@@ -111,7 +112,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
 
   const router = new Router();
   // Control routes first: their literal /_sim prefix must win over `/:tenant/...` patterns.
-  for (const module of [controlModule, oidcModule, authorizeModule, consentModule, signInModule, gatedTokenEndpoint, ...(opts.modules ?? [])]) {
+  for (const module of [controlModule, oidcModule, authorizeModule, consentModule, signInModule, gatedTokenEndpoint, tenantInformationModule, ...(opts.modules ?? [])]) {
     router.add(...module(ctx));
   }
   if (defender) router.add(...defender.controlRoutes, ...defender.apiRoutes);

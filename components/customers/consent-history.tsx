@@ -9,6 +9,10 @@ interface Event {
   errorCode: string | null;
   createdAt: Date;
   missingRoles: string[];
+  claimedTenantId?: string | null;
+  expectedTenantId?: string | null;
+  occurrences?: number;
+  lastSeenAt?: Date | null;
 }
 
 export function ConsentHistory({ events }: { events: Event[] }) {
@@ -22,6 +26,15 @@ export function ConsentHistory({ events }: { events: Event[] }) {
             <time className="text-xs text-slate-500">{formatDateTime(e.createdAt)}</time>
           </div>
           <p className="text-slate-600 inert-text">{e.reason}</p>
+          {(e.claimedTenantId || e.expectedTenantId) && (
+            <p className="font-mono text-xs text-slate-500" data-testid="event-tenants">
+              {e.claimedTenantId && <>from {e.claimedTenantId}</>}
+              {e.expectedTenantId && e.expectedTenantId !== e.claimedTenantId && <> · expected {e.expectedTenantId}</>}
+            </p>
+          )}
+          {(e.occurrences ?? 1) > 1 && (
+            <p className="text-xs text-slate-500" data-testid="event-occurrences">{e.occurrences} times, last {formatDateTime(e.lastSeenAt ?? e.createdAt)}</p>
+          )}
           {e.missingRoles.length > 0 && <p className="text-xs text-red-700">Missing: {e.missingRoles.join(", ")}</p>}
           {e.errorCode && <p className="font-mono text-xs text-slate-500">{e.errorCode}</p>}
         </li>

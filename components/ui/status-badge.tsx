@@ -4,9 +4,10 @@ const STYLES: Record<string, string> = {
   DECLINED: "bg-slate-100 text-slate-700 ring-slate-300",
   REVOKED: "bg-orange-50 text-orange-800 ring-orange-200",
   ERROR: "bg-red-50 text-red-800 ring-red-200",
+  AWAITING_CONFIRMATION: "bg-sky-50 text-sky-800 ring-sky-200",
 };
 const LABELS: Record<string, string> = {
-  PENDING: "Pending", CONSENTED: "Consented", DECLINED: "Declined", REVOKED: "Revoked", ERROR: "Error",
+  PENDING: "Pending", CONSENTED: "Consented", DECLINED: "Declined", REVOKED: "Revoked", ERROR: "Error", AWAITING_CONFIRMATION: "Awaiting confirmation",
 };
 
 export function StatusBadge({ status }: { status: string }) {
@@ -25,6 +26,10 @@ const OUTCOME_LABELS: Record<string, string> = {
   PERMISSIONS_MISSING: "Permissions missing",
   VERIFICATION_FAILED: "Verification failed",
   REFUSED: "Refused",
+  AWAITING_CONFIRMATION: "Awaiting confirmation",
+  CONFIRMED: "Tenant confirmed",
+  REJECTED: "Tenant rejected",
+  PERMISSIONS_UPDATED: "Permissions updated",
 };
 export function outcomeLabel(outcome: string): string {
   return OUTCOME_LABELS[outcome] ?? outcome;

@@ -3,11 +3,12 @@ import { z } from "zod";
 import { serverConfig } from "../config/env.ts";
 import { adminConsentUrl, consentCallbackUrl } from "../consent/links.ts";
 import { deriveState, hashState, looksLikeState } from "../consent/state.ts";
-import { verifyTenantConsent } from "../consent/verify.ts";
 import { db } from "../db/client.ts";
-import type { ConsentOutcome, ConsentVia, CustomerStatus, Prisma } from "../generated/prisma/client";
-import { tokenClient } from "../microsoft/clients.ts";
-import { writeAudit, type AuditActor } from "./audit.ts";
+import type { ConsentOutcome, ConsentPurpose, CustomerStatus, Prisma } from "../generated/prisma/client";
+import { findUpgradeCapability } from "../config/capabilities.ts";
+import { displayRole } from "../consent/verify.ts";
+import { recordEvent, refuse } from "./consent-ledger.ts";
+import { bindTenant, recordPermissionUpgrade } from "./tenant-binding.ts";
 
 /**
  * The consent flow's writes: the callback a customer admin's browser brings back from Microsoft, and the manual
@@ -19,65 +20,28 @@ const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 // Lengths well above what Entra sends; anything longer is an attack or a broken client.
 const callbackQuerySchema = z.object({
   state: z.string().max(200).optional(),
-  tenant: z.string().max(200).optional(),
+  // Stored and compared only when it is a GUID: attacker text never reaches the ledger.
+  tenant: z.string().regex(GUID_RE).optional(),
   admin_consent: z.string().max(20).optional(),
   scope: z.string().max(4000).optional(),
-  error: z.string().max(200).optional(),
+  // Entra's error codes are short snake_case words; the description is read for its AADSTS number only.
+  error: z.string().regex(/^[a-z_]{1,64}$/).optional(),
+  error_subcode: z.string().max(100).optional(),
   error_description: z.string().max(4000).optional(),
   error_uri: z.string().max(2000).optional(),
 });
 
-/** A consent request is live while unused, unrevoked, unexpired and its customer still waits for consent. */
-export function liveRequestWhere(now: Date): Prisma.ConsentRequestWhereInput {
-  return { usedAt: null, revokedAt: null, expiresAt: { gt: now }, customer: { status: "PENDING" } };
+/** A consent request is live while unused, unrevoked, unexpired and its customer is in the state its purpose needs. */
+export function liveRequestWhere(now: Date, purpose: ConsentPurpose = "ONBOARD"): Prisma.ConsentRequestWhereInput {
+  const base = { usedAt: null, revokedAt: null, expiresAt: { gt: now }, purpose };
+  return purpose === "ONBOARD"
+    ? { ...base, customer: { status: "PENDING" } }
+    : { ...base, customer: { status: { in: ["CONSENTED", "ERROR"] }, tenantId: { not: null } } };
 }
 
-interface RecordInput {
-  customerId: string | null;
-  consentRequestId: string | null;
-  outcome: ConsentOutcome;
-  via: ConsentVia;
-  reason: string;
-  errorCode?: string | null;
-  claimedTenantId?: string | null;
-  grantedRoles?: string[];
-  missingRoles?: string[];
-  actor: AuditActor;
-}
-
-async function recordEvent(tx: Prisma.TransactionClient, input: RecordInput): Promise<string> {
-  const id = randomUUID();
-  await tx.consentEvent.create({
-    data: {
-      id,
-      customerId: input.customerId,
-      consentRequestId: input.consentRequestId,
-      outcome: input.outcome,
-      via: input.via,
-      reason: input.reason,
-      errorCode: input.errorCode ?? null,
-      claimedTenantId: input.claimedTenantId?.slice(0, 200) ?? null,
-      grantedRoles: input.grantedRoles ?? [],
-      missingRoles: input.missingRoles ?? [],
-    },
-  });
-  await writeAudit(tx, {
-    actor: input.actor,
-    action: input.outcome === "REFUSED" ? "consent.refused" : `consent.${input.outcome.toLowerCase()}`,
-    customerId: input.customerId,
-    detail: { eventId: id, via: input.via, code: input.errorCode ?? null, claimedTenantId: input.claimedTenantId?.slice(0, 200) ?? null },
-  });
-  return id;
-}
-
-/** Records a refusal and nothing else: no customer, request or tenant binding changes. */
-async function refuse(input: Omit<RecordInput, "outcome">): Promise<string> {
-  return db().$transaction((tx) => recordEvent(tx, { ...input, outcome: "REFUSED" }));
-}
-
-/** Entra error → what happened, in words a customer admin and a partner both understand. */
+/** Entra error → what happened, in words a customer admin and a partner both understand. No query text is echoed. */
 function classifyConsentError(error: string, description: string): { outcome: ConsentOutcome; status: CustomerStatus; code: string; reason: string } {
-  const aadsts = /AADSTS(\d+)/.exec(description)?.[1];
+  const aadsts = /AADSTS(\d{1,10})/.exec(description)?.[1];
   const code = aadsts ? `AADSTS${aadsts}` : error;
   switch (aadsts) {
     case "65004":
@@ -106,116 +70,93 @@ function classifyConsentError(error: string, description: string): { outcome: Co
 }
 
 /** Why a state cannot be used, for the refusal record. */
-async function explainDeadState(stateHash: string) {
-  const req = await db().consentRequest.findUnique({
-    where: { stateHash },
-    select: { id: true, customerId: true, usedAt: true, revokedAt: true, expiresAt: true, customer: { select: { status: true } } },
+async function explainDeadState(requestId: string) {
+  const req = await db().consentRequest.findUniqueOrThrow({
+    where: { id: requestId },
+    select: { usedAt: true, revokedAt: true, expiresAt: true, purpose: true, customer: { select: { status: true } } },
   });
-  if (!req) return { customerId: null, requestId: null, code: "state_unknown", reason: "The link's state is not one the portal issued." };
-  const base = { customerId: req.customerId, requestId: req.id };
-  if (req.usedAt) return { ...base, code: "state_replayed", reason: "This consent link was already used once; a link works a single time." };
-  if (req.revokedAt) return { ...base, code: "state_revoked", reason: "This consent link was withdrawn by the partner." };
-  if (req.expiresAt <= new Date()) return { ...base, code: "state_expired", reason: "This consent link has expired." };
-  return { ...base, code: "customer_not_pending", reason: `This customer is not waiting for consent (status ${req.customer.status}).` };
+  if (req.usedAt) return { code: "state_replayed", reason: "This consent link was already used once; a link works a single time." };
+  if (req.revokedAt) return { code: "state_revoked", reason: "This consent link was withdrawn by the partner." };
+  if (req.expiresAt <= new Date()) return { code: "state_expired", reason: "This consent link has expired." };
+  return req.purpose === "ONBOARD"
+    ? { code: "customer_not_pending", reason: `This customer is not waiting for consent (status ${req.customer.status}).` }
+    : { code: "customer_not_bound", reason: `This customer has no consented tenant to add permissions to (status ${req.customer.status}).` };
 }
 
 /**
- * Handles GET /consent/callback. Returns the ledger event id the outcome page shows.
+ * Callbacks that name no state the portal issued are answered without a write: counted here and logged at most once a
+ * minute, so an anonymous flood cannot grow the database.
  */
-export async function processConsentCallback(query: URLSearchParams): Promise<string> {
+const ignoredCallbacks = { count: 0, total: 0, lastLogAt: 0 };
+
+function ignoreCallback(): CallbackResult {
+  ignoredCallbacks.count += 1;
+  ignoredCallbacks.total += 1;
+  const now = Date.now();
+  if (now - ignoredCallbacks.lastLogAt >= 60_000) {
+    console.warn(`[consent] ignored ${ignoredCallbacks.count} callback(s) with an unknown or malformed state since the last report`);
+    ignoredCallbacks.count = 0;
+    ignoredCallbacks.lastLogAt = now;
+  }
+  return { kind: "invalid" };
+}
+
+/** How many state-less or unknown-state callbacks this process ignored (for tests and metrics). */
+export function ignoredCallbackCount(): number {
+  return ignoredCallbacks.total;
+}
+
+export type CallbackResult = { kind: "event"; eventId: string } | { kind: "invalid" };
+
+/**
+ * Handles GET /consent/callback. Returns the ledger event the outcome page shows, or `invalid` when the request names
+ * no live link of the portal's (nothing is written for those).
+ */
+export async function processConsentCallback(query: URLSearchParams): Promise<CallbackResult> {
+  const states = query.getAll("state");
+  if (states.length !== 1 || !looksLikeState(states[0]!)) return ignoreCallback();
+  const stateHash = hashState(states[0]!);
+  const request = await db().consentRequest.findUnique({ where: { stateHash }, select: { id: true, customerId: true, purpose: true, permissions: true } });
+  if (!request) return ignoreCallback();
+  const event = (eventId: string): CallbackResult => ({ kind: "event", eventId });
+  const refuseFor = (code: string, reason: string, claimedTenantId?: string | null) =>
+    refuse({ customerId: request.customerId, consentRequestId: request.id, via: "LINK", reason, errorCode: code, claimedTenantId, actor: "anonymous" }).then(event);
+
   const raw: Record<string, string> = {};
   for (const key of callbackQuerySchema.keyof().options) {
     const values = query.getAll(key);
     // A repeated parameter is ambiguous; ambiguity is refused, not resolved.
-    if (values.length > 1) return refuse({ customerId: null, consentRequestId: null, via: "LINK", reason: `The parameter ${key} appears more than once.`, errorCode: "malformed_request", actor: "anonymous" });
+    if (values.length > 1) return refuseFor("malformed_request", `The consent response repeats the parameter ${key}.`);
     if (values[0] !== undefined) raw[key] = values[0];
   }
   const parsed = callbackQuerySchema.safeParse(raw);
-  if (!parsed.success) {
-    return refuse({ customerId: null, consentRequestId: null, via: "LINK", reason: "The consent response has oversized or malformed parameters.", errorCode: "malformed_request", actor: "anonymous" });
-  }
+  if (!parsed.success) return refuseFor("malformed_request", "The consent response has oversized or malformed parameters.");
   const q = parsed.data;
-  if (!q.state || !looksLikeState(q.state)) {
-    return refuse({ customerId: null, consentRequestId: null, via: "LINK", reason: "The consent response carries no valid state.", errorCode: q.state ? "state_unknown" : "state_missing", claimedTenantId: q.tenant, actor: "anonymous" });
-  }
 
-  const stateHash = hashState(q.state);
   const now = new Date();
   // Consume first, atomically: a second use of the same state (replay, double click, race) finds nothing.
-  const consumed = await db().consentRequest.updateMany({ where: { stateHash, ...liveRequestWhere(now) }, data: { usedAt: now } });
+  const consumed = await db().consentRequest.updateMany({ where: { id: request.id, ...liveRequestWhere(now, request.purpose) }, data: { usedAt: now } });
   if (consumed.count !== 1) {
-    const dead = await explainDeadState(stateHash);
-    return refuse({ customerId: dead.customerId, consentRequestId: dead.requestId, via: "LINK", reason: dead.reason, errorCode: dead.code, claimedTenantId: q.tenant, actor: "anonymous" });
+    const dead = await explainDeadState(request.id);
+    return refuseFor(dead.code, dead.reason, q.tenant);
   }
-  const request = await db().consentRequest.findUniqueOrThrow({ where: { stateHash }, select: { id: true, customerId: true } });
 
   if (q.error) {
     const c = classifyConsentError(q.error, q.error_description ?? "");
     return db().$transaction(async (tx) => {
-      await tx.customer.update({ where: { id: request.customerId }, data: { status: c.status, statusReason: c.reason, statusFromSync: false, lastEventAt: now } });
-      return recordEvent(tx, { customerId: request.customerId, consentRequestId: request.id, outcome: c.outcome, via: "LINK", reason: c.reason, errorCode: c.code, actor: "customer-admin" });
-    });
-  }
-
-  if ((q.admin_consent ?? "").toLowerCase() !== "true" || !q.tenant || !GUID_RE.test(q.tenant)) {
-    return refuse({ customerId: request.customerId, consentRequestId: request.id, via: "LINK", reason: "The consent response does not name a granted tenant.", errorCode: "malformed_request", claimedTenantId: q.tenant, actor: "anonymous" });
-  }
-  return verifyAndRecord({ customerId: request.customerId, consentRequestId: request.id, tenantId: q.tenant.toLowerCase(), via: "LINK", actor: "customer-admin" });
-}
-
-/**
- * Proves a claimed tenant with app tokens and records the result. Shared by the callback and the manual tenant ID.
- */
-export async function verifyAndRecord(input: {
-  customerId: string;
-  consentRequestId: string | null;
-  tenantId: string;
-  via: ConsentVia;
-  actor: AuditActor;
-}): Promise<string> {
-  const prisma = db();
-  const customer = await prisma.customer.findUniqueOrThrow({ where: { id: input.customerId }, select: { id: true, tenantId: true } });
-  const refusal = (code: string, reason: string) =>
-    refuse({ customerId: input.customerId, consentRequestId: input.consentRequestId, via: input.via, reason, errorCode: code, claimedTenantId: input.tenantId, actor: input.actor });
-
-  if (customer.tenantId && customer.tenantId !== input.tenantId) {
-    return refusal("tenant_mismatch", `The consent names tenant ${input.tenantId}, but this customer's tenant is ${customer.tenantId}.`);
-  }
-  const boundElsewhere = await prisma.customer.findFirst({ where: { tenantId: input.tenantId, id: { not: input.customerId } }, select: { id: true } });
-  if (boundElsewhere) return refusal("tenant_already_bound", `Tenant ${input.tenantId} already belongs to another customer of this portal.`);
-
-  const cfg = serverConfig();
-  const verification = await verifyTenantConsent(tokenClient(), input.tenantId, cfg.requiredPermissions);
-  if (!verification.ok && !verification.tenantProven) {
-    return refusal(verification.code, `No consent could be proved for tenant ${input.tenantId}: ${verification.reason}`);
-  }
-
-  const now = new Date();
-  try {
-    return await prisma.$transaction(async (tx) => {
-      if (verification.ok) {
-        await tx.customer.update({
-          where: { id: input.customerId },
-          data: { status: "CONSENTED", tenantId: input.tenantId, grantedRoles: verification.grantedRoles, consentedAt: now, consentedVia: input.via, statusReason: null, statusFromSync: false, lastEventAt: now },
-        });
-        return recordEvent(tx, { customerId: input.customerId, consentRequestId: input.consentRequestId, outcome: "CONSENTED", via: input.via, reason: "Admin consent verified with an app token for the tenant.", claimedTenantId: input.tenantId, grantedRoles: verification.grantedRoles, actor: input.actor });
+      // An upgrade that was declined leaves the customer as it was: its existing consent still stands.
+      if (request.purpose === "ONBOARD") {
+        await tx.customer.update({ where: { id: request.customerId }, data: { status: c.status, statusReason: c.reason, statusFromSync: false, lastEventAt: now } });
       }
-      // The tenant is proven (a token with its tid) but a permission is missing: bind it, flag the gap.
-      await tx.customer.update({
-        where: { id: input.customerId },
-        data: { status: "ERROR", tenantId: input.tenantId, grantedRoles: verification.grantedRoles, statusReason: verification.reason, statusFromSync: false, lastEventAt: now },
-      });
-      return recordEvent(tx, {
-        customerId: input.customerId, consentRequestId: input.consentRequestId, outcome: "PERMISSIONS_MISSING", via: input.via,
-        reason: verification.reason, errorCode: verification.code, claimedTenantId: input.tenantId,
-        grantedRoles: verification.grantedRoles, missingRoles: verification.missingRoles, actor: input.actor,
-      });
+      return event(await recordEvent(tx, { customerId: request.customerId, consentRequestId: request.id, outcome: c.outcome, via: "LINK", reason: c.reason, errorCode: c.code, actor: "customer-admin" }));
     });
-  } catch (err) {
-    // Two customers raced for one tenant: the unique index decided.
-    if ((err as { code?: string }).code === "P2002") return refusal("tenant_already_bound", `Tenant ${input.tenantId} already belongs to another customer of this portal.`);
-    throw err;
   }
+
+  if ((q.admin_consent ?? "").toLowerCase() !== "true" || !q.tenant) {
+    return refuseFor("malformed_request", "The consent response does not name a granted tenant.");
+  }
+  const input = { customerId: request.customerId, consentRequestId: request.id, tenantId: q.tenant.toLowerCase(), via: "LINK" as const, actor: "customer-admin" as const };
+  return event(request.purpose === "ONBOARD" ? await bindTenant(input) : await recordPermissionUpgrade({ ...input, requestedRoles: request.permissions }));
 }
 
 /** What the customer-facing onboarding page shows for a link, or why the link is dead. */
@@ -225,7 +166,7 @@ export async function getOnboardingPage(state: string) {
   const req = await db().consentRequest.findUnique({
     where: { stateHash: hashState(state) },
     select: {
-      id: true, expiresAt: true, usedAt: true, revokedAt: true,
+      id: true, expiresAt: true, usedAt: true, revokedAt: true, purpose: true, capability: true,
       customer: { select: { displayName: true, status: true, tenantId: true, domain: true, partner: { select: { name: true, contactEmail: true } } } },
     },
   });
@@ -233,26 +174,54 @@ export async function getOnboardingPage(state: string) {
   if (req.usedAt) return { ok: false as const, reason: "This onboarding link was already used. If consent still needs to be given, ask your partner for a new link." };
   if (req.revokedAt) return { ok: false as const, reason: "This onboarding link was withdrawn by your partner." };
   if (req.expiresAt <= now) return { ok: false as const, reason: "This onboarding link has expired. Ask your partner for a new one." };
-  if (req.customer.status !== "PENDING") return { ok: false as const, reason: "Your organization is not waiting for consent any more." };
   const cfg = serverConfig();
+  const upgrade = req.purpose === "UPGRADE" ? findUpgradeCapability(req.capability ?? "") : undefined;
+  if (req.purpose === "UPGRADE") {
+    if (!upgrade || !req.customer.tenantId || !["CONSENTED", "ERROR"].includes(req.customer.status)) {
+      return { ok: false as const, reason: "Your organization has no connection to add permissions to. Ask your partner for a new link." };
+    }
+  } else if (req.customer.status !== "PENDING") {
+    return { ok: false as const, reason: "Your organization is not waiting for consent any more." };
+  }
+  const permissions = upgrade ? upgrade.permissions : cfg.requiredPermissions;
   return {
     ok: true as const,
+    purpose: req.purpose,
+    capability: upgrade ? { label: upgrade.label, why: upgrade.why } : null,
     partnerName: req.customer.partner.name,
     partnerContactEmail: req.customer.partner.contactEmail,
     customerName: req.customer.displayName,
     clientId: cfg.clientId,
-    permissions: cfg.requiredPermissions,
+    permissions,
     expiresAt: req.expiresAt,
     consentUrl: adminConsentUrl({
       authorityHost: cfg.authorityHost,
+      // An upgrade goes to the bound tenant only: its admin cannot approve for another organization.
       tenant: req.customer.tenantId ?? req.customer.domain ?? null,
       clientId: cfg.clientId,
       redirectUri: consentCallbackUrl(cfg.appUrl),
       state,
-      permissions: cfg.requiredPermissions,
+      permissions,
     }),
   };
 }
+
+/**
+ * What a customer admin reads after a refusal, by code. The ledger's own reason (both tenants named, for the partner)
+ * stays in the partner's history: the outcome page is anonymous.
+ */
+const PUBLIC_REFUSALS: Record<string, string> = {
+  tenant_mismatch: "The organization you approved for is not the one this link was made for. Nothing was recorded. Sign in with an administrator of the organization your partner is onboarding.",
+  domain_unresolved: "Your partner's record names a domain that Microsoft could not confirm right now, so nothing was recorded. Try the link again later or ask your partner.",
+  tenant_already_bound: "Your organization is already connected to this partner under another customer record. Nothing was recorded.",
+  state_replayed: "This link was already used once; a link works a single time. Nothing more was recorded.",
+  state_expired: "This link has expired. Nothing was recorded.",
+  state_revoked: "This link was withdrawn by your partner. Nothing was recorded.",
+  customer_not_pending: "Your organization is not waiting for consent any more. Nothing was recorded.",
+  customer_not_bound: "Your organization has no connection to add permissions to. Nothing was recorded.",
+  customer_state_changed: "Your partner changed this customer record while you were approving. Nothing was recorded.",
+  malformed_request: "The response from Microsoft was incomplete or malformed. Nothing was recorded.",
+};
 
 /** The outcome page after a callback: only what the customer admin needs, nothing about other customers. */
 export async function getConsentOutcome(eventId: string) {
@@ -266,14 +235,16 @@ export async function getConsentOutcome(eventId: string) {
   });
   if (!ev) return null;
   const cfg = serverConfig();
+  const refused = ev.outcome === "REFUSED";
   return {
     outcome: ev.outcome,
-    reason: ev.reason,
+    // Every non-refusal reason is built from the portal's own templates and validated codes, never from query text.
+    reason: refused ? (PUBLIC_REFUSALS[ev.errorCode ?? ""] ?? "Microsoft did not confirm this consent, so nothing was recorded.") : ev.reason,
     errorCode: ev.errorCode,
     grantedRoles: ev.grantedRoles,
-    missingRoles: ev.missingRoles,
+    missingRoles: ev.missingRoles.map(displayRole),
     createdAt: ev.createdAt,
-    customerName: ev.outcome === "REFUSED" ? null : (ev.customer?.displayName ?? null),
+    customerName: refused ? null : (ev.customer?.displayName ?? null),
     partnerName: ev.customer?.partner.name ?? cfg.partnerName,
     partnerContactEmail: ev.customer?.partner.contactEmail ?? cfg.partnerContactEmail ?? null,
   };

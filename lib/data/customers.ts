@@ -11,7 +11,11 @@ import { db } from "../db/client.ts";
 import type { CustomerStatus, Prisma } from "../generated/prisma/client";
 import { writeAudit } from "./audit.ts";
 import { fieldErrorsOf } from "./form-errors.ts";
-import { liveRequestWhere, newConsentRequestSecret, verifyAndRecord } from "./consent.ts";
+import { liveRequestWhere, newConsentRequestSecret } from "./consent.ts";
+import { bindTenant, upgradeRequestFor } from "./tenant-binding.ts";
+import { capabilityStatus } from "../config/capabilities.ts";
+import { resolveTenantByDomain } from "../microsoft/tenant-directory.ts";
+import { failure } from "../result.ts";
 import { pageParam } from "./filters.ts";
 
 /** Every customer query starts here: the viewer's partner, and only the customers the viewer may see. */
@@ -57,18 +61,24 @@ export async function createCustomer(viewer: Viewer, input: Record<string, unkno
     return { ok: false, fieldErrors: fieldErrorsOf(parsed.error) };
   }
   const { displayName, tenantOrDomain, region } = parsed.data;
-  const tenantId = tenantOrDomain && GUID_RE.test(tenantOrDomain) ? tenantOrDomain : null;
-  const domain = tenantOrDomain && !tenantId ? tenantOrDomain : null;
+  const domain = tenantOrDomain && !GUID_RE.test(tenantOrDomain) ? tenantOrDomain : null;
+  let tenantId = tenantOrDomain && !domain ? tenantOrDomain : null;
+  if (domain) {
+    // A domain names one tenant: resolve it now, so consent is accepted from that tenant only (and again at binding).
+    const resolved = await resolveTenantByDomain(serverConfig().authorityHost, domain);
+    if (!resolved.ok) return { ok: false, fieldErrors: { tenantOrDomain: resolved.reason } };
+    tenantId = resolved.tenantId;
+  }
   const prisma = db();
   if (tenantId) {
     const taken = await prisma.customer.findFirst({ where: { tenantId }, select: { id: true } });
-    if (taken) return { ok: false, fieldErrors: { tenantOrDomain: "This tenant ID already belongs to another customer." } };
+    if (taken) return { ok: false, fieldErrors: { tenantOrDomain: domain ? `This domain's tenant (${tenantId}) already belongs to another customer.` : "This tenant ID already belongs to another customer." } };
   }
   const id = randomUUID();
   try {
     await prisma.$transaction(async (tx) => {
       await tx.customer.create({ data: { id, partnerId: viewer.partnerId, displayName, domain, tenantId, region } });
-      await writeAudit(tx, { actor: `user:${viewer.userId}`, action: "customer.created", customerId: id, detail: { region, tenantKnown: Boolean(tenantId), domain } });
+      await writeAudit(tx, { actor: `user:${viewer.userId}`, action: "customer.created", customerId: id, detail: { region, tenantId, domain } });
     });
   } catch (err) {
     if ((err as { code?: string }).code === "P2002") {
@@ -165,13 +175,20 @@ export async function getCustomerDetail(viewer: Viewer, customerId: string) {
   if (!c) return null;
   const cfg = serverConfig();
   const canOnboard = viewer.role === "ADMIN";
-  const [liveRequest, events] = await Promise.all([
-    db().consentRequest.findFirst({ where: { customerId: c.id, ...liveRequestWhere(new Date()) }, orderBy: { createdAt: "desc" }, select: { id: true, expiresAt: true, createdAt: true } }),
+  const now = new Date();
+  const [liveRequest, upgradeRequests, events] = await Promise.all([
+    db().consentRequest.findFirst({ where: { customerId: c.id, ...liveRequestWhere(now) }, orderBy: { createdAt: "desc" }, select: { id: true, expiresAt: true, createdAt: true } }),
+    canOnboard
+      ? db().consentRequest.findMany({ where: { customerId: c.id, ...liveRequestWhere(now, "UPGRADE") }, orderBy: { createdAt: "desc" }, select: { id: true, capability: true, expiresAt: true } })
+      : Promise.resolve([]),
     db().consentEvent.findMany({
       where: { customerId: c.id },
       orderBy: { createdAt: "desc" },
       take: 25,
-      select: { id: true, outcome: true, via: true, reason: true, errorCode: true, createdAt: true, missingRoles: true, grantedRoles: true },
+      select: {
+        id: true, outcome: true, via: true, reason: true, errorCode: true, createdAt: true, missingRoles: true, grantedRoles: true,
+        claimedTenantId: true, expectedTenantId: true, occurrences: true, lastSeenAt: true,
+      },
     }),
   ]);
   let link = null;
@@ -197,10 +214,24 @@ export async function getCustomerDetail(viewer: Viewer, customerId: string) {
     description: p.description,
     granted: c.grantedRoles.includes(qualifiedRole(p.resource, p.permission)),
   }));
+  const capabilities = capabilityStatus(cfg.requiredPermissions, c.grantedRoles).map((cap) => {
+    const live = upgradeRequests.find((r) => r.capability === cap.key);
+    return {
+      ...cap,
+      upgradeLink: live ? { expiresAt: live.expiresAt, onboardingUrl: `${cfg.appUrl}/onboard/${deriveState(cfg.authSecret, live.id)}` } : null,
+      // Upgrades go to a bound, consented tenant; reading is granted by onboarding itself.
+      canRequest: canOnboard && cap.key !== "read" && !cap.granted && Boolean(c.tenantId) && (c.status === "CONSENTED" || c.status === "ERROR"),
+    };
+  });
   return {
     id: c.id,
     displayName: c.displayName,
     domain: c.domain,
+    tenantDisplayName: c.tenantDisplayName,
+    tenantDefaultDomain: c.tenantDefaultDomain,
+    permissionsCheckedAt: c.permissionsCheckedAt,
+    permissionsMissingSince: c.permissionsMissingSince,
+    capabilities,
     region: c.region,
     status: c.status,
     statusReason: c.statusReason,
@@ -213,10 +244,36 @@ export async function getCustomerDetail(viewer: Viewer, customerId: string) {
     legacyLink: canOnboard ? legacyConsentUrl({ authorityHost: cfg.authorityHost, clientId: cfg.clientId }) : null,
     canOnboard,
     events: events.map((e) => ({ ...e, missingRoles: e.missingRoles.map(displayRole) })),
+    awaitingConfirmation: c.status === "AWAITING_CONFIRMATION",
   };
 }
 
 const CONSENTABLE: CustomerStatus[] = ["PENDING", "DECLINED", "ERROR", "REVOKED"];
+
+/**
+ * An additional-permissions link for one capability of a bound customer: single use, expiring, bound to the customer,
+ * and sent to the bound tenant only. Any earlier unused link for the same capability stops working.
+ */
+export async function createUpgradeLink(viewer: Viewer, customerId: string, capabilityKey: string): Promise<FormResult> {
+  assertCan(viewer, "customers:onboard");
+  const c = await findVisibleCustomer(viewer, customerId);
+  if (!c) return failure("Customer not found.", "not_found");
+  if (!c.tenantId || (c.status !== "CONSENTED" && c.status !== "ERROR")) return failure("Permissions can be added only to a customer whose tenant is consented and confirmed.", "not_bound");
+  const request = upgradeRequestFor(capabilityKey, c.grantedRoles);
+  if (!request) return failure("Unknown capability.", "bad_capability");
+  if (request.missing.length === 0) return failure(`${request.capability.label} is already granted.`, "already_granted");
+  const { id, stateHash } = newConsentRequestSecret();
+  const ttlHours = serverConfig().consentLinkTtlHours;
+  const now = new Date();
+  await db().$transaction(async (tx) => {
+    await tx.consentRequest.updateMany({ where: { customerId: c.id, purpose: "UPGRADE", capability: request.capability.key, usedAt: null, revokedAt: null }, data: { revokedAt: now } });
+    await tx.consentRequest.create({
+      data: { id, customerId: c.id, stateHash, purpose: "UPGRADE", capability: request.capability.key, permissions: request.roles, expiresAt: new Date(now.getTime() + ttlHours * 3_600_000), createdById: viewer.userId },
+    });
+    await writeAudit(tx, { actor: `user:${viewer.userId}`, action: "consent.upgrade_link_created", customerId: c.id, detail: { requestId: id, capability: request.capability.key, ttlHours } });
+  });
+  return { ok: true, message: `Additional-permissions link for ${request.capability.label} created.` };
+}
 
 /** A fresh single-use consent link for the customer; any earlier live link stops working. */
 export async function createConsentLink(viewer: Viewer, customerId: string): Promise<FormResult> {
@@ -262,8 +319,8 @@ export async function submitManualTenantId(viewer: Viewer, customerId: string, i
   const c = await findVisibleCustomer(viewer, customerId);
   if (!c) return { ok: false, fieldErrors: {}, formError: "Customer not found." };
   if (!CONSENTABLE.includes(c.status)) return { ok: false, fieldErrors: {}, formError: "This customer has already consented." };
-  const eventId = await verifyAndRecord({ customerId: c.id, consentRequestId: null, tenantId: parsed.data.tenantId.toLowerCase(), via: "MANUAL", actor: `user:${viewer.userId}` });
+  const eventId = await bindTenant({ customerId: c.id, consentRequestId: null, tenantId: parsed.data.tenantId.toLowerCase(), via: "MANUAL", actor: `user:${viewer.userId}` });
   const ev = await db().consentEvent.findUniqueOrThrow({ where: { id: eventId }, select: { outcome: true, reason: true } });
-  if (ev.outcome === "CONSENTED") return { ok: true, value: { outcome: ev.outcome, reason: ev.reason } };
+  if (ev.outcome === "CONSENTED" || ev.outcome === "AWAITING_CONFIRMATION") return { ok: true, value: { outcome: ev.outcome, reason: ev.reason }, message: ev.reason };
   return { ok: false, fieldErrors: { tenantId: ev.reason } };
 }

@@ -6,7 +6,13 @@ export const dynamic = "force-dynamic";
 
 /** Microsoft's admin-consent redirect. Every outcome, accepted or refused, lands on its ledger entry's page. */
 export async function GET(req: NextRequest) {
-  const eventId = await processConsentCallback(req.nextUrl.searchParams);
+  const result = await processConsentCallback(req.nextUrl.searchParams);
   // Always the portal's own origin: nothing from the query string decides where the browser goes next.
-  return NextResponse.redirect(`${serverConfig().appUrl}/consent/outcome/${eventId}`, 303);
+  const target = result.kind === "event" ? result.eventId : "invalid";
+  return NextResponse.redirect(`${serverConfig().appUrl}/consent/outcome/${target}`, 303);
+}
+
+/** Next answers HEAD with GET unless told otherwise; a HEAD must never consume a link or write a row. */
+export function HEAD() {
+  return new NextResponse(null, { status: 204 });
 }

@@ -12,6 +12,8 @@ import Link from "next/link";
 import { ConsentLinkPanel } from "@/components/customers/consent-link-panel";
 import { ConsentHistory } from "@/components/customers/consent-history";
 import { PermissionsTable } from "@/components/customers/permissions-table";
+import { CapabilitiesPanel } from "@/components/customers/capabilities-panel";
+import { TenantConfirmation } from "@/components/customers/tenant-confirmation";
 import { Card, PageHeader, formatDateTime } from "@/components/ui/primitives";
 import { StatusBadge } from "@/components/ui/status-badge";
 
@@ -36,7 +38,17 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
           {customer.statusReason && (
             <p role="status" data-testid="status-reason" className="rounded-md bg-red-50 p-3 text-sm text-red-800 ring-1 ring-red-200">{customer.statusReason}</p>
           )}
-          {customer.canOnboard && customer.status !== "CONSENTED" && (
+          {customer.awaitingConfirmation && customer.tenantId && (
+            <TenantConfirmation
+              customerId={customer.id}
+              customerName={customer.displayName}
+              tenantId={customer.tenantId}
+              tenantName={customer.tenantDisplayName}
+              tenantDomain={customer.tenantDefaultDomain}
+              canDecide={customer.canOnboard}
+            />
+          )}
+          {customer.canOnboard && customer.status !== "CONSENTED" && customer.status !== "AWAITING_CONFIRMATION" && (
             <ConsentLinkPanel customerId={customer.id} link={customer.link} legacyLink={customer.legacyLink} />
           )}
           {health && customer.tenantId && (
@@ -61,7 +73,18 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
               <TrendChart trend={health.trend} />
             </Card>
           )}
+          <Card title="Capabilities">
+            <CapabilitiesPanel customerId={customer.id} capabilities={customer.capabilities} />
+            {customer.permissionsCheckedAt && (
+              <p className="mt-2 text-xs text-slate-500" data-testid="permissions-checked">Granted permissions last read from a Microsoft token {formatDateTime(customer.permissionsCheckedAt)}.</p>
+            )}
+          </Card>
           <Card title="Permissions">
+            {customer.permissionsMissingSince && (
+              <p className="mb-2 text-sm text-red-700" data-testid="permissions-missing-since">
+                Permission missing: {customer.permissions.filter((p) => !p.granted).map((p) => p.permission).join(", ")}, since {formatDateTime(customer.permissionsMissingSince)}.
+              </p>
+            )}
             <PermissionsTable permissions={customer.permissions} />
             {customer.extraGrantedRoles.length > 0 && (
               <p className="mt-3 text-xs text-slate-600">Also granted: {customer.extraGrantedRoles.join(", ")}</p>

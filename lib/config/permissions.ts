@@ -73,3 +73,9 @@ export function qualifiedRole(resource: string, role: string): string {
 export function requiredResources(perms: RequiredPermission[]): string[] {
   return [...new Set(perms.map((p) => p.resource))];
 }
+
+/** Replaces the roles of `resources` in `current` with `fresh`: a token speaks for its own resource only. */
+export function mergeRoles(current: readonly string[], resources: readonly string[], fresh: readonly string[]): string[] {
+  const kept = current.filter((r) => !resources.some((res) => r.startsWith(`${res}/`)));
+  return [...new Set([...kept, ...fresh])].sort();
+}

@@ -1,7 +1,7 @@
 import { assertCan, type Viewer } from "../auth/viewer.ts";
 import { capabilityRoles, findUpgradeCapability } from "../config/capabilities.ts";
 import { serverConfig } from "../config/env.ts";
-import { qualifiedRole, type RequiredPermission } from "../config/permissions.ts";
+import { mergeRoles, qualifiedRole, type RequiredPermission } from "../config/permissions.ts";
 import { displayRole, verifyTenantConsent } from "../consent/verify.ts";
 import { db } from "../db/client.ts";
 import type { ConsentVia, CustomerStatus } from "../generated/prisma/client";
@@ -144,12 +144,6 @@ export async function recordPermissionUpgrade(input: BindInput & { requestedRole
       grantedRoles: verification.grantedRoles, missingRoles: missing, actor: input.actor,
     });
   });
-}
-
-/** Replaces the roles of `resources` in `current` with `fresh` (a token speaks for its own resource only). */
-export function mergeRoles(current: readonly string[], resources: readonly string[], fresh: readonly string[]): string[] {
-  const kept = current.filter((r) => !resources.some((res) => r.startsWith(`${res}/`)));
-  return [...new Set([...kept, ...fresh])].sort();
 }
 
 function rolesAsPermissions(roles: readonly string[]): RequiredPermission[] {

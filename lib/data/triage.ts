@@ -67,7 +67,7 @@ export async function triageIncident(viewer: Viewer, incidentId: string, fields:
   const incident = await findTriageable(viewer, incidentId);
   if (!incident?.customer.tenantId) return { ok: false, fieldErrors: {}, formError: "Incident not found." };
   if (!canTriageCustomer(incident.customer)) {
-    return { ok: false, fieldErrors: {}, formError: "This customer has not granted Incident.ReadWrite.All (Microsoft Threat Protection), which updating incidents needs. Add it to REQUIRED_PERMISSIONS and send a new consent link." };
+    return { ok: false, fieldErrors: {}, formError: "This customer has not granted Incident.ReadWrite.All (Microsoft Threat Protection), which updating incidents needs. A partner admin can ask the customer for it with an additional-permissions link (Incident updates) on the customer's page." };
   }
   const parsed = triageInput.safeParse(fields);
   if (!parsed.success) {

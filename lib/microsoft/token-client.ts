@@ -23,6 +23,7 @@ const accessTokenClaims = z.object({
   appid: z.string().optional(),
   azp: z.string().optional(),
   exp: z.number(),
+  iat: z.number().optional(),
 });
 
 export interface TenantToken {
@@ -32,6 +33,8 @@ export interface TenantToken {
   tenantId: string;
   roles: string[];
   audience: string;
+  /** When Entra issued it (`iat`): a cached token older than the caller allows is replaced. */
+  issuedAt: Date | null;
 }
 
 export type TokenFailureKind = "not_consented" | "bad_credential" | "tenant_not_found" | "no_licence" | "throttled" | "unreachable" | "other";
@@ -118,17 +121,27 @@ export class TenantTokenClient {
    * A token for `resource` in `tenantId`. `fresh` skips the cache: consent verification must see what Entra says
    * now, not what it said an hour ago.
    */
-  async acquire(tenantId: string, resource: string, opts: { fresh?: boolean } = {}): Promise<TenantToken> {
+  async acquire(tenantId: string, resource: string, opts: { fresh?: boolean; maxAgeMs?: number } = {}): Promise<TenantToken> {
+    const token = await this.acquireShared(tenantId, resource, opts.fresh === true);
+    // `roles` in a token is what was granted when it was issued: a caller that must see permission changes within a
+    // bounded time (the sync: one cycle) asks for a token no older than that.
+    if (opts.maxAgeMs !== undefined && token.fromCache && token.issuedAt && Date.now() - token.issuedAt.getTime() > opts.maxAgeMs) {
+      return this.acquireShared(tenantId, resource, true, "renew");
+    }
+    return token;
+  }
+
+  private async acquireShared(tenantId: string, resource: string, fresh: boolean, flight = "cache"): Promise<TenantToken> {
     // The cache is keyed by the tenant in the authority: a domain and a GUID would be two entries (and a domain can
     // be re-pointed), so only GUIDs are accepted.
     if (!GUID.test(tenantId)) throw new TokenAcquisitionError("tenant_not_found", "invalid_tenant_id", "A tenant ID must be a GUID.");
-    if (opts.fresh) return this.request(tenantId, resource, true);
+    if (fresh && flight === "cache") return this.request(tenantId, resource, true);
     // MSAL's cache only helps once a token is in it: concurrent first calls for one tenant and resource (the incidents
-    // and alerts feeds starting together) share one request instead of each asking Entra.
-    const key = `${tenantId.toLowerCase()}|${resource}`;
+    // and alerts feeds starting together) share one request instead of each asking Entra; so do concurrent renewals.
+    const key = `${tenantId.toLowerCase()}|${resource}|${flight}`;
     let pending = this.inFlight.get(key);
     if (!pending) {
-      pending = this.request(tenantId, resource, false).finally(() => this.inFlight.delete(key));
+      pending = this.request(tenantId, resource, fresh).finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);
     }
     return pending;
@@ -155,6 +168,7 @@ export class TenantTokenClient {
       tenantId: claims.data.tid.toLowerCase(),
       roles: claims.data.roles ?? [],
       audience: claims.data.aud,
+      issuedAt: claims.data.iat ? new Date(claims.data.iat * 1000) : null,
     };
   }
 }

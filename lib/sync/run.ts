@@ -3,6 +3,7 @@ import { MicrosoftApiClient, MicrosoftApiError } from "../microsoft/api-client.t
 import { API_RESOURCE, regionOf } from "../microsoft/hosts.ts";
 import { TokenAcquisitionError, type TenantTokenClient } from "../microsoft/token-client.ts";
 import type { DataSource, Feed } from "./model.ts";
+import { refreshGrantedRoles } from "./permissions.ts";
 import { feedFetcher } from "./sources.ts";
 import { upsertAlerts, upsertIncidents } from "./store.ts";
 
@@ -14,6 +15,8 @@ export interface SyncDeps {
   intervalMinutes: number;
   /** The run's lease: it refreshes its heartbeat four times per lease. */
   leaseMs?: number;
+  /** The qualified roles onboarding requires ("{resource}/{permission}"): a missing one shows on the customer's health. */
+  requiredRoles?: readonly string[];
 }
 
 export interface SyncOutcome {
@@ -53,10 +56,12 @@ export async function runFeedSync(deps: SyncDeps, customerId: string, feed: Feed
   const api = new MicrosoftApiClient({ ...deps.api.options, onCall: () => (apiCalls += 1) });
   try {
     // Check the token before using it: right tenant, and the role this feed needs.
-    const token = await deps.tokens.acquire(customer.tenantId, API_RESOURCE[fetcher.api]);
+    // A token no older than one cycle: its `roles` are what the customer grants now (removed permissions show in time).
+    const token = await deps.tokens.acquire(customer.tenantId, API_RESOURCE[fetcher.api], { maxAgeMs: deps.intervalMinutes * 60_000 });
     if (token.tenantId !== customer.tenantId) {
       throw new MicrosoftApiError("token", null, "token_tenant_mismatch", `Microsoft issued a token for tenant ${token.tenantId}, not ${customer.tenantId}.`);
     }
+    if (!token.fromCache) await refreshGrantedRoles(prisma, customerId, API_RESOURCE[fetcher.api], token.roles, deps.requiredRoles ?? []);
     if (!fetcher.anyOfRoles.some((r) => token.roles.includes(r))) {
       throw new MicrosoftApiError("forbidden", null, "permission_missing", `The app lacks ${fetcher.anyOfRoles[0]} on ${fetcher.apiName} in this tenant (consent granted without it, or removed).`);
     }

@@ -4,6 +4,7 @@ import { createPrismaClient, type PrismaClient } from "../db/client.ts";
 import { MicrosoftApiClient } from "../microsoft/api-client.ts";
 import { TenantTokenClient } from "../microsoft/token-client.ts";
 import type { Feed } from "./model.ts";
+import { qualifiedRole } from "../config/permissions.ts";
 import { DEFAULT_LEASE_MS, runFeedSync, type SyncDeps } from "./run.ts";
 
 /**
@@ -40,6 +41,7 @@ export async function startSyncWorker(opts: {
     prisma,
     tokens,
     api: new MicrosoftApiClient({ tokens, baseUrl: cfg.apiBaseUrl }),
+    requiredRoles: cfg.requiredPermissions.map((p) => qualifiedRole(p.resource, p.permission)),
     source: cfg.dataSource,
     intervalMinutes: cfg.syncIntervalMinutes,
     leaseMs: cfg.syncLeaseSeconds * 1000,

@@ -70,12 +70,19 @@ async function consentedTenant(opts: { defenderLicence?: boolean } = {}) {
   return t;
 }
 
-function callback(params: Record<string, string>) {
-  return consent.processConsentCallback(new URLSearchParams(params));
+/** The ledger event id of a callback; fails the test when the callback was ignored (named no link of ours). */
+async function callback(params: Record<string, string> | URLSearchParams): Promise<string> {
+  const r = await consent.processConsentCallback(params instanceof URLSearchParams ? params : new URLSearchParams(params));
+  assert.equal(r.kind, "event", "the callback names a link of the portal's, so it is recorded");
+  return (r as { eventId: string }).eventId;
 }
 
 async function event(id: string) {
   return prisma.consentEvent.findUniqueOrThrow({ where: { id } });
+}
+
+async function rowCounts() {
+  return { events: await prisma.consentEvent.count(), audit: await prisma.auditEntry.count() };
 }
 
 async function snapshot(customerId: string) {
@@ -86,7 +93,9 @@ async function snapshot(customerId: string) {
 describe("consent callback", () => {
   test("a verified consent records the tenant, its granted roles and the ledger entry, and consumes the state", async () => {
     const t = await consentedTenant();
-    const { id, state } = await pendingCustomer();
+    // Added with its verified domain: the domain is resolved to the tenant ID at once (OpenID discovery).
+    const { id, state } = await pendingCustomer({ tenantOrDomain: t.domain });
+    assert.equal((await snapshot(id)).tenantId, t.id);
     const ev = await event(await callback({ admin_consent: "True", tenant: t.id, scope: "x", state }));
     assert.equal(ev.outcome, "CONSENTED");
     const c = await snapshot(id);
@@ -130,11 +139,14 @@ describe("consent callback", () => {
 
   test("unknown, missing, expired and revoked states are refused without touching any customer", async () => {
     const t = await consentedTenant();
-    const unknown = await event(await callback({ admin_consent: "True", tenant: t.id, state: randomBytes(32).toString("base64url").slice(0, 43) }));
-    assert.equal(unknown.errorCode, "state_unknown");
-    assert.equal(unknown.customerId, null);
-    const missing = await event(await callback({ admin_consent: "True", tenant: t.id }));
-    assert.equal(missing.errorCode, "state_missing");
+    // A state the portal never issued, or none at all, writes nothing: no ledger row, no audit row.
+    const before = await rowCounts();
+    const ignoredBefore = consent.ignoredCallbackCount();
+    for (const params of <Record<string, string>[]>[{ admin_consent: "True", tenant: t.id, state: randomBytes(32).toString("base64url").slice(0, 43) }, { admin_consent: "True", tenant: t.id }]) {
+      assert.deepEqual(await consent.processConsentCallback(new URLSearchParams(params)), { kind: "invalid" });
+    }
+    assert.deepEqual(await rowCounts(), before);
+    assert.equal(consent.ignoredCallbackCount() - ignoredBefore, 2);
 
     const expired = await pendingCustomer();
     await prisma.consentRequest.updateMany({ where: { customerId: expired.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
@@ -165,7 +177,7 @@ describe("consent callback", () => {
 
   test("a tenant already bound to another customer is refused", async () => {
     const t = await consentedTenant();
-    const first = await pendingCustomer();
+    const first = await pendingCustomer({ tenantOrDomain: t.id });
     assert.equal((await event(await callback({ admin_consent: "True", tenant: t.id, state: first.state }))).outcome, "CONSENTED");
     const second = await pendingCustomer();
     const ev = await event(await callback({ admin_consent: "True", tenant: t.id, state: second.state }));
@@ -176,7 +188,7 @@ describe("consent callback", () => {
   test("missing roles → Error listing which; no licence → Error with AADSTS500011", async () => {
     const t = await consentedTenant();
     await control.setRoles(t.id, "https://graph.microsoft.com", ["SecurityIncident.Read.All"]);
-    const c = await pendingCustomer();
+    const c = await pendingCustomer({ tenantOrDomain: t.id });
     const ev = await event(await callback({ admin_consent: "True", tenant: t.id, state: c.state }));
     assert.equal(ev.outcome, "PERMISSIONS_MISSING");
     assert.deepEqual(ev.missingRoles, ["https://graph.microsoft.com/SecurityAlert.Read.All"]);
@@ -185,7 +197,7 @@ describe("consent callback", () => {
     assert.equal(s.tenantId, t.id);
 
     const unlicensed = await consentedTenant({ defenderLicence: false });
-    const u = await pendingCustomer();
+    const u = await pendingCustomer({ tenantOrDomain: unlicensed.id });
     const ev2 = await event(await callback({ admin_consent: "True", tenant: unlicensed.id, state: u.state }));
     assert.equal(ev2.outcome, "PERMISSIONS_MISSING");
     assert.equal(ev2.errorCode, "AADSTS500011");
@@ -206,26 +218,50 @@ describe("consent callback", () => {
     assert.equal(notAdmin.errorCode, "AADSTS90094");
   });
 
-  test("oversized, repeated and malformed parameters are refused before any lookup", async () => {
-    const c = await pendingCustomer();
+  test("oversized, repeated and malformed parameters are refused without consuming the link, one ledger row per code", async () => {
     const t = await consentedTenant();
-    assert.equal((await event(await callback({ admin_consent: "True", tenant: t.id, state: c.state, error_description: "x".repeat(100_000) }))).errorCode, "malformed_request");
-    const repeated = new URLSearchParams([["state", c.state], ["state", c.state], ["tenant", t.id], ["admin_consent", "True"]]);
-    assert.equal((await event(await consent.processConsentCallback(repeated))).errorCode, "malformed_request");
-    assert.equal((await event(await callback({ admin_consent: "True", tenant: "<script>", state: "../../etc" }))).errorCode, "state_unknown");
-    // The link is still live after all of that: refusals before the state lookup consume nothing.
+    const c = await pendingCustomer({ tenantOrDomain: t.domain });
+    const oversized = await event(await callback({ admin_consent: "True", tenant: t.id, state: c.state, error_description: "x".repeat(100_000) }));
+    assert.equal(oversized.errorCode, "malformed_request");
+    const repeated = new URLSearchParams([["state", c.state], ["tenant", t.id], ["tenant", t.id], ["admin_consent", "True"]]);
+    const again = await event(await callback(repeated));
+    assert.equal(again.id, oversized.id, "refusals of one link and code collapse into one row");
+    assert.equal(again.occurrences, 2);
+    // A tenant that is not a GUID is never stored.
+    const hostile = await event(await callback({ admin_consent: "True", tenant: "<script>alert(1)</script>", state: c.state }));
+    assert.equal(hostile.errorCode, "malformed_request");
+    assert.equal(hostile.claimedTenantId, null);
+    assert.deepEqual(await consent.processConsentCallback(new URLSearchParams({ admin_consent: "True", tenant: "<script>", state: "../../etc" })), { kind: "invalid" });
+    // The link is still live after all of that: malformed responses consume nothing.
     assert.equal((await event(await callback({ admin_consent: "True", tenant: t.id, state: c.state }))).outcome, "CONSENTED");
   });
 
+  test("free text in error never reaches the ledger, the customer's status or the outcome page", async () => {
+    const a = await pendingCustomer();
+    const freeText = await event(await callback({ error: "Your account was hacked, call +1-555-0100", error_description: "AADSTS65004", state: a.state }));
+    assert.equal(freeText.outcome, "REFUSED");
+    assert.equal(freeText.errorCode, "malformed_request");
+    assert.equal((await snapshot(a.id)).status, "PENDING");
+    const b = await pendingCustomer();
+    const coded = await event(await callback({ error: "server_error", error_description: "AADSTS50000 <b>Visit evil.example to fix this</b>", state: b.state }));
+    assert.equal(coded.errorCode, "AADSTS50000");
+    const customer = await prisma.customer.findUniqueOrThrow({ where: { id: b.id } });
+    assert.doesNotMatch(customer.statusReason ?? "", /evil|<b>/);
+    const outcome = await consent.getConsentOutcome(coded.id);
+    assert.doesNotMatch(JSON.stringify(outcome), /evil|<b>/);
+    const refusedOutcome = await consent.getConsentOutcome(freeText.id);
+    assert.doesNotMatch(JSON.stringify(refusedOutcome), /hacked|555/);
+  });
+
   test("manual tenant ID after the legacy link is verified like a callback", async () => {
-    const c = await pendingCustomer();
+    const t = await consentedTenant();
+    const c = await pendingCustomer({ tenantOrDomain: t.domain });
     const bad = await customers.submitManualTenantId(viewer, c.id, { tenantId: "not-a-guid" });
     assert.equal(bad.ok, false);
     const unconsented = await control.createTenant(uniqueTenantName("Typo"));
     const refused = await customers.submitManualTenantId(viewer, c.id, { tenantId: unconsented.id });
     assert.equal(refused.ok, false);
-    assert.equal((await snapshot(c.id)).tenantId, null);
-    const t = await consentedTenant();
+    assert.equal((await snapshot(c.id)).status, "PENDING");
     const ok = await customers.submitManualTenantId(viewer, c.id, { tenantId: t.id });
     assert.ok(ok.ok);
     const s = await snapshot(c.id);
@@ -256,3 +292,162 @@ describe("consent callback", () => {
     assert.equal(ctrl.ok, false);
   });
 });
+
+describe("the bound tenant is the customer", () => {
+  test("a customer added with a domain accepts consent from that domain's tenant only (callback and typed ID)", async () => {
+    const own = await consentedTenant();
+    const other = await consentedTenant();
+    const c = await pendingCustomer({ tenantOrDomain: own.domain });
+    // The link's tenant segment changed to `organizations` and another tenant's admin accepted: Entra redirects with theirs.
+    const ev = await event(await callback({ admin_consent: "True", tenant: other.id, state: c.state }));
+    assert.equal(ev.outcome, "REFUSED");
+    assert.equal(ev.errorCode, "tenant_mismatch");
+    assert.equal(ev.claimedTenantId, other.id);
+    assert.equal(ev.expectedTenantId, own.id);
+    assert.match(ev.reason, new RegExp(`${other.id}.*${own.id}`), "the partner sees both tenants named");
+    assert.equal((await snapshot(c.id)).status, "PENDING");
+    const typed = await customers.submitManualTenantId(viewer, c.id, { tenantId: other.id });
+    assert.equal(typed.ok, false);
+    assert.equal((await snapshot(c.id)).status, "PENDING");
+    // The customer-facing page says what happened without naming the expected tenant.
+    const outcome = await consent.getConsentOutcome(ev.id);
+    assert.match(outcome!.reason, /not the one this link was made for/);
+    assert.doesNotMatch(outcome!.reason, new RegExp(own.id));
+  });
+
+  test("an unknown domain is refused when the customer is added (AADSTS90002)", async () => {
+    const r = await customers.createCustomer(viewer, { displayName: uniqueTenantName("Nodomain").displayName, tenantOrDomain: "no-such-tenant-here.onmicrosoft.com", region: "eu" });
+    assert.equal(r.ok, false);
+    assert.match((r as { fieldErrors: Record<string, string> }).fieldErrors.tenantOrDomain!, /AADSTS90002/);
+  });
+
+  test("a name-only customer waits for a partner admin to confirm the tenant, named by Graph; nothing syncs before", async () => {
+    const t = await consentedTenant();
+    const c = await pendingCustomer();
+    const ev = await event(await callback({ admin_consent: "True", tenant: t.id, state: c.state }));
+    assert.equal(ev.outcome, "AWAITING_CONFIRMATION");
+    const row = await prisma.customer.findUniqueOrThrow({ where: { id: c.id } });
+    assert.equal(row.status, "AWAITING_CONFIRMATION");
+    assert.equal(row.tenantId, t.id);
+    assert.equal(row.tenantDisplayName, t.displayName);
+    assert.equal(row.tenantDefaultDomain, t.domain);
+    assert.equal(row.consentedAt, null);
+    // The scheduler picks consented customers only.
+    const due = await prisma.customer.count({ where: { id: c.id, tenantId: { not: null }, status: { in: ["CONSENTED", "ERROR"] } } });
+    assert.equal(due, 0);
+    // An analyst calling the admin action directly is denied.
+    const analyst = { ...viewer, role: "ANALYST" as const, customerScope: [c.id] };
+    const binding = await import("../../lib/data/tenant-binding.ts");
+    await assert.rejects(binding.confirmTenant(analyst, c.id), /access/i);
+    const confirmed = await binding.confirmTenant(viewer, c.id);
+    assert.ok(confirmed.ok);
+    assert.equal((await snapshot(c.id)).status, "CONSENTED");
+    assert.equal((await binding.confirmTenant(viewer, c.id)).ok, false, "a second confirmation finds nothing to confirm");
+    const history = await prisma.consentEvent.findMany({ where: { customerId: c.id }, orderBy: { createdAt: "asc" } });
+    assert.deepEqual(history.map((e) => e.outcome), ["AWAITING_CONFIRMATION", "CONFIRMED"]);
+  });
+
+  test("rejecting the tenant unbinds it; the typed ID after the legacy link also waits for confirmation", async () => {
+    const t = await consentedTenant();
+    const c = await pendingCustomer();
+    const typed = await customers.submitManualTenantId(viewer, c.id, { tenantId: t.id });
+    assert.ok(typed.ok);
+    assert.equal((await snapshot(c.id)).status, "AWAITING_CONFIRMATION");
+    const binding = await import("../../lib/data/tenant-binding.ts");
+    assert.ok((await binding.rejectTenant(viewer, c.id)).ok);
+    const s = await snapshot(c.id);
+    assert.equal(s.status, "PENDING");
+    assert.equal(s.tenantId, null);
+    assert.deepEqual(s.grantedRoles, []);
+    const rejected = await prisma.consentEvent.findFirstOrThrow({ where: { customerId: c.id, outcome: "REJECTED" } });
+    assert.equal(rejected.claimedTenantId, t.id);
+  });
+
+  test("without CrossTenantInformation.ReadBasic.All in the partner tenant the tenant still waits, named by its ID", async () => {
+    const partnerTenant = (await control.directory()).partner.id;
+    await control.setRoles(partnerTenant, "https://graph.microsoft.com", []);
+    // Tokens carry the roles granted when they were issued: start from an empty token cache, as after an hour.
+    const resetTokens = () => Object.assign(globalThis, { portalTokenClient: undefined, portalApiClient: undefined });
+    resetTokens();
+    try {
+      const t = await consentedTenant();
+      const c = await pendingCustomer();
+      const ev = await event(await callback({ admin_consent: "True", tenant: t.id, state: c.state }));
+      assert.equal(ev.outcome, "AWAITING_CONFIRMATION");
+      assert.match(ev.reason, /could not be looked up.*CrossTenantInformation\.ReadBasic\.All/);
+      assert.equal((await prisma.customer.findUniqueOrThrow({ where: { id: c.id } })).tenantDisplayName, null);
+    } finally {
+      await control.setRoles(partnerTenant, "https://graph.microsoft.com", ["CrossTenantInformation.ReadBasic.All"]);
+      resetTokens();
+    }
+  });
+
+  test("ten concurrent callbacks with one valid state: exactly one binds, nine are refused in one counted row", async () => {
+    const t = await consentedTenant();
+    const c = await pendingCustomer({ tenantOrDomain: t.id });
+    const results = await Promise.all(Array.from({ length: 10 }, () => callback({ admin_consent: "True", tenant: t.id, state: c.state })));
+    const events = await Promise.all([...new Set(results)].map(event));
+    const consented = events.filter((e) => e.outcome === "CONSENTED");
+    const refused = events.filter((e) => e.outcome === "REFUSED");
+    assert.equal(consented.length, 1);
+    assert.equal(refused.length, 1);
+    assert.equal(refused[0]!.occurrences, 9);
+    assert.equal(refused[0]!.errorCode, "state_replayed");
+    assert.equal(results.filter((r) => r === consented[0]!.id).length, 1);
+    assert.equal((await snapshot(c.id)).tenantId, t.id);
+  });
+
+  test("two customers racing for one tenant: the unique index lets one bind", async () => {
+    const t = await consentedTenant();
+    const a = await pendingCustomer();
+    const b = await pendingCustomer();
+    const events = await Promise.all([a, b].map(async (x) => event(await callback({ admin_consent: "True", tenant: t.id, state: x.state }))));
+    assert.equal(events.filter((e) => e.outcome === "AWAITING_CONFIRMATION").length, 1);
+    assert.equal(events.filter((e) => e.errorCode === "tenant_already_bound").length, 1);
+  });
+});
+
+describe("permission upgrades", () => {
+  test("an additional-permissions link adds a capability's roles to the bound tenant, nothing else", async () => {
+    const t = await consentedTenant();
+    const other = await consentedTenant();
+    const c = await pendingCustomer({ tenantOrDomain: t.id });
+    await callback({ admin_consent: "True", tenant: t.id, state: c.state });
+    const before = await snapshot(c.id);
+    assert.equal(before.status, "CONSENTED");
+    const detail = await customers.getCustomerDetail(viewer, c.id);
+    const triage = detail!.capabilities.find((x) => x.key === "triage")!;
+    assert.equal(triage.granted, false);
+    assert.equal(triage.canRequest, true);
+    // Analysts cannot create one; an unknown capability is refused.
+    await assert.rejects(customers.createUpgradeLink({ ...viewer, role: "ANALYST", customerScope: [c.id] }, c.id, "triage"), /access/i);
+    assert.equal((await customers.createUpgradeLink(viewer, c.id, "root")).ok, false);
+    assert.ok((await customers.createUpgradeLink(viewer, c.id, "triage")).ok);
+    const link = (await customers.getCustomerDetail(viewer, c.id))!.capabilities.find((x) => x.key === "triage")!.upgradeLink!;
+    const state = link.onboardingUrl.split("/onboard/")[1]!;
+    const page = await consent.getOnboardingPage(state);
+    assert.ok(page.ok);
+    assert.equal(page.capability?.label, "Incident updates (triage)");
+    assert.deepEqual(page.permissions.map((p) => p.permission), ["Incident.ReadWrite.All"]);
+    const url = new URL(page.consentUrl);
+    assert.ok(url.pathname.startsWith(`/${t.id}/`), "the tenant segment is the bound tenant");
+    assert.equal(url.searchParams.get("scope"), "https://api.security.microsoft.com/Incident.ReadWrite.All");
+
+    // Another tenant's admin cannot use it.
+    const wrong = await event(await callback({ admin_consent: "True", tenant: other.id, state }));
+    assert.equal(wrong.errorCode, "tenant_mismatch");
+    // That attempt used the link up (it got past the state check): the partner sends a fresh one.
+    assert.ok((await customers.createUpgradeLink(viewer, c.id, "triage")).ok);
+    const fresh = (await customers.getCustomerDetail(viewer, c.id))!.capabilities.find((x) => x.key === "triage")!.upgradeLink!.onboardingUrl.split("/onboard/")[1]!;
+    await control.grantConsent(t.id, { "https://api.security.microsoft.com": ["Incident.ReadWrite.All"] });
+    const ok = await event(await callback({ admin_consent: "True", tenant: t.id, state: fresh }));
+    assert.equal(ok.outcome, "PERMISSIONS_UPDATED");
+    const after = await snapshot(c.id);
+    assert.ok(after.grantedRoles.includes("https://api.security.microsoft.com/Incident.ReadWrite.All"));
+    assert.ok(after.grantedRoles.includes("https://api.security.microsoft.com/Incident.Read.All"));
+    assert.equal(after.status, "CONSENTED");
+    assert.deepEqual(after.consentedAt, before.consentedAt);
+    assert.equal((await customers.getCustomerDetail(viewer, c.id))!.capabilities.find((x) => x.key === "triage")!.granted, true);
+  });
+});
+

@@ -210,3 +210,32 @@ test("an incident returned twice in one run (pages shifted while paging) is stor
   assert.equal(rows.length, 1);
   assert.equal(rows[0]!.title, "New title");
 });
+
+test("a permission removed in the customer's tenant shows within one sync cycle, with the time it went missing", async () => {
+  const c = await consentedCustomer("Drift");
+  const required = ["https://graph.microsoft.com/SecurityIncident.Read.All", "https://graph.microsoft.com/SecurityAlert.Read.All"];
+  // One cycle of a millisecond: every run is a new cycle, so every run asks Entra for a token of its own.
+  const cycle = { ...deps("graph"), intervalMinutes: 1 / 60_000, requiredRoles: required };
+  assert.ok((await mods.run.runFeedSync(cycle, c.id, "incidents")).ok);
+  const first = await prisma.customer.findUniqueOrThrow({ where: { id: c.id } });
+  assert.ok(first.grantedRoles.includes("https://graph.microsoft.com/SecurityAlert.Read.All"));
+  assert.equal(first.permissionsMissingSince, null);
+  assert.ok(first.permissionsCheckedAt);
+
+  await control.setRoles(c.tenantId, "https://graph.microsoft.com", ["SecurityIncident.Read.All"]);
+  await new Promise((r) => setTimeout(r, 5));
+  assert.ok((await mods.run.runFeedSync(cycle, c.id, "incidents")).ok, "the incidents feed still has its role");
+  const after = await prisma.customer.findUniqueOrThrow({ where: { id: c.id } });
+  assert.ok(!after.grantedRoles.includes("https://graph.microsoft.com/SecurityAlert.Read.All"));
+  assert.ok(after.permissionsMissingSince, "missing since the run that saw it");
+  const audit = await prisma.auditEntry.findFirstOrThrow({ where: { customerId: c.id, action: "permissions.changed" }, orderBy: { id: "desc" } });
+  assert.deepEqual((audit.detail as { removed: string[] }).removed, ["https://graph.microsoft.com/SecurityAlert.Read.All"]);
+
+  // Granted again: shows as granted on the next cycle, and the gap closes.
+  await control.setRoles(c.tenantId, "https://graph.microsoft.com", ["SecurityIncident.Read.All", "SecurityAlert.Read.All", "ThreatHunting.Read.All"]);
+  await new Promise((r) => setTimeout(r, 5));
+  assert.ok((await mods.run.runFeedSync(cycle, c.id, "alerts")).ok);
+  const restored = await prisma.customer.findUniqueOrThrow({ where: { id: c.id } });
+  assert.ok(restored.grantedRoles.includes("https://graph.microsoft.com/ThreatHunting.Read.All"));
+  assert.equal(restored.permissionsMissingSince, null);
+});

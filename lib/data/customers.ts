@@ -94,7 +94,7 @@ export async function createCustomer(viewer: Viewer, input: Record<string, unkno
 
 export const customerListQuery = z.object({
   q: z.string().trim().max(200).optional().catch(undefined),
-  status: z.enum(["PENDING", "CONSENTED", "DECLINED", "REVOKED", "ERROR"]).optional().catch(undefined),
+  status: z.enum(["PENDING", "AWAITING_CONFIRMATION", "CONSENTED", "DECLINED", "REVOKED", "ERROR"]).optional().catch(undefined),
   sort: z.enum(["name", "status", "consentedAt", "lastEventAt", "createdAt"]).default("name").catch("name"),
   dir: z.enum(["asc", "desc"]).default("asc").catch("asc"),
   page: pageParam,

@@ -53,7 +53,8 @@ function lastNDays(n: number): string[] {
 export async function requestRefresh(viewer: Viewer, customerId: string): Promise<boolean> {
   assertCan(viewer, "sync:refresh");
   const c = await findVisibleCustomer(viewer, customerId);
-  if (!c?.tenantId) return false;
+  // Only a confirmed binding syncs: a tenant awaiting confirmation (or a pending one) is not this customer's yet.
+  if (!c?.tenantId || (c.status !== "CONSENTED" && c.status !== "ERROR" && c.status !== "REVOKED")) return false;
   const now = new Date();
   const source = serverConfig().dataSource;
   for (const feed of ["incidents", "alerts"]) {
@@ -103,6 +104,7 @@ export async function getOverview(viewer: Viewer, opts: { page?: number } = {}) 
       c.status === "REVOKED" || c.status === "ERROR" ? c.statusReason ?? `Consent status: ${c.status.toLowerCase()}`
       : failing.length ? `${failing[0]!.feed} sync failing: ${failing[0]!.lastError ?? failing[0]!.lastErrorCode}`
       : c.status === "DECLINED" ? "The customer's admin declined consent: send a new consent link"
+      : c.status === "AWAITING_CONFIRMATION" ? "A tenant consented for this customer: a partner admin must confirm it is the customer before anything syncs"
       : neverSynced ? "Not synced yet"
       : null;
     // Not a problem yet, and not healthy either: no data can come until the customer's admin consents.

@@ -38,7 +38,10 @@ export const DEFAULT_LEASE_MS = 60_000;
 export async function runFeedSync(deps: SyncDeps, customerId: string, feed: Feed, opts: { full?: boolean; jobId?: string } = {}): Promise<SyncOutcome> {
   const { prisma } = deps;
   const customer = await prisma.customer.findUnique({ where: { id: customerId }, select: { id: true, tenantId: true, region: true, status: true, statusFromSync: true } });
-  if (!customer?.tenantId) return { ok: false, rowsChanged: 0, apiCalls: 0, fetched: 0, error: { code: "no_tenant", message: "The customer has no consented tenant." } };
+  // Nothing syncs from a tenant that is not (yet) confirmed as this customer's.
+  if (!customer?.tenantId || customer.status === "PENDING" || customer.status === "AWAITING_CONFIRMATION") {
+    return { ok: false, rowsChanged: 0, apiCalls: 0, fetched: 0, error: { code: "no_tenant", message: "The customer has no consented, confirmed tenant." } };
+  }
   const fetcher = feedFetcher(deps.source, feed);
   const startedAt = new Date();
   const state = await prisma.syncState.upsert({

@@ -30,6 +30,7 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
           <select name="status" defaultValue={query.status ?? ""} className="rounded-md border border-slate-300 px-3 py-2 text-sm">
             <option value="">Any</option>
             <option value="PENDING">Pending</option>
+            <option value="AWAITING_CONFIRMATION">Awaiting confirmation</option>
             <option value="CONSENTED">Consented</option>
             <option value="DECLINED">Declined</option>
             <option value="REVOKED">Revoked</option>

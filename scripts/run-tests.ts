@@ -42,7 +42,9 @@ try {
     ensureNextBuild();
     const report = join(".data", "playwright-results.json");
     rmSync(report, { force: true });
-    const r = spawnSync(process.execPath, ["node_modules/@playwright/test/cli.js", "test"], {
+    // `npm test -- e2e trust onboarding` runs the spec files whose names contain those words.
+    const specs = only === "e2e" ? fileFilter : [];
+    const r = spawnSync(process.execPath, ["node_modules/@playwright/test/cli.js", "test", ...specs], {
       stdio: "inherit",
       env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report },
     });

@@ -48,7 +48,9 @@ export const test = base.extend<Fixtures>({
       const cfg = serverConfig();
       // A fresh token cache per call, like a worker that has not seen this tenant yet (tests revoke consent).
       const tokens = new TenantTokenClient({ authorityHost: cfg.authorityHost, clientId: cfg.clientId, credential: cfg.credential });
-      const deps = { prisma, tokens, api: new MicrosoftApiClient({ tokens, baseUrl: cfg.apiBaseUrl, maxAttempts: 2 }), source: cfg.dataSource, intervalMinutes: 5 };
+      const { qualifiedRole } = await import("../../lib/config/permissions.ts");
+      const requiredRoles = cfg.requiredPermissions.map((p) => qualifiedRole(p.resource, p.permission));
+      const deps = { prisma, tokens, api: new MicrosoftApiClient({ tokens, baseUrl: cfg.apiBaseUrl, maxAttempts: 2 }), source: cfg.dataSource, intervalMinutes: 5, requiredRoles };
       for (const feed of ["incidents", "alerts"] as const) await runFeedSync(deps, customerId, feed);
     };
     await use({

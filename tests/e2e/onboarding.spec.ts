@@ -45,7 +45,8 @@ test("partner admin onboards a customer end to end: add, link, onboarding page, 
   const onboardingUrl = await page.getByTestId("onboarding-url").inputValue();
   expect(onboardingUrl).toMatch(/\/onboard\/[A-Za-z0-9_-]{43}$/);
   const consentUrl = new URL(await page.getByTestId("consent-url").inputValue());
-  expect(consentUrl.pathname).toBe(`/${tenant.domain}/v2.0/adminconsent`);
+  // The domain was resolved to its tenant when the customer was added: the link names the tenant ID.
+  expect(consentUrl.pathname).toBe(`/${tenant.id}/v2.0/adminconsent`);
 
   const customer = await customerBrowser(browser);
   await customer.goto(onboardingUrl);
@@ -118,7 +119,7 @@ test.describe("refused callbacks record nothing but the refusal", () => {
   test("replayed state", async ({ page, sim, data }) => {
     const t = await sim.createTenant(uniqueTenantName("Replay"));
     await sim.grantConsent(t.id);
-    const c = await pendingCustomer(data);
+    const c = await pendingCustomer(data, t.id);
     const url = `/consent/callback?admin_consent=True&tenant=${t.id}&state=${c.state}`;
     await page.goto(url);
     await expect(page.getByTestId("consent-outcome")).toHaveAttribute("data-outcome", "CONSENTED");
@@ -146,7 +147,7 @@ test.describe("refused callbacks record nothing but the refusal", () => {
   test("a tenant already bound to another customer", async ({ page, sim, data }) => {
     const t = await sim.createTenant(uniqueTenantName("Bound"));
     await sim.grantConsent(t.id);
-    const first = await pendingCustomer(data);
+    const first = await pendingCustomer(data, t.id);
     await page.goto(`/consent/callback?admin_consent=True&tenant=${t.id}&state=${first.state}`);
     await expect(page.getByTestId("consent-outcome")).toHaveAttribute("data-outcome", "CONSENTED");
     const second = await pendingCustomer(data);
@@ -174,5 +175,8 @@ test("the App registration page shows what to configure and checks the credentia
   await expect(page.getByTestId("required-permissions").locator("tbody tr")).toHaveCount(4);
   await expect(page.locator("body")).not.toContainText(process.env.ENTRA_CLIENT_SECRET!);
   await page.getByRole("button", { name: "Check now" }).click();
-  await expect(page.getByTestId("credential-results").locator("li[data-ok=true]")).toHaveCount(3);
+  // One token per API in the partner tenant, and the cross-tenant look-up permission granted there.
+  await expect(page.getByTestId("credential-results").locator("li[data-ok=true]")).toHaveCount(4);
+  await expect(page.getByTestId("partner-permissions")).toContainText("CrossTenantInformation.ReadBasic.All");
+  await expect(page.getByTestId("capability-permissions")).toContainText("Incident.ReadWrite.All");
 });

@@ -26,6 +26,8 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
     getCustomerHealth(viewer, id),
     can(viewer, "customers:assign") ? getCustomerAssignments(viewer, id) : Promise.resolve(null),
   ]);
+  // Health, refresh and the importer belong to a tenant that is this customer's: consented, not pending or unconfirmed.
+  const bound = Boolean(customer.tenantId) && customer.status !== "PENDING" && customer.status !== "AWAITING_CONFIRMATION";
   return (
     <>
       <PageHeader
@@ -51,7 +53,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
           {customer.canOnboard && customer.status !== "CONSENTED" && customer.status !== "AWAITING_CONFIRMATION" && (
             <ConsentLinkPanel customerId={customer.id} link={customer.link} legacyLink={customer.legacyLink} />
           )}
-          {health && customer.tenantId && (
+          {health && bound && (
             <Card title="Health">
               <dl className="mb-4 grid gap-3 text-sm sm:grid-cols-3" data-testid="health-summary">
                 <div><dt className="text-slate-500">Consent</dt><dd>{customer.status.toLowerCase()}</dd></div>
@@ -61,7 +63,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
               <SyncStatus customerId={customer.id} initial={health.feeds} canRefresh={can(viewer, "sync:refresh")} />
             </Card>
           )}
-          {health && customer.tenantId && (
+          {health && bound && (
             <Card title="Open incidents">
               <div className="mb-4 flex flex-wrap gap-4 text-sm" data-testid="open-by-severity">
                 {(["high", "medium", "low", "informational"] as const).map((s) => (
@@ -98,7 +100,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
               <div><dt className="text-slate-500">How</dt><dd>{customer.consentedVia === "LINK" ? "Admin-consent link (verified callback)" : customer.consentedVia === "MANUAL" ? "Legacy link + tenant ID typed by partner (verified)" : "—"}</dd></div>
             </dl>
           </Card>
-          {customer.tenantId && (
+          {bound && (
             <Card title="Legacy SIEM API">
               <p className="text-sm text-slate-600">Pull this customer&apos;s detections from the deprecated SIEM REST API as JSON or CSV.</p>
               <Link href={`/customers/${customer.id}/siem`} className="mt-2 inline-block text-sm font-medium text-blue-800 underline">Open the importer</Link>

@@ -24,6 +24,7 @@ async function pendingCustomer(data: Parameters<Parameters<typeof test>[2]>[0]["
 }
 
 test("partner admin onboards a customer end to end: add, link, onboarding page, consent at Microsoft, Consented", async ({ page, browser, sim, data }) => {
+  test.setTimeout(60_000);
   const { admin } = await partnerUsers(sim);
   const tenant = await sim.createTenant(uniqueTenantName("Fabrikam"));
   const customerAdmin = tenant.users.find((u) => u.isAdmin)!;

@@ -199,11 +199,31 @@ describe("client credentials (msal-node)", () => {
     assert.deepEqual(decodeJwt(graph.accessToken).roles, ["SecurityAlert.Read.All", "SecurityIncident.Read.All"]);
   });
 
-  test("partner tenant: the app's own service principal gets a token without roles (live credential check)", async () => {
-    const r = await appToken(msal(), sim.directory.partner.id, GRAPH);
-    const claims = decodeJwt(r.accessToken);
-    assert.equal(claims.tid, sim.directory.partner.id);
-    assert.equal("roles" in claims, false);
+  test("partner tenant: the app's own service principal gets a token with only the cross-tenant look-up (live credential check)", async () => {
+    const graph = decodeJwt((await appToken(msal(), sim.directory.partner.id, GRAPH)).accessToken);
+    assert.equal(graph.tid, sim.directory.partner.id);
+    assert.deepEqual(graph.roles, ["CrossTenantInformation.ReadBasic.All"]);
+    // No Defender role in the partner's own tenant.
+    const mtp = decodeJwt((await appToken(msal(), sim.directory.partner.id, MTP)).accessToken);
+    assert.equal("roles" in mtp, false);
+  });
+
+  test("findTenantInformationByTenantId answers with the partner's token, 403 without the permission, 404 for an unknown tenant", async () => {
+    const token = (await appToken(msal(), sim.directory.partner.id, GRAPH)).accessToken;
+    const looked = await newTenant("Lookup Corp");
+    const get = (id: string, bearer = token) =>
+      fetch(`${sim.url}/graph.microsoft.com/v1.0/tenantRelationships/findTenantInformationByTenantId(tenantId='${id}')`, { headers: { authorization: `Bearer ${bearer}` } });
+    const ok = await get(looked.id);
+    assert.equal(ok.status, 200);
+    const body = (await ok.json()) as Record<string, unknown>;
+    assert.equal(body.tenantId, looked.id);
+    assert.equal(body.displayName, "Lookup Corp");
+    assert.equal(body.defaultDomainName, looked.domain);
+    assert.equal((await get("00000000-0000-4000-8000-000000000000")).status, 404);
+    // A customer tenant's token holds no such role: Graph refuses it.
+    assert.equal((await control("POST", `/_sim/tenants/${looked.id}/consent`, {})).ok, true);
+    const customerToken = (await appToken(msal(), looked.id, GRAPH)).accessToken;
+    assert.equal((await get(looked.id, customerToken)).status, 403);
   });
 
   test("bad secret -> invalid_client AADSTS7000215", async () => {

@@ -37,53 +37,15 @@ export default async function SettingsPage() {
           </ul>
         </Card>
         <Card title="Required application permissions" className="lg:col-span-2">
-          <table className="w-full text-sm" data-testid="required-permissions">
-            <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-              <tr><th className="py-1">API</th><th className="py-1">Resource</th><th className="py-1">Permission</th><th className="py-1">Allows</th></tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {reg.permissions.map((p) => (
-                <tr key={`${p.resource}/${p.permission}`}>
-                  <td className="py-2">{p.api}</td>
-                  <td className="py-2 font-mono text-xs">{p.resource}</td>
-                  <td className="py-2 font-mono text-xs">{p.permission}</td>
-                  <td className="py-2 text-slate-600">{p.description}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <PermissionTable testId="required-permissions" rows={reg.permissions.map((p) => ({ ...p, group: p.resource }))} groupHeading="Resource" />
           <p className="mt-3 text-xs text-slate-500">Change with REQUIRED_PERMISSIONS (see .env.example). Customers consented before a change show the missing permissions.</p>
         </Card>
         <Card title="Additional permissions (asked per customer, per capability)" className="lg:col-span-2">
-          <table className="w-full text-sm" data-testid="capability-permissions">
-            <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-              <tr><th className="py-1">Capability</th><th className="py-1">API</th><th className="py-1">Permission</th><th className="py-1">Allows</th></tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {reg.capabilities.flatMap((c) => c.permissions.map((p) => (
-                <tr key={`${c.key}/${p.resource}/${p.permission}`}>
-                  <td className="py-2">{c.label}</td>
-                  <td className="py-2">{p.api}</td>
-                  <td className="py-2 font-mono text-xs">{p.permission}</td>
-                  <td className="py-2 text-slate-600">{p.description}</td>
-                </tr>
-              )))}
-            </tbody>
-          </table>
+          <PermissionTable testId="capability-permissions" rows={reg.capabilities.flatMap((c) => c.permissions.map((p) => ({ ...p, group: c.label })))} groupHeading="Capability" />
           <p className="mt-3 text-xs text-slate-500">Declare these on the app registration too; each customer grants them with an additional-permissions link from its page.</p>
         </Card>
         <Card title="Permission in the partner's own tenant" className="lg:col-span-2">
-          <table className="w-full text-sm" data-testid="partner-permissions">
-            <tbody className="divide-y divide-slate-100">
-              {reg.partnerTenantPermissions.map((p) => (
-                <tr key={p.permission}>
-                  <td className="py-2">{p.api}</td>
-                  <td className="py-2 font-mono text-xs">{p.permission}</td>
-                  <td className="py-2 text-slate-600">{p.description}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <PermissionTable testId="partner-permissions" rows={reg.partnerTenantPermissions.map((p) => ({ ...p, group: "Partner tenant" }))} groupHeading="Granted in" />
           <p className="mt-3 text-xs text-slate-500">Grant admin consent for it in the partner tenant. The live check below says whether it is granted now.</p>
         </Card>
         <Card title="Live credential check" className="lg:col-span-2">
@@ -91,5 +53,26 @@ export default async function SettingsPage() {
         </Card>
       </div>
     </>
+  );
+}
+
+/** One table for every list of application permissions the app registration declares. */
+function PermissionTable({ rows, groupHeading, testId }: { rows: { api: string; permission: string; description: string; group: string }[]; groupHeading: string; testId: string }) {
+  return (
+    <table className="w-full text-sm" data-testid={testId}>
+      <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+        <tr><th className="py-1">API</th><th className="py-1">{groupHeading}</th><th className="py-1">Permission</th><th className="py-1">Allows</th></tr>
+      </thead>
+      <tbody className="divide-y divide-slate-100">
+        {rows.map((p) => (
+          <tr key={`${p.group}/${p.api}/${p.permission}`}>
+            <td className="py-2">{p.api}</td>
+            <td className="py-2 text-xs">{p.group}</td>
+            <td className="py-2 font-mono text-xs">{p.permission}</td>
+            <td className="py-2 text-slate-600">{p.description}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

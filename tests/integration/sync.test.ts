@@ -137,6 +137,55 @@ for (const source of ["graph", "defender"] as const) {
       await storeMatchesTruth(c.id, c.tenantId, source);
     });
 
+    test("both enum casings land canonical: the same data spelled the other way stores identical rows", async () => {
+      const c = await consentedCustomer(`Casing-${source}`);
+      await control.injectIncident(c.tenantId, { title: "Tagged by the customer", tags: ["Finance", "VIP", "Finance"], severity: "Medium" });
+      const d = deps(source);
+      const snapshot = async () => ({
+        incidents: await prisma.incident.findMany({ where: { customerId: c.id }, orderBy: { sourceId: "asc" }, select: { sourceId: true, title: true, severity: true, status: true, classification: true, determination: true, tags: true } }),
+        alerts: await prisma.alert.findMany({ where: { customerId: c.id }, orderBy: { sourceId: "asc" }, select: { sourceId: true, severity: true, status: true, classification: true, determination: true } }),
+      });
+      const syncAll = async () => {
+        for (const feed of ["incidents", "alerts"] as const) {
+          const r = await mods.run.runFeedSync(d, c.id, feed, { full: true });
+          assert.ok(r.ok, JSON.stringify(r.error));
+        }
+      };
+      await syncAll();
+      const documented = await snapshot();
+      const canon = await import("../../lib/sync/canonical.ts");
+      for (const i of documented.incidents) {
+        assert.ok((canon.SEVERITIES as readonly string[]).includes(i.severity), i.severity);
+        assert.ok((canon.INCIDENT_STATUSES as readonly string[]).includes(i.status), i.status);
+        assert.ok(i.classification === null || (canon.CLASSIFICATIONS as readonly string[]).includes(i.classification), String(i.classification));
+        assert.ok(i.determination === null || (canon.DETERMINATIONS as readonly string[]).includes(i.determination), String(i.determination));
+      }
+      for (const a of documented.alerts) {
+        assert.ok((canon.SEVERITIES as readonly string[]).includes(a.severity), a.severity);
+        assert.ok((canon.ALERT_STATUSES as readonly string[]).includes(a.status), a.status);
+        assert.ok(a.determination === null || (canon.DETERMINATIONS as readonly string[]).includes(a.determination), String(a.determination));
+      }
+      assert.deepEqual(documented.incidents.find((i) => i.title === "Tagged by the customer")?.tags, ["Finance", "VIP"]);
+
+      // Now the same tenant answers in the other casing (Graph: PascalCase and `tags`, as its docs' examples do).
+      await control.setSpelling(c.tenantId, source === "graph" ? { enumCase: "pascal", graphTags: "tags" } : { enumCase: "camel" });
+      const target = { tenantId: c.tenantId, region: "eu" as const };
+      const raw = (source === "graph"
+        ? await d.api.getJson("graph", target, "/v1.0/security/incidents?$top=1&$expand=alerts")
+        : await d.api.getJson("xdr", target, "/api/incidents?$top=1")) as { value: Record<string, unknown>[] };
+      assert.match(String(raw.value[0]!.severity), source === "graph" ? /^[A-Z]/ : /^[a-z]/, "the simulator really answers in the other casing");
+      if (source === "graph") assert.ok("tags" in raw.value[0]! && !("customTags" in raw.value[0]!));
+      await prisma.alert.deleteMany({ where: { customerId: c.id } });
+      await prisma.incident.deleteMany({ where: { customerId: c.id } });
+      await syncAll();
+      assert.deepEqual(await snapshot(), documented);
+
+      // And the severity filter's value finds exactly what Microsoft holds at that severity.
+      const truthMedium = ((await control.incidents(c.tenantId)) as { incidents: { severity: string }[] }).incidents.filter((i) => i.severity === "Medium").length;
+      assert.ok(truthMedium > 0);
+      assert.equal(await prisma.incident.count({ where: { customerId: c.id, severity: "medium" } }), truthMedium);
+    });
+
     test("429 storms and 5xx are ridden out", async () => {
       const c = await consentedCustomer(`Faults-${source}`);
       await control.setFaults(c.tenantId, { throttleRate: 0.3, errorRate: 0.2 });

@@ -19,6 +19,8 @@ const hostile = {
 };
 
 test("hostile incident text renders inert in every view and exports neutralise formulas", async ({ page, sim, data }) => {
+  // A megabyte synced from two APIs, six pages and a download: past 30 s when the machine's two cores are shared.
+  test.slow();
   const { admin } = await partnerUsers(sim);
   const c = await data.consentedCustomer("Hostile");
   await sim.injectIncident(c.tenantId, hostile);
@@ -74,6 +76,7 @@ test("hostile incident text renders inert in every view and exports neutralise f
 });
 
 test("a megabyte title is cut when stored and every view says so", async ({ page, sim, data }) => {
+  test.slow(); // a megabyte synced from two APIs (see above)
   const { admin } = await partnerUsers(sim);
   const c = await data.consentedCustomer("Long title");
   await sim.injectIncident(c.tenantId, { title: `Long title ${"T".repeat(1_048_000)}` });

@@ -444,7 +444,8 @@ export function graphAlert(a: AlertView, tenantId: string): Record<string, unkno
 }
 
 // resources/security-incident.md (JSON representation; camelCase enums, customTags). The list example on
-// api/security-list-incidents.md mixes PascalCase enums and `tags`: the resource page is followed here. Comments use
+// api/security-list-incidents.md mixes PascalCase enums and `tags`: the resource page is followed here (a tenant's
+// Spelling, service.ts, serves the examples' spelling on request). Comments use
 // resources/security-alertcomment.md (comment, createdByDisplayName, createdDateTime), not the example's createdBy.
 export function graphIncident(v: IncidentView, tenantId: string, expandAlerts: boolean): Record<string, unknown> {
   const r = v.rec;

@@ -1,3 +1,5 @@
+import { splitCut } from "@/lib/sync/caps";
+
 /**
  * Customer-sourced text (titles, comments, command lines, file paths) is hostile: React already escapes markup, and
  * this makes the rest visible instead of effective — control characters become their visible symbols, bidi overrides
@@ -16,11 +18,18 @@ export function inertString(value: string, max = 2000): { text: string; omitted:
 
 export function InertText({ value, max = 2000, className = "", testId }: { value: string | null | undefined; max?: number; className?: string; testId?: string }) {
   if (value === null || value === undefined || value === "") return <span className="text-slate-400">—</span>;
-  const { text, omitted } = inertString(value, max);
+  // Text cut at ingest (lib/sync/caps.ts) ends in a marker: say so even when the display cuts earlier.
+  const stored = splitCut(value);
+  const { text, omitted } = inertString(stored.text, max);
   return (
     <span className={`inert-text ${className}`} data-testid={testId}>
       {text}
       {omitted > 0 && <span className="ml-1 text-xs text-slate-500">… ({omitted.toLocaleString("en-US")} more characters not shown)</span>}
+      {stored.cut !== null && (
+        <span className="ml-1 text-xs text-amber-700" data-testid="cut-at-ingest">
+          [cut when stored: {stored.cut.toLocaleString("en-US")} characters dropped]
+        </span>
+      )}
     </span>
   );
 }

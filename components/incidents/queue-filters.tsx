@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { IncidentFilters } from "@/lib/data/filters";
+import { SEVERITIES } from "@/lib/sync/canonical";
 import { label } from "./badges";
 import { CustomerPicker } from "./customer-picker";
 import { SearchBox } from "./search-box";
@@ -12,7 +13,6 @@ interface Props {
   statuses: readonly string[];
 }
 
-const SEVERITIES = ["high", "medium", "low", "informational", "unknown"];
 
 /** A plain GET form: every filter lives in the URL, so a view can be bookmarked and shared. */
 export function QueueFilters({ action, filters, customers, statuses }: Props) {

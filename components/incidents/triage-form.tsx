@@ -1,6 +1,7 @@
 "use client";
 import { useActionState } from "react";
 import { triageIncidentAction } from "@/app/(portal)/actions";
+import { canonicalClassification, canonicalDetermination, label } from "@/lib/sync/canonical";
 import { Button, FieldError } from "../ui/primitives";
 
 const DETERMINATIONS: Record<string, readonly string[]> = {
@@ -8,7 +9,9 @@ const DETERMINATIONS: Record<string, readonly string[]> = {
   InformationalExpectedActivity: ["SecurityTesting", "LineOfBusinessApplication", "ConfirmedActivity", "Other"],
   FalsePositive: ["Clean", "NoEnoughDataToValidate", "Other"],
 };
-const words = (v: string) => v.replace(/([a-z])([A-Z])/g, "$1 $2");
+// Microsoft takes the XDR spelling (api-update-incidents.md); people see the one label of the canonical value.
+const classificationLabel = (v: string) => label(canonicalClassification(v));
+const determinationLabel = (v: string) => label(canonicalDetermination(v));
 const select = "mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm";
 
 /** Status, assignment, classification and a comment, written to Microsoft in one update. */
@@ -35,7 +38,7 @@ export function TriageForm({ incidentId }: { incidentId: string }) {
       <label className="block text-xs font-medium text-slate-700">Classification
         <select name="classification" defaultValue="" className={select} aria-describedby="classification-error">
           <option value="">Keep</option>
-          {Object.keys(DETERMINATIONS).map((c) => <option key={c} value={c}>{words(c)}</option>)}
+          {Object.keys(DETERMINATIONS).map((c) => <option key={c} value={c}>{classificationLabel(c)}</option>)}
         </select>
         <FieldError id="classification-error" message={errors.classification} />
       </label>
@@ -43,8 +46,8 @@ export function TriageForm({ incidentId }: { incidentId: string }) {
         <select name="determination" defaultValue="" className={select} aria-describedby="determination-error">
           <option value="">Keep</option>
           {Object.entries(DETERMINATIONS).map(([c, ds]) => (
-            <optgroup key={c} label={words(c)}>
-              {ds.map((d) => <option key={`${c}-${d}`} value={d}>{words(d)}</option>)}
+            <optgroup key={c} label={classificationLabel(c)}>
+              {ds.map((d) => <option key={`${c}-${d}`} value={d}>{determinationLabel(d)}</option>)}
             </optgroup>
           ))}
         </select>

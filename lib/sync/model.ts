@@ -1,6 +1,6 @@
 /**
- * Incidents and alerts as the portal stores them, whichever API they came from. Enum values follow Microsoft
- * Graph's camelCase (`inProgress`, `truePositive`); the Defender XDR/MDE PascalCase values are mapped onto them.
+ * Incidents and alerts as the portal stores them, whichever API they came from. Enum values are canonical
+ * (canonical.ts: Graph's camelCase, synonyms folded); text is bounded (caps.ts).
  */
 export type DataSource = "defender" | "graph";
 export type Feed = "incidents" | "alerts";
@@ -39,16 +39,14 @@ export interface NormalizedIncident {
   alerts: NormalizedAlert[];
 }
 
-/** PascalCase → camelCase ("InProgress" → "inProgress", "UnSpecified" → "unknown"), lower-casing acronyms' first letter only. */
+/** PascalCase → camelCase for names that are not stored enum values (evidence entity types). */
 export function camelEnum(value: string | null | undefined): string | null {
   if (value === null || value === undefined || value === "") return null;
-  if (value === "UnSpecified" || value === "Unspecified") return "unknown";
   return value.charAt(0).toLowerCase() + value.slice(1);
 }
 
-export const SEVERITIES = ["high", "medium", "low", "informational", "unknown"] as const;
-export const INCIDENT_STATUSES = ["active", "inProgress", "resolved", "redirected"] as const;
-export const ALERT_STATUSES = ["new", "inProgress", "resolved", "unknown"] as const;
+// The canonical values (one spelling per meaning) live in canonical.ts, with the normalizer itself.
+export { ALERT_STATUSES, INCIDENT_STATUSES, SEVERITIES } from "./canonical.ts";
 
 /** The text that identifies an incident in Microsoft's portal for this tenant. */
 export function defenderPortalIncidentUrl(incidentId: string, tenantId: string): string {

@@ -27,6 +27,15 @@ import {
   type NormalizedAlert,
   type NormalizedIncident,
 } from "./model.ts";
+import { boundAlert, boundIncident } from "./caps.ts";
+import {
+  canonicalAlertStatus as alertStatus,
+  canonicalClassification as classification,
+  canonicalDetermination as determination,
+  canonicalIncidentStatus as incidentStatus,
+  canonicalSeverity as severity,
+  mergeTags,
+} from "./canonical.ts";
 
 /**
  * The two ways to read a tenant's incidents and alerts: the Defender APIs (XDR incidents with their alerts; MDE alerts
@@ -45,7 +54,6 @@ export interface FeedFetcher {
 const odataTime = (d: Date) => d.toISOString();
 const maxDate = (dates: Date[]) => (dates.length ? new Date(Math.max(...dates.map((d) => d.getTime()))) : null);
 const date = (s: string | null | undefined, fallback: Date) => (s ? new Date(s) : fallback);
-const severity = (s: string | null | undefined) => camelEnum(s) ?? "unknown";
 
 // ---------------------------------------------------------------------------------------------- Defender XDR + MDE
 
@@ -77,12 +85,12 @@ function xdrAlert(a: XdrIncidentAlert, incidentId: string, fallback: Date): Norm
     evidence: (a.entities ?? []).map((e) => xdrEntityEvidence(e as Record<string, unknown>)),
     webUrl: null,
   };
-  return {
+  return boundAlert({
     sourceId: a.alertId, incidentSourceId: incidentId, title: a.title ?? "(untitled alert)", severity: severity(a.severity),
-    status: camelEnum(a.status) ?? "unknown", category: a.category ?? null, serviceSource: a.serviceSource ?? null,
-    detectionSource: a.detectionSource ?? null, classification: camelEnum(a.classification), determination: camelEnum(a.determination),
+    status: alertStatus(a.status), category: a.category ?? null, serviceSource: a.serviceSource ?? null,
+    detectionSource: a.detectionSource ?? null, classification: classification(a.classification), determination: determination(a.determination),
     assignedTo: a.assignedTo ?? null, createdTime: created, lastUpdateTime: date(a.lastUpdatedTime, created), payload: detail,
-  };
+  });
 }
 
 export function normalizeXdrIncident(i: XdrIncident, tenantId: string): NormalizedIncident {
@@ -94,12 +102,12 @@ export function normalizeXdrIncident(i: XdrIncident, tenantId: string): Normaliz
     redirectIncidentId: i.redirectIncidentId != null ? String(i.redirectIncidentId) : null,
   };
   const alerts = (i.alerts ?? []).map((a) => xdrAlert(a, id, created));
-  return {
-    sourceId: id, title: i.incidentName ?? `Incident ${id}`, severity: severity(i.severity), status: camelEnum(i.status) ?? "active",
-    classification: camelEnum(i.classification), determination: camelEnum(i.determination), assignedTo: i.assignedTo ?? null,
-    tags: i.tags ?? [], alertCount: alerts.length, createdTime: created, lastUpdateTime: new Date(i.lastUpdateTime),
+  return boundIncident({
+    sourceId: id, title: i.incidentName ?? `Incident ${id}`, severity: severity(i.severity), status: incidentStatus(i.status),
+    classification: classification(i.classification), determination: determination(i.determination), assignedTo: i.assignedTo ?? null,
+    tags: mergeTags(i.tags), alertCount: alerts.length, createdTime: created, lastUpdateTime: new Date(i.lastUpdateTime),
     webUrl: defenderPortalIncidentUrl(id, tenantId), payload: detail, alerts,
-  };
+  });
 }
 
 function mdeEvidence(e: Record<string, unknown>): EvidenceItem {
@@ -124,12 +132,12 @@ export function normalizeMdeAlert(a: MdeAlert): NormalizedAlert {
     evidence: (a.evidence ?? []).map((e) => mdeEvidence(e as Record<string, unknown>)),
     webUrl: null,
   };
-  return {
+  return boundAlert({
     sourceId: a.id, incidentSourceId: a.incidentId != null ? String(a.incidentId) : null, title: a.title ?? "(untitled alert)",
-    severity: severity(a.severity), status: camelEnum(a.status) ?? "unknown", category: a.category ?? null, serviceSource: "microsoftDefenderForEndpoint",
-    detectionSource: a.detectionSource ?? null, classification: camelEnum(a.classification), determination: camelEnum(a.determination),
+    severity: severity(a.severity), status: alertStatus(a.status), category: a.category ?? null, serviceSource: "microsoftDefenderForEndpoint",
+    detectionSource: a.detectionSource ?? null, classification: classification(a.classification), determination: determination(a.determination),
     assignedTo: a.assignedTo ?? null, createdTime: created, lastUpdateTime: date(a.lastUpdateTime, created), payload: detail,
-  };
+  });
 }
 
 const defenderIncidents: FeedFetcher = {
@@ -221,12 +229,12 @@ export function normalizeGraphAlert(a: GraphAlert): NormalizedAlert {
     evidence: (a.evidence ?? []).map(graphEvidence),
     webUrl: a.alertWebUrl ?? null,
   };
-  return {
-    sourceId: a.id, incidentSourceId: a.incidentId ?? null, title: a.title ?? "(untitled alert)", severity: a.severity ?? "unknown",
-    status: a.status ?? "unknown", category: a.category ?? null, serviceSource: a.serviceSource ?? null, detectionSource: a.detectionSource ?? null,
-    classification: a.classification ?? null, determination: a.determination ?? null, assignedTo: a.assignedTo ?? null,
+  return boundAlert({
+    sourceId: a.id, incidentSourceId: a.incidentId ?? null, title: a.title ?? "(untitled alert)", severity: severity(a.severity),
+    status: alertStatus(a.status), category: a.category ?? null, serviceSource: a.serviceSource ?? null, detectionSource: a.detectionSource ?? null,
+    classification: classification(a.classification), determination: determination(a.determination), assignedTo: a.assignedTo ?? null,
     createdTime: created, lastUpdateTime: date(a.lastUpdateDateTime, created), payload: detail,
-  };
+  });
 }
 
 export function normalizeGraphIncident(i: GraphIncident): NormalizedIncident {
@@ -237,12 +245,13 @@ export function normalizeGraphIncident(i: GraphIncident): NormalizedIncident {
     comments: (i.comments ?? []).map((c) => { const x = c as Record<string, unknown>; const str = (k: string) => (typeof x[k] === "string" ? (x[k] as string) : null); return { comment: str("comment") ?? "", createdBy: str("createdByDisplayName") ?? str("createdBy"), createdTime: str("createdDateTime") ?? str("createdTime") }; }),
     redirectIncidentId: i.redirectIncidentId ?? null,
   };
-  return {
-    sourceId: i.id, title: i.displayName ?? `Incident ${i.id}`, severity: i.severity ?? "unknown", status: i.status ?? "active",
-    classification: i.classification ?? null, determination: i.determination ?? null, assignedTo: i.assignedTo ?? null,
-    tags: [...(i.customTags ?? []), ...(i.systemTags ?? [])], alertCount: alerts.length, createdTime: created,
+  return boundIncident({
+    sourceId: i.id, title: i.displayName ?? `Incident ${i.id}`, severity: severity(i.severity), status: incidentStatus(i.status),
+    classification: classification(i.classification), determination: determination(i.determination), assignedTo: i.assignedTo ?? null,
+    // security-list-incidents.md Example 2 sends `tags` where the resource page says `customTags`: keep both.
+    tags: mergeTags(i.customTags, i.tags, i.systemTags), alertCount: alerts.length, createdTime: created,
     lastUpdateTime: date(i.lastUpdateDateTime, created), webUrl: i.incidentWebUrl ?? null, payload: detail, alerts,
-  };
+  });
 }
 
 const GRAPH_PAGE = 50;

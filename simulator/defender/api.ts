@@ -20,6 +20,7 @@ import {
   graphSeverity,
   graphStatus,
   mdeAlert,
+  respell,
   siemDetection,
   xdrIncident,
 } from "./render.ts";
@@ -71,6 +72,8 @@ const byUpdateDesc = (a: IncidentRec, b: IncidentRec) => b.lastUpdateMs - a.last
 
 export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): Route[] {
   const seed = ctx.directory.seed;
+  /** The tenant's spelling variant (PUT /_sim/tenants/{id}/defender {enumCase, graphTags}); as documented by default. */
+  const spelled = <T>(c: Call, body: T): T => (c.api === "siem" ? body : respell(body, svc.spelling(c.tenant.id), c.api));
 
   // -------------------------------------------------------------------------------------------
   // Pipeline: host check -> token (401) -> role (403) -> licence (403) -> quota (429) -> faults -> handler
@@ -197,7 +200,7 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
     const matching = c.data.incidents.filter((r) => !q.filter || q.filter(r)).sort(byUpdateDesc);
     const page = matching.slice(q.skip, q.skip + q.top);
     // No @odata.nextLink: the docs never show one; clients page with $skip until a short page.
-    return json(200, { "@odata.context": xdrContext(c.host), value: page.map((r) => xdrIncident(incidentView(seed, c.data, r))) });
+    return json(200, { "@odata.context": xdrContext(c.host), value: page.map((r) => spelled(c, xdrIncident(incidentView(seed, c.data, r)))) });
   };
 
   const findIncident = (c: Call, raw: string): IncidentRec => {
@@ -211,7 +214,7 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
   const xdrGet = (c: Call): SimResult => {
     const inc = findIncident(c, c.req.params.id ?? "");
     // UNCONFIRMED: single-entity @odata.context ("$metadata#Incidents/$entity"), standard OData.
-    return json(200, { "@odata.context": `https://${c.host}/api/$metadata#Incidents/$entity`, ...xdrIncident(incidentView(seed, c.data, inc)) });
+    return json(200, { "@odata.context": `https://${c.host}/api/$metadata#Incidents/$entity`, ...spelled(c, xdrIncident(incidentView(seed, c.data, inc))) });
   };
 
   const patchBody = z.strictObject({
@@ -254,7 +257,7 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
     svc.model.touch(c.data, inc);
     // UNCONFIRMED: comments added with an app token are attributed to the app's display name.
     if (b.comment !== undefined) inc.comments.push({ comment: b.comment, createdBy: ctx.app.displayName, createdMs: inc.lastUpdateMs });
-    return json(200, { "@odata.context": `https://${c.host}/api/$metadata#Incidents/$entity`, ...xdrIncident(incidentView(seed, c.data, inc)) });
+    return json(200, { "@odata.context": `https://${c.host}/api/$metadata#Incidents/$entity`, ...spelled(c, xdrIncident(incidentView(seed, c.data, inc))) });
   };
 
   // -------------------------------------------------------------------------------------------
@@ -296,7 +299,7 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
       .filter((a) => !q.filter || q.filter(a))
       .sort((x, y) => y.lastUpdatedMs - x.lastUpdatedMs || (x.alertId < y.alertId ? 1 : -1));
     const page = matching.slice(q.skip, q.skip + q.top);
-    return json(200, { "@odata.context": `https://${c.host}/api/$metadata#Alerts`, value: page.map((a) => mdeAlert(a, c.tenant.id, q.expand === "evidence")) });
+    return json(200, { "@odata.context": `https://${c.host}/api/$metadata#Alerts`, value: page.map((a) => spelled(c, mdeAlert(a, c.tenant.id, q.expand === "evidence"))) });
   };
 
   const mdeGet = (c: Call): SimResult => {
@@ -306,7 +309,7 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
     if (!alert) throw new ApiFailure(404, "ResourceNotFound", `Alert ${id} was not found`);
     // alerts.md single-alert example: evidence included. UNCONFIRMED whether GET by id needs $expand; it does not here.
     void q;
-    return json(200, { "@odata.context": `https://${c.host}/api/$metadata#Alerts/$entity`, ...mdeAlert(alert, c.tenant.id, true) });
+    return json(200, { "@odata.context": `https://${c.host}/api/$metadata#Alerts/$entity`, ...spelled(c, mdeAlert(alert, c.tenant.id, true)) });
   };
 
   // -------------------------------------------------------------------------------------------
@@ -362,7 +365,7 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
     const expand = q.expand === "alerts";
     const matching = c.data.incidents.filter((r) => !q.filter || q.filter(r)).sort(byUpdateDesc);
     return graphPage(c, matching, q, expand ? `${graphContext("incidents")}(alerts())` : graphContext("incidents"), (r) =>
-      graphIncident(incidentView(seed, c.data, r), c.tenant.id, expand),
+      spelled(c, graphIncident(incidentView(seed, c.data, r), c.tenant.id, expand)),
    );
   };
 
@@ -373,7 +376,7 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
     // UNCONFIRMED: Graph's 404 code/message for an unknown incident.
     if (!inc) throw new ApiFailure(404, "NotFound", `Incident with id '${raw}' was not found.`);
     const expand = q.expand === "alerts";
-    return json(200, { "@odata.context": `${graphContext("incidents")}${expand ? "(alerts())" : ""}/$entity`, ...graphIncident(incidentView(seed, c.data, inc), c.tenant.id, expand) });
+    return json(200, { "@odata.context": `${graphContext("incidents")}${expand ? "(alerts())" : ""}/$entity`, ...spelled(c, graphIncident(incidentView(seed, c.data, inc), c.tenant.id, expand)) });
   };
 
   const allAlerts = (data: TenantData): AlertView[] => {
@@ -387,7 +390,7 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
     const matching = allAlerts(c.data)
       .filter((a) => !q.filter || q.filter(a))
       .sort((x, y) => y.lastUpdatedMs - x.lastUpdatedMs || (x.alertId < y.alertId ? 1 : -1));
-    return graphPage(c, matching, q, graphContext("alerts_v2"), (a) => graphAlert(a, c.tenant.id));
+    return graphPage(c, matching, q, graphContext("alerts_v2"), (a) => spelled(c, graphAlert(a, c.tenant.id)));
   };
 
   const graphAlertGet = (c: Call): SimResult => {
@@ -395,7 +398,7 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
     const id = c.req.params.id ?? "";
     const alert = allAlerts(c.data).find((a) => a.alertId === id);
     if (!alert) throw new ApiFailure(404, "NotFound", `Alert with id '${id}' was not found.`);
-    return json(200, { "@odata.context": `${graphContext("alerts_v2")}/$entity`, ...graphAlert(alert, c.tenant.id) });
+    return json(200, { "@odata.context": `${graphContext("alerts_v2")}/$entity`, ...spelled(c, graphAlert(alert, c.tenant.id)) });
   };
 
   // -------------------------------------------------------------------------------------------

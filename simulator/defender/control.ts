@@ -1,7 +1,7 @@
 // Control API for the Defender simulation (under /_sim/, not part of the emulated surface). JSON in/out, zod-validated.
 //   GET|PUT /_sim/defender                                 global settings + stats
 //   GET|PUT /_sim/tenants/{id}/faults                      fault knobs
-//   PUT     /_sim/tenants/{id}/defender                    {incidentsPerTenant?, quotas?}
+//   PUT     /_sim/tenants/{id}/defender                    {incidentsPerTenant?, quotas?, enumCase?, graphTags?}
 //   GET     /_sim/tenants/{id}/defender/incidents          ground truth
 //   POST    /_sim/tenants/{id}/defender/incidents          inject one incident (hostile data)
 //   GET     /_sim/tenants/{id}/defender/summary            counts
@@ -35,6 +35,9 @@ const settingsBody = z.strictObject({
 const tenantSettingsBody = z.strictObject({
   incidentsPerTenant: z.number().int().min(0).max(100_000).optional(),
   quotas: z.boolean().nullable().optional(),
+  /** service.ts Spelling: the casings and tag property Microsoft's own examples mix. */
+  enumCase: z.enum(["documented", "pascal", "camel"]).optional(),
+  graphTags: z.enum(["customTags", "tags"]).optional(),
 });
 
 const tickBody = z
@@ -180,7 +183,8 @@ export function defenderControlRoutes(ctx: SimulatorContext, svc: DefenderServic
         // A new volume drops the tenant's generated data (and its mutations); it is regenerated on next access.
         if (b.incidentsPerTenant !== undefined) svc.model.setVolume(t.id, b.incidentsPerTenant);
         if (b.quotas !== undefined) svc.setTenantQuotas(t.id, b.quotas);
-        return json(200, { tenantId: t.id, incidentsPerTenant: svc.model.volumeOverride.get(t.id) ?? svc.model.incidentsPerTenant, quotas: svc.quotasEnabled(t.id) });
+        const spelling = svc.setSpelling(t.id, { ...(b.enumCase ? { enumCase: b.enumCase } : {}), ...(b.graphTags ? { graphTags: b.graphTags } : {}) });
+        return json(200, { tenantId: t.id, incidentsPerTenant: svc.model.volumeOverride.get(t.id) ?? svc.model.incidentsPerTenant, quotas: svc.quotasEnabled(t.id), ...spelling });
       },
     },
     {

@@ -1,5 +1,6 @@
 // Response shapes of the four surfaces, rendered from the shared model so one incident reads the same everywhere.
 import type { AlertView, Classification, Device, Entity, IncidentView, Severity } from "./model.ts";
+import type { Spelling } from "./service.ts";
 
 /** "2020-09-06T14:46:57.0733333Z": Defender and Graph send seven fractional digits. */
 export function iso7(ms: number): string {
@@ -443,7 +444,8 @@ export function graphAlert(a: AlertView, tenantId: string): Record<string, unkno
 }
 
 // resources/security-incident.md (JSON representation; camelCase enums, customTags). The list example on
-// api/security-list-incidents.md mixes PascalCase enums and `tags`: the resource page is followed here. Comments use
+// api/security-list-incidents.md mixes PascalCase enums and `tags`: the resource page is followed here (a tenant's
+// Spelling, service.ts, serves the examples' spelling on request). Comments use
 // resources/security-alertcomment.md (comment, createdByDisplayName, createdDateTime), not the example's createdBy.
 export function graphIncident(v: IncidentView, tenantId: string, expandAlerts: boolean): Record<string, unknown> {
   const r = v.rec;
@@ -533,4 +535,28 @@ export function siemDetection(a: AlertView, lastProcessedMs: number): Record<str
     ExternalId: Buffer.from(id).toString("hex").slice(0, 40).toUpperCase().padEnd(40, "0"),
     IocUniqueId: Buffer.from(`${id}|ioc`).toString("base64"),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Spelling variants (service.ts Spelling): the casings and tag property Microsoft's own examples use
+// ---------------------------------------------------------------------------------------------
+
+const ENUM_KEYS = new Set(["status", "severity", "classification", "determination"]);
+
+/** A rendered incident or alert (with its alerts) re-spelled: enum values recased, Graph `customTags` sent as `tags`. */
+export function respell<T>(body: T, spelling: Spelling, api: "xdr" | "mde" | "graph"): T {
+  if (spelling.enumCase === "documented" && (api !== "graph" || spelling.graphTags === "customTags")) return body;
+  const recase = (v: string) => (spelling.enumCase === "pascal" ? v.charAt(0).toUpperCase() : spelling.enumCase === "camel" ? v.charAt(0).toLowerCase() : v.charAt(0)) + v.slice(1);
+  const walk = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(walk);
+    if (!value || typeof value !== "object") return value;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (ENUM_KEYS.has(k) && typeof v === "string") out[k] = recase(v);
+      else if (k === "customTags" && api === "graph" && spelling.graphTags === "tags") out.tags = v;
+      else out[k] = k === "evidence" || k === "entities" || k === "devices" ? v : walk(v);
+    }
+    return out;
+  };
+  return walk(body) as T;
 }

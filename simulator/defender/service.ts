@@ -48,6 +48,17 @@ interface Window {
   count: number;
 }
 
+/**
+ * The spellings Microsoft's own examples mix: `enumCase` "pascal" answers Graph like api/security-list-incidents.md
+ * Example 1 and security-incident-get.md ("Medium", "Active", "TruePositive"); "camel" answers the Defender APIs in
+ * Graph's casing. `graphTags` "tags" sends incident tags as Example 2 of security-list-incidents.md does.
+ */
+export interface Spelling {
+  enumCase: "documented" | "pascal" | "camel";
+  graphTags: "customTags" | "tags";
+}
+export const DOCUMENTED_SPELLING: Spelling = { enumCase: "documented", graphTags: "customTags" };
+
 export type FaultDecision = { kind: "none" } | { kind: "timeout" } | { kind: "error"; status: 500 | 503 } | { kind: "throttle"; retryAfter: number } | { kind: "malformed" };
 
 export class DefenderService {
@@ -55,6 +66,7 @@ export class DefenderService {
   readonly settings: { quotas: boolean; latencyMs: number; tickIntervalMs: number; hangMs: number };
   private readonly faults = new Map<string, { faults: Faults; rng: Rng }>();
   private readonly tenantQuotas = new Map<string, boolean>();
+  private readonly spellings = new Map<string, Spelling>();
   private readonly windows = new Map<string, { minute: Window; hour: Window }>();
   private ticker: NodeJS.Timeout | undefined;
 
@@ -102,6 +114,19 @@ export class DefenderService {
   }
 
   // --- quotas --------------------------------------------------------------------------------
+
+  // --- spelling ------------------------------------------------------------------------------
+
+  /** How this tenant's answers spell enum values and Graph incident tags (render.ts `respell`). */
+  spelling(tenantId: string): Spelling {
+    return this.spellings.get(tenantId) ?? DOCUMENTED_SPELLING;
+  }
+
+  setSpelling(tenantId: string, change: Partial<Spelling>): Spelling {
+    const next = { ...this.spelling(tenantId), ...change };
+    this.spellings.set(tenantId, next);
+    return next;
+  }
 
   setTenantQuotas(tenantId: string, enabled: boolean | null): void {
     if (enabled === null) this.tenantQuotas.delete(tenantId);

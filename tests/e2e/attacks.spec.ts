@@ -19,6 +19,8 @@ const hostile = {
 };
 
 test("hostile incident text renders inert in every view and exports neutralise formulas", async ({ page, sim, data }) => {
+  // A megabyte synced from two APIs, six pages and a download: past 30 s when the machine's two cores are shared.
+  test.slow();
   const { admin } = await partnerUsers(sim);
   const c = await data.consentedCustomer("Hostile");
   await sim.injectIncident(c.tenantId, hostile);
@@ -49,6 +51,8 @@ test("hostile incident text renders inert in every view and exports neutralise f
   // Control and bidi characters are shown, not obeyed; the megabyte command line is cut with a note.
   await expect(page.locator("body")).toContainText("<U+202E>");
   await expect(page.locator("body")).toContainText("more characters not shown");
+  // It was also cut when stored (lib/sync/caps.ts), and the page says so.
+  await expect(page.getByTestId("cut-at-ingest").first()).toContainText(/cut when stored: [\d,]+ characters dropped/);
   // No customer-sourced javascript: URL becomes a link.
   expect(await page.locator('a[href^="javascript:"]').count()).toBe(0);
   expect(await injected()).toEqual({ flag: null, elements: 0, scripts: 0 });
@@ -69,6 +73,22 @@ test("hostile incident text renders inert in every view and exports neutralise f
   const csv = readFileSync((await download.path())!, "utf8");
   expect(csv).toContain(`"'=HYPERLINK(`);
   expect(csv).not.toMatch(/(^|,)"=/m);
+});
+
+test("a megabyte title is cut when stored and every view says so", async ({ page, sim, data }) => {
+  test.slow(); // a megabyte synced from two APIs (see above)
+  const { admin } = await partnerUsers(sim);
+  const c = await data.consentedCustomer("Long title");
+  await sim.injectIncident(c.tenantId, { title: `Long title ${"T".repeat(1_048_000)}` });
+  await data.syncCustomer(c.id);
+  await signIn(page, admin.upn);
+  await page.goto(`/incidents?customer=${c.id}&range=all&q=Long+title`);
+  const row = page.getByTestId("incident-row");
+  await expect(row).toHaveCount(1);
+  await expect(row.getByTestId("cut-at-ingest")).toBeVisible();
+  await row.getByRole("link").first().click();
+  // 1,048,011 characters arrived; 1,000 were kept (marker included), the rest is named.
+  await expect(page.getByTestId("incident-title").getByTestId("cut-at-ingest")).toContainText(/cut when stored: 1,047,0\d\d characters dropped/);
 });
 
 test("every response carries a CSP with frame-ancestors 'none' and no server banner; session cookies are HttpOnly", async ({ page, request, sim }) => {

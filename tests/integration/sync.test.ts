@@ -137,6 +137,95 @@ for (const source of ["graph", "defender"] as const) {
       await storeMatchesTruth(c.id, c.tenantId, source);
     });
 
+    test("both enum casings land canonical: the same data spelled the other way stores identical rows", async () => {
+      const c = await consentedCustomer(`Casing-${source}`);
+      await control.injectIncident(c.tenantId, { title: "Tagged by the customer", tags: ["Finance", "VIP", "Finance"], severity: "Medium" });
+      const d = deps(source);
+      const snapshot = async () => ({
+        incidents: await prisma.incident.findMany({ where: { customerId: c.id }, orderBy: { sourceId: "asc" }, select: { sourceId: true, title: true, severity: true, status: true, classification: true, determination: true, tags: true } }),
+        alerts: await prisma.alert.findMany({ where: { customerId: c.id }, orderBy: { sourceId: "asc" }, select: { sourceId: true, severity: true, status: true, classification: true, determination: true } }),
+      });
+      const syncAll = async () => {
+        for (const feed of ["incidents", "alerts"] as const) {
+          const r = await mods.run.runFeedSync(d, c.id, feed, { full: true });
+          assert.ok(r.ok, JSON.stringify(r.error));
+        }
+      };
+      await syncAll();
+      const documented = await snapshot();
+      const canon = await import("../../lib/sync/canonical.ts");
+      for (const i of documented.incidents) {
+        assert.ok((canon.SEVERITIES as readonly string[]).includes(i.severity), i.severity);
+        assert.ok((canon.INCIDENT_STATUSES as readonly string[]).includes(i.status), i.status);
+        assert.ok(i.classification === null || (canon.CLASSIFICATIONS as readonly string[]).includes(i.classification), String(i.classification));
+        assert.ok(i.determination === null || (canon.DETERMINATIONS as readonly string[]).includes(i.determination), String(i.determination));
+      }
+      for (const a of documented.alerts) {
+        assert.ok((canon.SEVERITIES as readonly string[]).includes(a.severity), a.severity);
+        assert.ok((canon.ALERT_STATUSES as readonly string[]).includes(a.status), a.status);
+        assert.ok(a.determination === null || (canon.DETERMINATIONS as readonly string[]).includes(a.determination), String(a.determination));
+      }
+      assert.deepEqual(documented.incidents.find((i) => i.title === "Tagged by the customer")?.tags, ["Finance", "VIP"]);
+
+      // Now the same tenant answers in the other casing (Graph: PascalCase and `tags`, as its docs' examples do).
+      await control.setSpelling(c.tenantId, source === "graph" ? { enumCase: "pascal", graphTags: "tags" } : { enumCase: "camel" });
+      const target = { tenantId: c.tenantId, region: "eu" as const };
+      const raw = (source === "graph"
+        ? await d.api.getJson("graph", target, "/v1.0/security/incidents?$top=1&$expand=alerts")
+        : await d.api.getJson("xdr", target, "/api/incidents?$top=1")) as { value: Record<string, unknown>[] };
+      assert.match(String(raw.value[0]!.severity), source === "graph" ? /^[A-Z]/ : /^[a-z]/, "the simulator really answers in the other casing");
+      if (source === "graph") assert.ok("tags" in raw.value[0]! && !("customTags" in raw.value[0]!));
+      await prisma.alert.deleteMany({ where: { customerId: c.id } });
+      await prisma.incident.deleteMany({ where: { customerId: c.id } });
+      await syncAll();
+      assert.deepEqual(await snapshot(), documented);
+
+      // And the severity filter's value finds exactly what Microsoft holds at that severity.
+      const truthMedium = ((await control.incidents(c.tenantId)) as { incidents: { severity: string }[] }).incidents.filter((i) => i.severity === "Medium").length;
+      assert.ok(truthMedium > 0);
+      assert.equal(await prisma.incident.count({ where: { customerId: c.id, severity: "medium" } }), truthMedium);
+    });
+
+    test("a 1 MB title, comment and command line are cut at ingest, marked, and the payload stays bounded", async () => {
+      const c = await consentedCustomer(`Caps-${source}`);
+      const MB = 1_048_000; // the simulator's control API takes up to 1 MiB per request
+      await control.injectIncident(c.tenantId, { title: `Huge title ${"T".repeat(MB)}` });
+      await control.injectIncident(c.tenantId, { alertTitle: `Huge alert ${"A".repeat(MB - 100)}` });
+      await control.injectIncident(c.tenantId, { processCommandLine: `powershell -enc ${"C".repeat(MB)}` });
+      await control.injectIncident(c.tenantId, { comments: [`Huge comment ${"M".repeat(MB - 100)}`] });
+      const d = deps(source);
+      for (const feed of ["incidents", "alerts"] as const) {
+        const r = await mods.run.runFeedSync(d, c.id, feed);
+        assert.ok(r.ok, JSON.stringify(r.error));
+      }
+      const { LIMITS, splitCut } = await import("../../lib/sync/caps.ts");
+      const title = await prisma.incident.findFirstOrThrow({ where: { customerId: c.id, title: { startsWith: "Huge title " } }, select: { title: true } });
+      assert.equal(title.title.length, LIMITS.title);
+      assert.equal(splitCut(title.title).cut, MB + 11 - splitCut(title.title).text.length, "the marker names how much was cut");
+      const alertTitle = await prisma.alert.findFirstOrThrow({ where: { customerId: c.id, title: { startsWith: "Huge alert " } }, select: { title: true } });
+      assert.equal(alertTitle.title.length, LIMITS.title);
+      assert.match(alertTitle.title, /… \[cut: \d+ characters\]$/);
+
+      const withComment = await prisma.incident.findMany({ where: { customerId: c.id }, select: { payload: true } });
+      const comments = withComment.flatMap((i) => (i.payload as { comments: { comment: string }[] }).comments.map((x) => x.comment)).filter((x) => x.startsWith("Huge comment "));
+      assert.equal(comments.length, 1);
+      assert.equal(comments[0]!.length, LIMITS.comment);
+      assert.notEqual(splitCut(comments[0]!).cut, null);
+
+      // The command line, in every stored copy of the alert (incident feed and alerts feed).
+      const alerts = await prisma.alert.findMany({ where: { customerId: c.id }, select: { payload: true } });
+      const commandLines = alerts.flatMap((a) => (a.payload as { evidence: { fields: Record<string, string> }[] }).evidence.flatMap((e) => Object.entries(e.fields).filter(([k]) => /commandline$/i.test(k)).map(([, v]) => v)));
+      const huge = commandLines.filter((v) => v.startsWith("powershell -enc CCCC"));
+      assert.ok(huge.length > 0, "the injected command line was stored");
+      for (const v of huge) {
+        assert.equal(v.length, LIMITS.commandLine);
+        assert.notEqual(splitCut(v).cut, null);
+      }
+      const sizes = await prisma.$queryRaw<{ max: number }[]>`
+        SELECT max(octet_length(payload::text))::int AS max FROM (SELECT payload FROM "Incident" WHERE "customerId" = ${c.id}::uuid UNION ALL SELECT payload FROM "Alert" WHERE "customerId" = ${c.id}::uuid) p`;
+      assert.ok(sizes[0]!.max < 300_000, `largest stored payload is ${sizes[0]!.max} bytes`);
+    });
+
     test("429 storms and 5xx are ridden out", async () => {
       const c = await consentedCustomer(`Faults-${source}`);
       await control.setFaults(c.tenantId, { throttleRate: 0.3, errorRate: 0.2 });

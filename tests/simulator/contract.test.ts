@@ -19,6 +19,7 @@ const clientSecret = randomBytes(24).toString("base64url");
 let sim: SimulatorHandle;
 let api: MicrosoftApiClient;
 let target: TenantTarget;
+let control: SimControl;
 
 before(async () => {
   sim = await startSimulator({
@@ -26,7 +27,7 @@ before(async () => {
     app: { clientId, displayName: "Contract tests", clientSecrets: [clientSecret], certificates: [], redirectUris: [] },
     defender: { incidentsPerTenant: 12, quotas: false },
   });
-  const control = new SimControl(sim.url);
+  control = new SimControl(sim.url);
   const t = await control.createTenant(uniqueTenantName("Contract"));
   await control.grantConsent(t.id);
   const tokens = new TenantTokenClient({ authorityHost: sim.url, clientId, credential: { kind: "secret", source: "env", secret: clientSecret } });
@@ -90,4 +91,22 @@ test("error bodies parse as the documented error shapes", async () => {
   const g = await fetch(`${sim.url}/graph.microsoft.com/v1.0/security/incidents`, { headers: { authorization: "Bearer not-a-token" } });
   assert.equal(g.status, 401);
   parseMicrosoftPayload(S.graphErrorSchema, await g.json(), "Graph 401");
+});
+
+test("the spellings Microsoft's own examples use (PascalCase Graph enums, `tags`; camelCase Defender) still parse", async () => {
+  const t = await control.createTenant(uniqueTenantName("Spelling"));
+  await control.grantConsent(t.id);
+  const other: TenantTarget = { tenantId: t.id, region: "eu" };
+  await control.setSpelling(t.id, { enumCase: "pascal", graphTags: "tags" });
+  const graph = parseMicrosoftPayload(S.graphIncidentListSchema, await api.getJson("graph", other, "/v1.0/security/incidents?$expand=alerts&$top=50"), "Graph incidents");
+  assert.ok(graph.value.every((i) => /^[A-Z]/.test(i.severity ?? "") && /^[A-Z]/.test(i.status ?? "") && i.customTags === undefined && Array.isArray(i.tags)));
+  assert.ok(graph.value.flatMap((i) => i.alerts ?? []).every((a) => /^[A-Z]/.test(a.status ?? "")));
+  await control.setSpelling(t.id, { enumCase: "camel", graphTags: "customTags" });
+  const xdr = parseMicrosoftPayload(S.xdrIncidentListSchema, await api.getJson("xdr", other, "/api/incidents?$top=100"), "XDR list");
+  assert.ok(xdr.value.every((i) => /^[a-z]/.test(i.severity ?? "") && /^[a-z]/.test(i.status ?? "")));
+  const mde = parseMicrosoftPayload(S.mdeAlertListSchema, await api.getJson("mde", other, "/api/alerts?$top=100"), "MDE list");
+  assert.ok(mde.value.every((a) => /^[a-z]/.test(a.severity ?? "")));
+  // The documented spelling of the first tenant is untouched.
+  const documented = parseMicrosoftPayload(S.graphIncidentListSchema, await api.getJson("graph", target, "/v1.0/security/incidents?$top=5"), "Graph incidents");
+  assert.ok(documented.value.every((i) => /^[a-z]/.test(i.severity ?? "") && i.tags === undefined));
 });

@@ -36,6 +36,10 @@ export class SimControl {
   setVolume(tenantId: string, incidentsPerTenant: number) {
     return this.call<unknown>("PUT", `/tenants/${tenantId}/defender`, { incidentsPerTenant });
   }
+  /** The spellings Microsoft's examples mix (simulator/defender/service.ts Spelling). */
+  setSpelling(tenantId: string, spelling: { enumCase?: "documented" | "pascal" | "camel"; graphTags?: "customTags" | "tags" }) {
+    return this.call<unknown>("PUT", `/tenants/${tenantId}/defender`, spelling);
+  }
   tick(tenantId: string, change: { create?: number; update?: number }) {
     return this.call<unknown>("POST", `/tenants/${tenantId}/defender/tick`, change);
   }

@@ -33,6 +33,9 @@ import {
   xdrIncidentSchema,
   type GraphEvidence,
 } from "../../lib/microsoft/schemas/index.ts";
+import { ALERT_STATUSES, CLASSIFICATIONS, DETERMINATIONS, INCIDENT_STATUSES, SEVERITIES } from "../../lib/sync/canonical.ts";
+import type { NormalizedAlert, NormalizedIncident } from "../../lib/sync/model.ts";
+import { normalizeGraphAlert, normalizeGraphIncident, normalizeMdeAlert, normalizeXdrIncident } from "../../lib/sync/sources.ts";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "microsoft");
 const MB = 1024 * 1024;
@@ -324,5 +327,88 @@ describe("hostile sizes", () => {
     const body = `<html>${"z".repeat(MB)}</html>`;
     const err = payloadError(() => parseMicrosoftJsonText(mdeAlertListSchema, body, "MDE alert list"));
     assert.equal(err.message, `MDE alert list: (root): expected JSON, received ${body.length} characters that are not JSON`);
+  });
+});
+
+describe("both enum casings land canonical (lib/sync/canonical.ts at ingest)", () => {
+  const ENUM_KEYS = new Set(["status", "severity", "classification", "determination"]);
+  /** A copy of a documented payload with every enum value (incidents and their alerts) recased. */
+  function recase(doc: unknown, to: "pascal" | "camel"): unknown {
+    if (Array.isArray(doc)) return doc.map((d) => recase(d, to));
+    if (!doc || typeof doc !== "object") return doc;
+    return Object.fromEntries(
+      Object.entries(doc).map(([k, v]) => [
+        k,
+        ENUM_KEYS.has(k) && typeof v === "string" ? (to === "pascal" ? v.charAt(0).toUpperCase() : v.charAt(0).toLowerCase()) + v.slice(1) : recase(v, to),
+      ]),
+    );
+  }
+  const canonicalSets = {
+    severity: SEVERITIES as readonly string[],
+    classification: [...CLASSIFICATIONS, null] as readonly (string | null)[],
+    determination: [...DETERMINATIONS, null] as readonly (string | null)[],
+  };
+  function assertCanonical(rows: NormalizedAlert[] | NormalizedIncident[], statuses: readonly string[], what: string) {
+    assert.ok(rows.length > 0, what);
+    for (const r of rows) {
+      assert.ok(canonicalSets.severity.includes(r.severity), `${what}: severity ${r.severity}`);
+      assert.ok(statuses.includes(r.status), `${what}: status ${r.status}`);
+      assert.ok(canonicalSets.classification.includes(r.classification), `${what}: classification ${r.classification}`);
+      assert.ok(canonicalSets.determination.includes(r.determination), `${what}: determination ${r.determination}`);
+    }
+  }
+  const enums = (rows: (NormalizedAlert | NormalizedIncident)[]) => rows.map((r) => [r.severity, r.status, r.classification, r.determination]);
+
+  const feeds: { fixture: string; normalize: (doc: any) => { incidents: NormalizedIncident[]; alerts: NormalizedAlert[] } }[] = [
+    { fixture: "graph-list-incidents.json", normalize: (d) => ({ incidents: graphIncidentListSchema.parse(d).value.map(normalizeGraphIncident), alerts: [] }) },
+    { fixture: "graph-get-incident.json", normalize: (d) => ({ incidents: [normalizeGraphIncident(graphIncidentSchema.parse(d))], alerts: [] }) },
+    { fixture: "graph-list-incidents-expand-alerts.json", normalize: (d) => { const incidents = graphIncidentListSchema.parse(d).value.map(normalizeGraphIncident); return { incidents, alerts: incidents.flatMap((i) => i.alerts) }; } },
+    { fixture: "graph-list-alerts-v2.json", normalize: (d) => ({ incidents: [], alerts: graphAlertListSchema.parse(d).value.map(normalizeGraphAlert) }) },
+    { fixture: "graph-get-alert.json", normalize: (d) => ({ incidents: [], alerts: [normalizeGraphAlert(graphAlertSchema.parse(d))] }) },
+    { fixture: "defender-xdr-list-incidents.json", normalize: (d) => { const incidents = xdrIncidentListSchema.parse(d).value.map((i) => normalizeXdrIncident(i, "tenant")); return { incidents, alerts: incidents.flatMap((i) => i.alerts) }; } },
+    { fixture: "mde-list-alerts-default.json", normalize: (d) => ({ incidents: [], alerts: mdeAlertListSchema.parse(d).value.map(normalizeMdeAlert) }) },
+    { fixture: "mde-list-alerts-expand-evidence.json", normalize: (d) => ({ incidents: [], alerts: mdeAlertListSchema.parse(d).value.map(normalizeMdeAlert) }) },
+    { fixture: "mde-get-alert.json", normalize: (d) => ({ incidents: [], alerts: [normalizeMdeAlert(mdeAlertSchema.parse(d))] }) },
+  ];
+  for (const { fixture: name, normalize } of feeds) {
+    test(`${name}: as documented, PascalCase and camelCase store the same canonical values`, () => {
+      const documented = normalize(fixture(name));
+      for (const to of ["pascal", "camel"] as const) {
+        const variant = normalize(recase(fixture(name), to));
+        assertCanonical(variant.incidents.length ? variant.incidents : variant.alerts, variant.incidents.length ? INCIDENT_STATUSES : ALERT_STATUSES, `${name} ${to}`);
+        if (variant.incidents.length && variant.alerts.length) assertCanonical(variant.alerts, ALERT_STATUSES, `${name} ${to} alerts`);
+        assert.deepEqual(enums(variant.incidents), enums(documented.incidents), `${name} ${to}: incidents`);
+        assert.deepEqual(enums(variant.alerts), enums(documented.alerts), `${name} ${to}: alerts`);
+      }
+    });
+  }
+
+  test("the Graph list example's PascalCase incident is stored as the severity filter's value", () => {
+    const [incident] = graphIncidentListSchema.parse(fixture("graph-list-incidents.json")).value.map(normalizeGraphIncident);
+    assert.deepEqual([incident!.severity, incident!.status, incident!.classification, incident!.determination], ["medium", "active", "truePositive", "multiStagedAttack"]);
+  });
+
+  test("tags: the $expand example's `tags`, `customTags` and `systemTags` are all kept, once each", () => {
+    const [expanded] = graphIncidentListSchema.parse(fixture("graph-list-incidents-expand-alerts.json")).value.map(normalizeGraphIncident);
+    assert.deepEqual(expanded!.tags, ["Demo", "Defender Experts"], "`tags` (this example's spelling) is no longer dropped");
+    const both = fixture("graph-get-incident.json");
+    both.customTags = ["Demo", "VIP"];
+    both.tags = ["Demo", "Finance"];
+    both.systemTags = ["Defender Experts"];
+    assert.deepEqual(normalizeGraphIncident(graphIncidentSchema.parse(both)).tags, ["Demo", "VIP", "Finance", "Defender Experts"]);
+  });
+
+  test("determination synonyms from different pages store one value", () => {
+    const values = ["CompromisedAccount", "compromisedAccount", "CompromisedUser", "compromisedUser"].map((d) => {
+      const doc = fixture("graph-get-alert.json");
+      doc.determination = d;
+      return normalizeGraphAlert(graphAlertSchema.parse(doc)).determination;
+    });
+    const mde = fixture("mde-get-alert.json");
+    mde.determination = "CompromisedUser";
+    const xdr = fixture("defender-xdr-list-incidents.json");
+    xdr.value[0].determination = "CompromisedAccount";
+    values.push(normalizeMdeAlert(mdeAlertSchema.parse(mde)).determination, normalizeXdrIncident(xdrIncidentListSchema.parse(xdr).value[0]!, "t").determination);
+    assert.deepEqual(new Set(values), new Set(["compromisedUser"]));
   });
 });

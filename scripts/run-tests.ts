@@ -8,7 +8,7 @@ import { ensureNextBuild } from "./lib/next-build.ts";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 const only = process.argv[2]; // "unit" | "e2e" | undefined (both)
-const fileFilter = process.argv.slice(3); // e.g. `npm test -- unit tests/integration/sync.test.ts`
+const fileFilter = process.argv.slice(3); // e.g. `npm test -- unit tests/integration/sync.test.ts`, `npm test -- e2e isolation`
 const pgDir = join(".data", "test-pg");
 rmSync(pgDir, { recursive: true, force: true });
 const pg = await startEmbeddedPostgres({ dir: pgDir, port: Number(process.env.TEST_PG_PORT ?? 5544), persistent: false, database: "postgres" });
@@ -42,7 +42,8 @@ try {
     ensureNextBuild();
     const report = join(".data", "playwright-results.json");
     rmSync(report, { force: true });
-    const r = spawnSync(process.execPath, ["node_modules/@playwright/test/cli.js", "test"], {
+    // `npm test -- e2e actions` runs the specs whose path matches "actions" (Playwright's own file filter).
+    const r = spawnSync(process.execPath, ["node_modules/@playwright/test/cli.js", "test", ...fileFilter], {
       stdio: "inherit",
       env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report },
     });

@@ -2,6 +2,7 @@ import { assertCan, type Viewer } from "../auth/viewer.ts";
 import { serverConfig } from "../config/env.ts";
 import { qualifiedRole } from "../config/permissions.ts";
 import { db } from "../db/client.ts";
+import { failure, type Result } from "../result.ts";
 import { customerScopeWhere, findVisibleCustomer } from "./customers.ts";
 
 const OPEN_STATUSES = ["active", "inProgress"];
@@ -50,10 +51,11 @@ function lastNDays(n: number): string[] {
 }
 
 /** "Refresh now": makes both feeds due immediately; a worker picks them up within seconds. */
-export async function requestRefresh(viewer: Viewer, customerId: string): Promise<boolean> {
+export async function requestRefresh(viewer: Viewer, customerId: string): Promise<Result> {
   assertCan(viewer, "sync:refresh");
   const c = await findVisibleCustomer(viewer, customerId);
-  if (!c?.tenantId) return false;
+  if (!c) return failure("Customer not found.", "not_found");
+  if (!c.tenantId) return failure("This customer has not consented yet: there is nothing to sync.", "not_consented");
   const now = new Date();
   const source = serverConfig().dataSource;
   for (const feed of ["incidents", "alerts"]) {
@@ -63,7 +65,7 @@ export async function requestRefresh(viewer: Viewer, customerId: string): Promis
       update: { nextRunAt: now, progress: "Requested" },
     });
   }
-  return true;
+  return { ok: true, message: "Refresh requested: a worker picks it up within seconds." };
 }
 
 /** Customers per page of the overview's table: a thousand rows would be megabytes of HTML that nobody reads. */

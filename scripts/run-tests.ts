@@ -23,6 +23,11 @@ try {
     console.log(`typecheck: ${tsc.status === 0 ? "passed" : "FAILED"}`);
     if (tsc.status === 0) passed += 1;
     else failed += 1;
+    // Lint (layering rules included) counts as one check, like the typecheck; a warning fails it too.
+    const lint = fileFilter.length ? { status: 0 } : spawnSync(process.execPath, ["node_modules/eslint/bin/eslint.js", ".", "--max-warnings", "0"], { stdio: "inherit" });
+    console.log(`lint: ${lint.status === 0 ? "passed" : "FAILED"}`);
+    if (lint.status === 0) passed += 1;
+    else failed += 1;
     const files = ["tests/unit", "tests/simulator", "tests/integration"].filter(existsSync).flatMap((d) =>
       (spawnSync("find", [d, "-name", "*.test.ts"], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean)),
     );

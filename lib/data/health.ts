@@ -6,9 +6,9 @@ import { failure, type Result } from "../result.ts";
 import { customerScopeWhere, findVisibleCustomer } from "./customers.ts";
 
 const OPEN_STATUSES = ["active", "inProgress"];
-const SEVERITY_ORDER = ["high", "medium", "low", "informational", "unknown"] as const;
+type Severity = "high" | "medium" | "low" | "informational" | "unknown";
 
-export type SeverityCounts = Record<(typeof SEVERITY_ORDER)[number], number>;
+export type SeverityCounts = Record<Severity, number>;
 const emptyCounts = (): SeverityCounts => ({ high: 0, medium: 0, low: 0, informational: 0, unknown: 0 });
 
 /** A customer's health: consent, permissions, licence, each feed's last sync in plain words, open incidents, trend. */

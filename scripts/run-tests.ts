@@ -28,6 +28,10 @@ try {
     console.log(`lint: ${lint.status === 0 ? "passed" : "FAILED"}`);
     if (lint.status === 0) passed += 1;
     else failed += 1;
+    const format = fileFilter.length ? { status: 0 } : spawnSync(process.execPath, ["node_modules/prettier/bin/prettier.cjs", "--check", "--log-level", "warn", "."], { stdio: "inherit" });
+    console.log(`format: ${format.status === 0 ? "passed" : "FAILED (npm run format fixes it)"}`);
+    if (format.status === 0) passed += 1;
+    else failed += 1;
     const files = ["tests/unit", "tests/simulator", "tests/integration"].filter(existsSync).flatMap((d) =>
       (spawnSync("find", [d, "-name", "*.test.ts"], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean)),
     );

@@ -7,6 +7,9 @@ export function isNamedError(value: unknown, name: string): boolean {
   return value instanceof Error && value.name === name;
 }
 
+// A registry-wide symbol marks AppErrors: the same in every bundled copy of this module, unlike the class itself.
+const APP_ERROR = Symbol.for("defender-partner-portal.AppError");
+
 /**
  * The base of every expected error: something a person can read and act on (access denied, not found, Microsoft
  * refused). `code` is stable for logs and tests; `status` is what a route handler answers. Anything that is not an
@@ -14,6 +17,11 @@ export function isNamedError(value: unknown, name: string): boolean {
  */
 export class AppError extends Error {
   override name = "AppError";
+  readonly [APP_ERROR] = true;
+  /** `x instanceof AppError` holds for any layer's copy; a subclass keeps its own (by-name) check. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return this === AppError ? isAppError(value) : Function.prototype[Symbol.hasInstance].call(this, value);
+  }
   constructor(
     message: string,
     readonly code: string,
@@ -24,5 +32,5 @@ export class AppError extends Error {
 }
 
 export function isAppError(value: unknown): value is AppError {
-  return value instanceof Error && typeof (value as { code?: unknown }).code === "string" && typeof (value as { status?: unknown }).status === "number";
+  return value instanceof Error && (value as { [APP_ERROR]?: unknown })[APP_ERROR] === true;
 }

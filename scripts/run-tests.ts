@@ -8,7 +8,7 @@ import { ensureNextBuild } from "./lib/next-build.ts";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 const only = process.argv[2]; // "unit" | "e2e" | undefined (both)
-const fileFilter = process.argv.slice(3); // e.g. `npm test -- unit tests/integration/sync.test.ts`
+const fileFilter = process.argv.slice(3); // e.g. `npm test -- unit tests/integration/sync.test.ts`, `npm test -- e2e isolation`
 const pgDir = join(".data", "test-pg");
 rmSync(pgDir, { recursive: true, force: true });
 const pg = await startEmbeddedPostgres({ dir: pgDir, port: Number(process.env.TEST_PG_PORT ?? 5544), persistent: false, database: "postgres" });
@@ -22,6 +22,15 @@ try {
     const tsc = fileFilter.length ? { status: 0 } : spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "--noEmit", "-p", "tsconfig.json"], { stdio: "inherit" });
     console.log(`typecheck: ${tsc.status === 0 ? "passed" : "FAILED"}`);
     if (tsc.status === 0) passed += 1;
+    else failed += 1;
+    // Lint (layering rules included) counts as one check, like the typecheck; a warning fails it too.
+    const lint = fileFilter.length ? { status: 0 } : spawnSync(process.execPath, ["node_modules/eslint/bin/eslint.js", ".", "--max-warnings", "0"], { stdio: "inherit" });
+    console.log(`lint: ${lint.status === 0 ? "passed" : "FAILED"}`);
+    if (lint.status === 0) passed += 1;
+    else failed += 1;
+    const format = fileFilter.length ? { status: 0 } : spawnSync(process.execPath, ["node_modules/prettier/bin/prettier.cjs", "--check", "--log-level", "warn", "."], { stdio: "inherit" });
+    console.log(`format: ${format.status === 0 ? "passed" : "FAILED (npm run format fixes it)"}`);
+    if (format.status === 0) passed += 1;
     else failed += 1;
     const files = ["tests/unit", "tests/simulator", "tests/integration"].filter(existsSync).flatMap((d) =>
       (spawnSync("find", [d, "-name", "*.test.ts"], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean)),
@@ -42,9 +51,8 @@ try {
     ensureNextBuild();
     const report = join(".data", "playwright-results.json");
     rmSync(report, { force: true });
-    // `npm test -- e2e trust onboarding` runs the spec files whose names contain those words.
-    const specs = only === "e2e" ? fileFilter : [];
-    const r = spawnSync(process.execPath, ["node_modules/@playwright/test/cli.js", "test", ...specs], {
+    // `npm test -- e2e actions` runs the specs whose path matches "actions" (Playwright's own file filter).
+    const r = spawnSync(process.execPath, ["node_modules/@playwright/test/cli.js", "test", ...fileFilter], {
       stdio: "inherit",
       env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report },
     });

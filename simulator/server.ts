@@ -112,8 +112,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
 
   const router = new Router();
   // Control routes first: their literal /_sim prefix must win over `/:tenant/...` patterns.
-  for (const module of [controlModule, oidcModule, authorizeModule, consentModule, signInModule, gatedTokenEndpoint, tenantInformationModule, ...(opts.modules ?? [])]) {
-    router.add(...module(ctx));
+  for (const simModule of [controlModule, oidcModule, authorizeModule, consentModule, signInModule, gatedTokenEndpoint, tenantInformationModule, ...(opts.modules ?? [])]) {
+    router.add(...simModule(ctx));
   }
   if (defender) router.add(...defender.controlRoutes, ...defender.apiRoutes);
 

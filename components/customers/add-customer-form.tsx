@@ -1,6 +1,6 @@
 "use client";
 import { useActionState } from "react";
-import { addCustomerAction } from "@/app/(portal)/actions";
+import { addCustomerAction } from "@/lib/actions/customers";
 import { Button, FieldError } from "../ui/primitives";
 
 const input = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm aria-[invalid=true]:border-red-500";

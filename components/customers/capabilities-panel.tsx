@@ -1,10 +1,8 @@
 "use client";
-import { useActionState } from "react";
 import { createUpgradeLinkAction } from "@/lib/actions/tenant-binding";
-import type { Result } from "@/lib/result";
 import { CopyButton } from "../copy-button";
-import { ActionResult } from "../ui/action-result";
-import { Button, formatDateTime } from "../ui/primitives";
+import { ActionButton } from "../ui/action-button";
+import { formatDateTime } from "../ui/primitives";
 
 export interface CapabilityView {
   key: string;
@@ -18,7 +16,6 @@ export interface CapabilityView {
 }
 
 function CapabilityRow({ customerId, capability }: { customerId: string; capability: CapabilityView }) {
-  const [result, request, pending] = useActionState<Result | null>(() => createUpgradeLinkAction(customerId, capability.key), null);
   return (
     <li className="py-3" data-testid={`capability-${capability.key}`} data-granted={capability.granted}>
       <div className="flex items-start justify-between gap-4">
@@ -38,13 +35,16 @@ function CapabilityRow({ customerId, capability }: { customerId: string; capabil
         </div>
       )}
       {capability.canRequest && (
-        <form action={request} className="mt-2">
-          <Button type="submit" variant="secondary" disabled={pending} data-testid={`request-${capability.key}`}>
-            {capability.upgradeLink ? "Regenerate additional-permissions link" : "Create additional-permissions link"}
-          </Button>
-        </form>
+        <div className="mt-2">
+          <ActionButton
+            action={createUpgradeLinkAction.bind(null, customerId, capability.key)}
+            label={capability.upgradeLink ? "Regenerate additional-permissions link" : "Create additional-permissions link"}
+            pendingLabel="Creating…"
+            variant="secondary"
+            testId={`request-${capability.key}`}
+          />
+        </div>
       )}
-      <ActionResult result={result} testId={`upgrade-result-${capability.key}`} />
     </li>
   );
 }

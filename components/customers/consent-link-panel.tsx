@@ -1,6 +1,7 @@
-import { createLinkAction, revokeLinkAction } from "@/app/(portal)/actions";
+import { createLinkAction, revokeLinkAction } from "@/lib/actions/customers";
 import { CopyButton } from "../copy-button";
-import { Button, Card, formatDateTime } from "../ui/primitives";
+import { ActionButton } from "../ui/action-button";
+import { Card, formatDateTime } from "../ui/primitives";
 import { ManualTenantForm } from "./manual-tenant-form";
 
 interface Link {
@@ -15,9 +16,13 @@ export function ConsentLinkPanel({ customerId, link, legacyLink }: { customerId:
     <Card
       title="Onboarding"
       actions={
-        <form action={createLinkAction.bind(null, customerId)}>
-          <Button type="submit" variant={link ? "secondary" : "primary"}>{link ? "Regenerate link" : "Create consent link"}</Button>
-        </form>
+        <ActionButton
+          action={createLinkAction.bind(null, customerId)}
+          label={link ? "Regenerate link" : "Create consent link"}
+          pendingLabel="Creating…"
+          variant={link ? "secondary" : "primary"}
+          testId="create-link"
+        />
       }
     >
       {link ? (
@@ -37,9 +42,7 @@ export function ConsentLinkPanel({ customerId, link, legacyLink }: { customerId:
               <CopyButton value={link.consentUrl} />
             </div>
           </div>
-          <form action={revokeLinkAction.bind(null, customerId)}>
-            <Button type="submit" variant="danger">Revoke link</Button>
-          </form>
+          <ActionButton action={revokeLinkAction.bind(null, customerId)} label="Revoke link" pendingLabel="Revoking…" variant="danger" testId="revoke-link" />
         </div>
       ) : (
         <p className="text-sm text-slate-600">No live consent link. Create one to onboard this customer.</p>

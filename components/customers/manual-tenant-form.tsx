@@ -1,6 +1,6 @@
 "use client";
 import { useActionState } from "react";
-import { manualTenantAction } from "@/app/(portal)/actions";
+import { manualTenantAction } from "@/lib/actions/customers";
 import { Button, FieldError } from "../ui/primitives";
 
 export function ManualTenantForm({ customerId }: { customerId: string }) {

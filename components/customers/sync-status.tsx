@@ -1,6 +1,8 @@
 "use client";
 import { useEffect, useState, useTransition } from "react";
-import { refreshCustomerAction } from "@/app/(portal)/actions";
+import type { Result } from "@/lib/result";
+import { refreshCustomerAction } from "@/lib/actions/sync";
+import { ActionResult } from "../ui/action-result";
 
 interface Feed {
   feed: string;
@@ -24,6 +26,7 @@ export function SyncStatus({ customerId, initial, canRefresh }: { customerId: st
   const [feeds, setFeeds] = useState(initial);
   const [polling, setPolling] = useState(initial.some((f) => f.running || f.progress));
   const [pending, start] = useTransition();
+  const [refresh, setRefresh] = useState<Result | null>(null);
 
   useEffect(() => {
     if (!polling) return;
@@ -72,19 +75,23 @@ export function SyncStatus({ customerId, initial, canRefresh }: { customerId: st
         </tbody>
       </table>
       {canRefresh && (
+        <div className="mt-3 flex flex-wrap items-center gap-3">
         <button
           type="button"
           disabled={pending}
-          className="mt-3 rounded-md bg-white px-3 py-2 text-sm font-semibold text-slate-800 shadow-sm ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:opacity-50"
+          className="rounded-md bg-white px-3 py-2 text-sm font-semibold text-slate-800 shadow-sm ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:opacity-50"
           onClick={() =>
             start(async () => {
-              await refreshCustomerAction(customerId);
-              setPolling(true);
+              const result = await refreshCustomerAction(customerId);
+              setRefresh(result);
+              if (result.ok) setPolling(true);
             })
           }
         >
           {pending ? "Requesting…" : "Refresh now"}
         </button>
+        <ActionResult state={refresh} testId="refresh" />
+        </div>
       )}
     </div>
   );

@@ -1,6 +1,6 @@
 "use client";
 import { useActionState } from "react";
-import { triageIncidentAction } from "@/app/(portal)/actions";
+import { triageIncidentAction } from "@/lib/actions/triage";
 import { canonicalClassification, canonicalDetermination, label } from "@/lib/sync/canonical";
 import { Button, FieldError } from "../ui/primitives";
 

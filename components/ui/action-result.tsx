@@ -1,7 +1,23 @@
-/** Shows an action's result next to the control that caused it: the message on success, the error otherwise. */
-export function ActionResult({ result, testId = "action-result" }: { result: { ok: boolean; message?: string; formError?: string; fieldErrors?: Partial<Record<string, string>> } | null; testId?: string }) {
-  if (!result) return null;
-  if (result.ok) return result.message ? <p role="status" data-testid={testId} data-ok="true" className="mt-2 text-sm text-emerald-800">{result.message}</p> : null;
-  const text = result.formError ?? Object.values(result.fieldErrors ?? {})[0] ?? "That did not work.";
-  return <p role="alert" data-testid={testId} data-ok="false" className="mt-2 text-sm text-red-700">{text}</p>;
+import type { Result } from "@/lib/result";
+
+// Any Result<T>: only the parts every result has are shown here (the value is the caller's to render).
+type Shown = { ok: true; message?: string } | Extract<Result, { ok: false }>;
+
+/** An action's outcome, shown next to the control that caused it: the failure's message, or the success's note. */
+export function ActionResult({ state, testId }: { state: Shown | null; testId: string }) {
+  if (!state) return null;
+  if (!state.ok) {
+    const message = state.formError ?? Object.values(state.fieldErrors).find(Boolean) ?? "That did not work.";
+    return (
+      <p role="alert" className="text-sm text-red-700" data-testid={`${testId}-error`} data-code={state.code}>
+        {message}
+      </p>
+    );
+  }
+  if (!state.message) return null;
+  return (
+    <p role="status" className="text-sm text-emerald-700" data-testid={`${testId}-done`}>
+      {state.message}
+    </p>
+  );
 }

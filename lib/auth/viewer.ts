@@ -1,4 +1,4 @@
-import { isNamedError } from "../errors.ts";
+import { AppError, isNamedError } from "../errors.ts";
 
 /**
  * Who is signed in and what they may do. Pure: no Next, no database. `lib/auth/session.ts` builds a Viewer from the
@@ -39,13 +39,13 @@ export function can(viewer: Viewer | null, action: Action, customer?: { id: stri
   return viewer.customerScope === "all" || viewer.customerScope.includes(customer.id);
 }
 
-export class AccessDeniedError extends Error {
+export class AccessDeniedError extends AppError {
   override name = "AccessDeniedError";
   static override [Symbol.hasInstance](value: unknown): boolean {
     return isNamedError(value, "AccessDeniedError");
   }
   constructor(message = "You do not have access to this.") {
-    super(message);
+    super(message, "access_denied", 403);
   }
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { DEFAULT_REQUIRED_PERMISSIONS, requiredPermissionsSchema, type RequiredPermission } from "./permissions";
+import { AppError, isNamedError } from "../errors.ts";
 
 /**
  * The portal's server configuration, validated once. Every variable is documented in .env.example.
@@ -85,10 +86,13 @@ export interface ServerConfig {
   apiBaseUrl: string | null;
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends AppError {
+  override name = "ConfigError";
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isNamedError(value, "ConfigError");
+  }
   constructor(problems: string[]) {
-    super(`The portal's configuration is incomplete:\n${problems.map((p) => `  - ${p}`).join("\n")}\nSee .env.example.`);
-    this.name = "ConfigError";
+    super(`The portal's configuration is incomplete:\n${problems.map((p) => `  - ${p}`).join("\n")}\nSee .env.example.`, "config_incomplete", 500);
   }
 }
 

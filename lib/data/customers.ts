@@ -51,10 +51,7 @@ export const newCustomerSchema = z.object({
   region: z.enum(REGIONS, { message: "Choose the region where the customer's Defender data lives." }),
 });
 
-/** @deprecated name: use Result from lib/result.ts. */
-export type FormResult<T = undefined> = Result<T>;
-
-export async function createCustomer(viewer: Viewer, input: Record<string, unknown>): Promise<FormResult<{ id: string }>> {
+export async function createCustomer(viewer: Viewer, input: Record<string, unknown>): Promise<Result<{ id: string }>> {
   assertCan(viewer, "customers:onboard");
   const parsed = newCustomerSchema.safeParse(input);
   if (!parsed.success) {
@@ -254,7 +251,7 @@ const CONSENTABLE: CustomerStatus[] = ["PENDING", "DECLINED", "ERROR", "REVOKED"
  * An additional-permissions link for one capability of a bound customer: single use, expiring, bound to the customer,
  * and sent to the bound tenant only. Any earlier unused link for the same capability stops working.
  */
-export async function createUpgradeLink(viewer: Viewer, customerId: string, capabilityKey: string): Promise<FormResult> {
+export async function createUpgradeLink(viewer: Viewer, customerId: string, capabilityKey: string): Promise<Result> {
   assertCan(viewer, "customers:onboard");
   const c = await findVisibleCustomer(viewer, customerId);
   if (!c) return failure("Customer not found.", "not_found");
@@ -276,7 +273,7 @@ export async function createUpgradeLink(viewer: Viewer, customerId: string, capa
 }
 
 /** A fresh single-use consent link for the customer; any earlier live link stops working. */
-export async function createConsentLink(viewer: Viewer, customerId: string): Promise<FormResult> {
+export async function createConsentLink(viewer: Viewer, customerId: string): Promise<Result> {
   assertCan(viewer, "customers:onboard");
   const c = await findVisibleCustomer(viewer, customerId);
   if (!c) return { ok: false, fieldErrors: {}, formError: "Customer not found." };
@@ -293,7 +290,7 @@ export async function createConsentLink(viewer: Viewer, customerId: string): Pro
   return { ok: true };
 }
 
-export async function revokeConsentLinks(viewer: Viewer, customerId: string): Promise<FormResult> {
+export async function revokeConsentLinks(viewer: Viewer, customerId: string): Promise<Result> {
   assertCan(viewer, "customers:onboard");
   const c = await findVisibleCustomer(viewer, customerId);
   if (!c) return { ok: false, fieldErrors: {}, formError: "Customer not found." };
@@ -312,7 +309,7 @@ const manualTenantSchema = z.object({
  * After the docs' legacy link the partner types the tenant ID the customer reports; it is verified exactly like a
  * callback (fresh app tokens, tid and roles), so a typo or a guess binds nothing.
  */
-export async function submitManualTenantId(viewer: Viewer, customerId: string, input: Record<string, unknown>): Promise<FormResult<{ outcome: string; reason: string }>> {
+export async function submitManualTenantId(viewer: Viewer, customerId: string, input: Record<string, unknown>): Promise<Result<{ outcome: string; reason: string }>> {
   assertCan(viewer, "customers:onboard");
   const parsed = manualTenantSchema.safeParse(input);
   if (!parsed.success) return { ok: false, fieldErrors: { tenantId: parsed.error.issues[0]!.message } };

@@ -2,12 +2,13 @@ import { assertCan, type Viewer } from "../auth/viewer.ts";
 import { serverConfig } from "../config/env.ts";
 import { qualifiedRole } from "../config/permissions.ts";
 import { db } from "../db/client.ts";
+import { failure, type Result } from "../result.ts";
 import { customerScopeWhere, findVisibleCustomer } from "./customers.ts";
 
 const OPEN_STATUSES = ["active", "inProgress"];
-const SEVERITY_ORDER = ["high", "medium", "low", "informational", "unknown"] as const;
+type Severity = "high" | "medium" | "low" | "informational" | "unknown";
 
-export type SeverityCounts = Record<(typeof SEVERITY_ORDER)[number], number>;
+export type SeverityCounts = Record<Severity, number>;
 const emptyCounts = (): SeverityCounts => ({ high: 0, medium: 0, low: 0, informational: 0, unknown: 0 });
 
 /** A customer's health: consent, permissions, licence, each feed's last sync in plain words, open incidents, trend. */
@@ -50,11 +51,13 @@ function lastNDays(n: number): string[] {
 }
 
 /** "Refresh now": makes both feeds due immediately; a worker picks them up within seconds. */
-export async function requestRefresh(viewer: Viewer, customerId: string): Promise<boolean> {
+export async function requestRefresh(viewer: Viewer, customerId: string): Promise<Result> {
   assertCan(viewer, "sync:refresh");
   const c = await findVisibleCustomer(viewer, customerId);
-  // Only a confirmed binding syncs: a tenant awaiting confirmation (or a pending one) is not this customer's yet.
-  if (!c?.tenantId || (c.status !== "CONSENTED" && c.status !== "ERROR" && c.status !== "REVOKED")) return false;
+  if (!c) return failure("Customer not found.", "not_found");
+  if (!c.tenantId) return failure("This customer has not consented yet: there is nothing to sync.", "not_consented");
+  // Only a confirmed binding syncs: a tenant awaiting confirmation is not this customer's yet.
+  if (c.status === "PENDING" || c.status === "AWAITING_CONFIRMATION") return failure("This customer's tenant is not consented and confirmed yet: there is nothing to sync.", "not_confirmed");
   const now = new Date();
   const source = serverConfig().dataSource;
   for (const feed of ["incidents", "alerts"]) {
@@ -64,7 +67,7 @@ export async function requestRefresh(viewer: Viewer, customerId: string): Promis
       update: { nextRunAt: now, progress: "Requested" },
     });
   }
-  return true;
+  return { ok: true, message: "Refresh requested: a worker picks it up within seconds." };
 }
 
 /** Customers per page of the overview's table: a thousand rows would be megabytes of HTML that nobody reads. */

@@ -7,10 +7,10 @@ import { apiClient } from "../microsoft/clients.ts";
 import { regionOf } from "../microsoft/hosts.ts";
 import { fetchIncident } from "../sync/sources.ts";
 import { upsertIncidents } from "../sync/store.ts";
+import type { Result } from "../result.ts";
 import { writeAudit } from "./audit.ts";
 import { fieldErrorsOf } from "./form-errors.ts";
 import { customerScopeWhere } from "./customers.ts";
-import type { FormResult } from "./customers.ts";
 
 /** Updating incidents at Microsoft needs this app role in the customer's tenant (api-update-incidents.md). */
 export const TRIAGE_ROLE = qualifiedRole(MICROSOFT_APIS.defenderXdr.resource, "Incident.ReadWrite.All");
@@ -62,7 +62,7 @@ export function canTriageCustomer(customer: { grantedRoles: string[] }): boolean
  * Triage at Microsoft (the source of truth), then store Microsoft's fresh copy: status, assignment (to the signed-in
  * analyst's e-mail, as Defender shows it), classification/determination and a comment, in one PATCH.
  */
-export async function triageIncident(viewer: Viewer, incidentId: string, fields: Record<string, unknown>): Promise<FormResult> {
+export async function triageIncident(viewer: Viewer, incidentId: string, fields: Record<string, unknown>): Promise<Result> {
   assertCan(viewer, "incidents:triage");
   const incident = await findTriageable(viewer, incidentId);
   if (!incident?.customer.tenantId) return { ok: false, fieldErrors: {}, formError: "Incident not found." };

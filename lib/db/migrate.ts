@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
+import { AppError, isNamedError } from "../errors.ts";
 
 /**
  * Applies prisma/migrations/<name>/migration.sql in name order, the way `prisma migrate deploy` does, without
@@ -41,8 +42,14 @@ export function readMigrations(dir: string): MigrationFile[] {
     });
 }
 
-export class MigrationError extends Error {
+export class MigrationError extends AppError {
   override name = "MigrationError";
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isNamedError(value, "MigrationError");
+  }
+  constructor(message: string) {
+    super(message, "migration_failed", 500);
+  }
 }
 
 export async function migrate(

@@ -5,7 +5,6 @@
  * than tab/newline are dropped; and a BOM makes Excel read UTF-8.
  */
 const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 
 export type CsvValue = string | number | boolean | Date | null | undefined;

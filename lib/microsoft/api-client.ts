@@ -1,7 +1,7 @@
 import { API_QUOTAS, API_RESOURCE, apiUrl, type MicrosoftApi, type Region } from "./hosts.ts";
 import { SlidingWindowLimiter } from "./rate-limiter.ts";
 import { TokenAcquisitionError, type TenantTokenClient } from "./token-client.ts";
-import { isNamedError } from "../errors.ts";
+import { AppError, isNamedError } from "../errors.ts";
 
 /**
  * Calls Microsoft's Defender and Graph APIs for one customer tenant at a time, as the docs ask
@@ -11,19 +11,20 @@ import { isNamedError } from "../errors.ts";
  */
 export type ApiFailureKind = "unauthorized" | "forbidden" | "not_found" | "throttled" | "server" | "timeout" | "malformed" | "bad_request" | "token";
 
-export class MicrosoftApiError extends Error {
+export class MicrosoftApiError extends AppError {
   override name = "MicrosoftApiError";
   static override [Symbol.hasInstance](value: unknown): boolean {
     return isNamedError(value, "MicrosoftApiError");
   }
   constructor(
     readonly kind: ApiFailureKind,
-    readonly status: number | null,
+    /** Microsoft's HTTP status, or null when it never answered (`status` is the portal's own answer: 502). */
+    readonly httpStatus: number | null,
     /** Microsoft's error code (e.g. "Forbidden", "AADSTS700016") or the portal's own. */
-    readonly code: string,
+    code: string,
     message: string,
   ) {
-    super(message);
+    super(message, code, 502);
   }
 }
 

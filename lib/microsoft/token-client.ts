@@ -2,7 +2,7 @@ import { ConfidentialClientApplication, type Configuration } from "@azure/msal-n
 import { decodeJwt } from "jose";
 import { z } from "zod";
 import type { ClientCredential } from "../config/env.ts";
-import { isNamedError } from "../errors.ts";
+import { AppError, isNamedError } from "../errors.ts";
 
 /**
  * Tenant-scoped app tokens (client credentials). One ConfidentialClientApplication per app credential serves every
@@ -39,7 +39,7 @@ export interface TenantToken {
 
 export type TokenFailureKind = "not_consented" | "bad_credential" | "tenant_not_found" | "no_licence" | "throttled" | "unreachable" | "other";
 
-export class TokenAcquisitionError extends Error {
+export class TokenAcquisitionError extends AppError {
   override name = "TokenAcquisitionError";
   static override [Symbol.hasInstance](value: unknown): boolean {
     return isNamedError(value, "TokenAcquisitionError");
@@ -47,10 +47,10 @@ export class TokenAcquisitionError extends Error {
   constructor(
     readonly kind: TokenFailureKind,
     /** e.g. "AADSTS700016", or the MSAL error code when Entra sent none. */
-    readonly code: string,
+    code: string,
     message: string,
   ) {
-    super(message);
+    super(message, code, 502);
   }
 }
 

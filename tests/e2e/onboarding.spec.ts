@@ -23,7 +23,7 @@ async function pendingCustomer(data: Parameters<Parameters<typeof test>[2]>[0]["
   return { id: r.value.id, consentUrl: detail.link!.consentUrl, onboardingUrl: detail.link!.onboardingUrl, state: new URL(detail.link!.consentUrl).searchParams.get("state")! };
 }
 
-test("partner admin onboards a customer end to end: add, link, onboarding page, consent at Microsoft, Consented", async ({ page, browser, sim, data }) => {
+test("partner admin onboards a customer end to end: add, link, onboarding page, consent at Microsoft, Consented", async ({ page, browser, sim }) => {
   test.setTimeout(60_000);
   const { admin } = await partnerUsers(sim);
   const tenant = await sim.createTenant(uniqueTenantName("Fabrikam"));

@@ -75,7 +75,7 @@ test("a name-only customer's tenant waits for a partner admin's confirmation, th
   await expect(panel).toContainText(`Tenant ${tenant.displayName} (${tenant.domain}, ${tenant.id}) consented for customer ${c.name}`);
   // Nothing syncs before confirmation: Refresh now is not offered and the scheduler skips it.
   await expect(page.getByRole("button", { name: "Refresh now" })).toHaveCount(0);
-  await page.getByTestId("confirm-tenant").click();
+  await page.getByTestId("confirm-tenant").getByRole("button").click();
   // The page re-renders from the server: the confirmation panel gives way to the consented customer.
   await expect(page.getByTestId("customer-status")).toHaveText("Consented");
   await expect(page.getByTestId("awaiting-confirmation")).toHaveCount(0);
@@ -92,8 +92,8 @@ test("permission upgrade end to end: an additional-permissions link makes triage
 
   await page.goto(`/customers/${c.id}`);
   await expect(page.getByTestId("capability-triage")).toHaveAttribute("data-granted", "false");
-  await page.getByTestId("request-triage").click();
-  await expect(page.getByTestId("upgrade-result-triage")).toContainText("created");
+  await page.getByTestId("request-triage").getByRole("button").click();
+  await expect(page.getByTestId("request-triage-done")).toContainText("created");
   const url = await page.getByTestId("upgrade-url-triage").inputValue();
 
   const tenantAdmin = (await sim.directory()).customers.find((t) => t.id === c.tenantId)!.users.find((u) => u.isAdmin)!;

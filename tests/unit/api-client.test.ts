@@ -56,7 +56,7 @@ test("429s do not use up the budget for failures: throttling is ridden out besid
 
 test("a GET gives up after maxAttempts failures, and after its own budget of 429s", async () => {
   script = [500, 502, 503, 200];
-  await assert.rejects(client().getJson("xdr", target, "/api/incidents"), (err: unknown) => err instanceof MicrosoftApiError && err.kind === "server" && err.status === 503);
+  await assert.rejects(client().getJson("xdr", target, "/api/incidents"), (err: unknown) => err instanceof MicrosoftApiError && err.kind === "server" && err.httpStatus === 503);
   script = [429, 429, 429, 200];
   const throttledClient = new MicrosoftApiClient({ tokens, baseUrl: base, sleep: async () => {}, maxThrottledRetries: 2 });
   await assert.rejects(throttledClient.getJson("xdr", target, "/api/incidents"), (err: unknown) => err instanceof MicrosoftApiError && err.kind === "throttled");

@@ -30,7 +30,6 @@ import {
   siemAlertSchema,
   XDR_INCIDENT_STATUSES,
   xdrIncidentListSchema,
-  xdrIncidentSchema,
   type GraphEvidence,
 } from "../../lib/microsoft/schemas/index.ts";
 import { ALERT_STATUSES, CLASSIFICATIONS, DETERMINATIONS, INCIDENT_STATUSES, SEVERITIES } from "../../lib/sync/canonical.ts";
@@ -41,6 +40,7 @@ const FIXTURES = join(import.meta.dirname, "..", "fixtures", "microsoft");
 const MB = 1024 * 1024;
 
 /** A fresh deep copy each call, so a test can mutate it freely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixtures are Microsoft's documented JSON, reshaped at will by each test
 function fixture(name: string): any {
   return JSON.parse(readFileSync(join(FIXTURES, name), "utf8"));
 }

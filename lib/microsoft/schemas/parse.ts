@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isNamedError } from "../../errors.ts";
+import { AppError, isNamedError } from "../../errors.ts";
 
 /**
  * Turning Microsoft payloads into typed values, with errors that are safe to log.
@@ -20,7 +20,7 @@ export interface MicrosoftPayloadIssue {
   readonly message: string;
 }
 
-export class MicrosoftPayloadError extends Error {
+export class MicrosoftPayloadError extends AppError {
   override name = "MicrosoftPayloadError";
   static override [Symbol.hasInstance](value: unknown): boolean {
     return isNamedError(value, "MicrosoftPayloadError");
@@ -30,7 +30,8 @@ export class MicrosoftPayloadError extends Error {
     readonly what: string,
     readonly issues: readonly MicrosoftPayloadIssue[],
   ) {
-    super(formatMessage(what, issues));
+    // 502: Microsoft's answer, not the request, was at fault.
+    super(formatMessage(what, issues), "microsoft_payload_invalid", 502);
   }
 }
 

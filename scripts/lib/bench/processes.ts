@@ -127,7 +127,11 @@ function descendants(root: number): number[] {
   const queue = [root];
   while (queue.length) {
     const parent = queue.shift()!;
-    for (const [p, pp] of parentOf) if (pp === parent) (out.push(p), queue.push(p));
+    for (const [p, pp] of parentOf) {
+      if (pp !== parent) continue;
+      out.push(p);
+      queue.push(p);
+    }
   }
   return out;
 }

@@ -4,11 +4,11 @@ import { getCustomerDetail, REGION_LABELS } from "@/lib/data/customers";
 import { getCustomerHealth } from "@/lib/data/health";
 import { getCustomerAssignments } from "@/lib/data/assignments";
 import { can } from "@/lib/auth/viewer";
-import { setAssignmentsAction } from "@/app/(portal)/actions";
 import { SyncStatus } from "@/components/customers/sync-status";
 import { TrendChart } from "@/components/customers/trend-chart";
 import { SeverityBadge } from "@/components/incidents/badges";
 import Link from "next/link";
+import { AssignmentsForm } from "@/components/customers/assignments-form";
 import { ConsentLinkPanel } from "@/components/customers/consent-link-panel";
 import { ConsentHistory } from "@/components/customers/consent-history";
 import { PermissionsTable } from "@/components/customers/permissions-table";
@@ -108,15 +108,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
           )}
           {assignments && (
             <Card title="Analysts">
-              <form action={setAssignmentsAction.bind(null, customer.id)} className="space-y-2 text-sm" data-testid="assignments-form">
-                {assignments.length === 0 && <p className="text-slate-500">No analysts have signed in yet.</p>}
-                {assignments.map((a) => (
-                  <label key={a.id} className="flex items-center gap-2">
-                    <input type="checkbox" name="analyst" value={a.id} defaultChecked={a.assigned} /> {a.displayName} <span className="text-xs text-slate-500">{a.email}</span>
-                  </label>
-                ))}
-                {assignments.length > 0 && <button type="submit" className="rounded-md bg-slate-800 px-3 py-1.5 text-xs font-semibold text-white">Save assignments</button>}
-              </form>
+              <AssignmentsForm customerId={customer.id} analysts={assignments} />
             </Card>
           )}
           <Card title="History">

@@ -1,4 +1,4 @@
-import { splitCut } from "@/lib/sync/caps";
+import { splitCut } from "@/lib/shared/caps";
 
 /**
  * Customer-sourced text (titles, comments, command lines, file paths) is hostile: React already escapes markup, and
@@ -18,7 +18,7 @@ export function inertString(value: string, max = 2000): { text: string; omitted:
 
 export function InertText({ value, max = 2000, className = "", testId }: { value: string | null | undefined; max?: number; className?: string; testId?: string }) {
   if (value === null || value === undefined || value === "") return <span className="text-slate-400">—</span>;
-  // Text cut at ingest (lib/sync/caps.ts) ends in a marker: say so even when the display cuts earlier.
+  // Text cut at ingest (lib/shared/caps.ts) ends in a marker: say so even when the display cuts earlier.
   const stored = splitCut(value);
   const { text, omitted } = inertString(stored.text, max);
   return (

@@ -1,6 +1,6 @@
-import { label } from "@/lib/sync/canonical";
+import { label } from "@/lib/shared/canonical";
 
-// One label per canonical value (lib/sync/canonical.ts), shared with everything else that names them.
+// One label per canonical value (lib/shared/canonical.ts), shared with everything else that names them.
 export { label };
 
 const SEVERITY: Record<string, string> = {

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { IncidentFilters } from "@/lib/data/filters";
-import { SEVERITIES } from "@/lib/sync/canonical";
+import { SEVERITIES } from "@/lib/shared/canonical";
 import { label } from "./badges";
 import { CustomerPicker } from "./customer-picker";
 import { SearchBox } from "./search-box";

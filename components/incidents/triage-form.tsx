@@ -1,7 +1,7 @@
 "use client";
 import { useActionState } from "react";
 import { triageIncidentAction } from "@/lib/actions/triage";
-import { canonicalClassification, canonicalDetermination, label } from "@/lib/sync/canonical";
+import { canonicalClassification, canonicalDetermination, label } from "@/lib/shared/canonical";
 import { Button, FieldError } from "../ui/primitives";
 
 const DETERMINATIONS: Record<string, readonly string[]> = {

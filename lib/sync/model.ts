@@ -46,7 +46,7 @@ export function camelEnum(value: string | null | undefined): string | null {
 }
 
 // The canonical values (one spelling per meaning) live in canonical.ts, with the normalizer itself.
-export { ALERT_STATUSES, INCIDENT_STATUSES, SEVERITIES } from "./canonical.ts";
+export { ALERT_STATUSES, INCIDENT_STATUSES, SEVERITIES } from "../shared/canonical.ts";
 
 /** The text that identifies an incident in Microsoft's portal for this tenant. */
 export function defenderPortalIncidentUrl(incidentId: string, tenantId: string): string {

@@ -27,7 +27,7 @@ import {
   type NormalizedAlert,
   type NormalizedIncident,
 } from "./model.ts";
-import { boundAlert, boundIncident } from "./caps.ts";
+import { boundAlert, boundIncident } from "../shared/caps.ts";
 import {
   canonicalAlertStatus as alertStatus,
   canonicalClassification as classification,
@@ -35,7 +35,7 @@ import {
   canonicalIncidentStatus as incidentStatus,
   canonicalSeverity as severity,
   mergeTags,
-} from "./canonical.ts";
+} from "../shared/canonical.ts";
 
 /**
  * The two ways to read a tenant's incidents and alerts: the Defender APIs (XDR incidents with their alerts; MDE alerts

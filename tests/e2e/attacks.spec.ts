@@ -51,7 +51,7 @@ test("hostile incident text renders inert in every view and exports neutralise f
   // Control and bidi characters are shown, not obeyed; the megabyte command line is cut with a note.
   await expect(page.locator("body")).toContainText("<U+202E>");
   await expect(page.locator("body")).toContainText("more characters not shown");
-  // It was also cut when stored (lib/sync/caps.ts), and the page says so.
+  // It was also cut when stored (lib/shared/caps.ts), and the page says so.
   await expect(page.getByTestId("cut-at-ingest").first()).toContainText(/cut when stored: [\d,]+ characters dropped/);
   // No customer-sourced javascript: URL becomes a link.
   expect(await page.locator('a[href^="javascript:"]').count()).toBe(0);

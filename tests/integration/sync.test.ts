@@ -153,7 +153,7 @@ for (const source of ["graph", "defender"] as const) {
       };
       await syncAll();
       const documented = await snapshot();
-      const canon = await import("../../lib/sync/canonical.ts");
+      const canon = await import("../../lib/shared/canonical.ts");
       for (const i of documented.incidents) {
         assert.ok((canon.SEVERITIES as readonly string[]).includes(i.severity), i.severity);
         assert.ok((canon.INCIDENT_STATUSES as readonly string[]).includes(i.status), i.status);
@@ -198,7 +198,7 @@ for (const source of ["graph", "defender"] as const) {
         const r = await mods.run.runFeedSync(d, c.id, feed);
         assert.ok(r.ok, JSON.stringify(r.error));
       }
-      const { LIMITS, splitCut } = await import("../../lib/sync/caps.ts");
+      const { LIMITS, splitCut } = await import("../../lib/shared/caps.ts");
       const title = await prisma.incident.findFirstOrThrow({ where: { customerId: c.id, title: { startsWith: "Huge title " } }, select: { title: true } });
       assert.equal(title.title.length, LIMITS.title);
       assert.equal(splitCut(title.title).cut, MB + 11 - splitCut(title.title).text.length, "the marker names how much was cut");

@@ -1,5 +1,5 @@
 // The SQL migration that rewrites stored rows to canonical values agrees with the TypeScript normalizer
-// (lib/sync/canonical.ts, lib/sync/caps.ts) for every spelling the normalizer knows, in every casing, and for unknown,
+// (lib/shared/canonical.ts, lib/shared/caps.ts) for every spelling the normalizer knows, in every casing, and for unknown,
 // empty and huge values: rows are stored the old way, the migration runs, each row is compared with the TS result.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import pg from "pg";
 import { migrate, readMigrations } from "../../lib/db/migrate.ts";
-import { capText, LIMITS } from "../../lib/sync/caps.ts";
+import { capText, LIMITS } from "../../lib/shared/caps.ts";
 import {
   ALERT_STATUSES,
   canonicalAlertStatus,
@@ -24,7 +24,7 @@ import {
   SEVERITIES,
   SYNONYMS,
   type EnumField,
-} from "../../lib/sync/canonical.ts";
+} from "../../lib/shared/canonical.ts";
 import { createEmptyDatabase } from "../support/db.ts";
 
 const MIGRATION = "20261201030000_canonical_values";

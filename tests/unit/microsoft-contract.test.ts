@@ -32,7 +32,7 @@ import {
   xdrIncidentListSchema,
   type GraphEvidence,
 } from "../../lib/microsoft/schemas/index.ts";
-import { ALERT_STATUSES, CLASSIFICATIONS, DETERMINATIONS, INCIDENT_STATUSES, SEVERITIES } from "../../lib/sync/canonical.ts";
+import { ALERT_STATUSES, CLASSIFICATIONS, DETERMINATIONS, INCIDENT_STATUSES, SEVERITIES } from "../../lib/shared/canonical.ts";
 import type { NormalizedAlert, NormalizedIncident } from "../../lib/sync/model.ts";
 import { normalizeGraphAlert, normalizeGraphIncident, normalizeMdeAlert, normalizeXdrIncident } from "../../lib/sync/sources.ts";
 
@@ -330,7 +330,7 @@ describe("hostile sizes", () => {
   });
 });
 
-describe("both enum casings land canonical (lib/sync/canonical.ts at ingest)", () => {
+describe("both enum casings land canonical (lib/shared/canonical.ts at ingest)", () => {
   const ENUM_KEYS = new Set(["status", "severity", "classification", "determination"]);
   /** A copy of a documented payload with every enum value (incidents and their alerts) recased. */
   function recase(doc: unknown, to: "pascal" | "camel"): unknown {
@@ -359,7 +359,7 @@ describe("both enum casings land canonical (lib/sync/canonical.ts at ingest)", (
   }
   const enums = (rows: (NormalizedAlert | NormalizedIncident)[]) => rows.map((r) => [r.severity, r.status, r.classification, r.determination]);
 
-  const feeds: { fixture: string; normalize: (doc: any) => { incidents: NormalizedIncident[]; alerts: NormalizedAlert[] } }[] = [
+  const feeds: { fixture: string; normalize: (doc: unknown) => { incidents: NormalizedIncident[]; alerts: NormalizedAlert[] } }[] = [
     { fixture: "graph-list-incidents.json", normalize: (d) => ({ incidents: graphIncidentListSchema.parse(d).value.map(normalizeGraphIncident), alerts: [] }) },
     { fixture: "graph-get-incident.json", normalize: (d) => ({ incidents: [normalizeGraphIncident(graphIncidentSchema.parse(d))], alerts: [] }) },
     { fixture: "graph-list-incidents-expand-alerts.json", normalize: (d) => { const incidents = graphIncidentListSchema.parse(d).value.map(normalizeGraphIncident); return { incidents, alerts: incidents.flatMap((i) => i.alerts) }; } },

@@ -1,4 +1,4 @@
-// The canonical-value normalizer and the ingest bounds (lib/sync/canonical.ts, lib/sync/caps.ts): pure functions.
+// The canonical-value normalizer and the ingest bounds (lib/shared/canonical.ts, lib/shared/caps.ts): pure functions.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
@@ -28,8 +28,8 @@ import {
   mergeTags,
   SEVERITIES,
   type EnumField,
-} from "../../lib/sync/canonical.ts";
-import { boundIncident, boundPayload, capText, LIMITS, splitCut } from "../../lib/sync/caps.ts";
+} from "../../lib/shared/canonical.ts";
+import { boundIncident, boundPayload, capText, LIMITS, splitCut } from "../../lib/shared/caps.ts";
 
 const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const camel = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);

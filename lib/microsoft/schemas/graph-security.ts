@@ -9,7 +9,7 @@ import { graphListSchema } from "./odata.ts";
  * `security-incident-get.md`, `security-list-alerts_v2.md`, `security-alert-get.md`. Fixtures: graph-*.json.
  *
  * Graph enum values are documented camelCase (`truePositive`, `active`), but the docs' own examples also show
- * PascalCase (`TruePositive`, `Active`): enums are open, so both parse; lib/sync/canonical.ts folds them (and the
+ * PascalCase (`TruePositive`, `Active`): enums are open, so both parse; lib/shared/canonical.ts folds them (and the
  * determination synonyms below) into one canonical value at ingest.
  */
 

@@ -1,4 +1,4 @@
-import type { NormalizedAlert, NormalizedIncident } from "./model.ts";
+import type { NormalizedAlert, NormalizedIncident } from "../sync/model.ts";
 
 /**
  * Bounds at ingest: customer data is hostile, and a megabyte title or command line would otherwise be stored, indexed

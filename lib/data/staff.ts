@@ -35,6 +35,13 @@ function activeSessionWhere(now: Date): Prisma.PortalSessionWhereInput {
   return { endedAt: null, absoluteExpiresAt: { gt: now }, lastSeenAt: { gt: new Date(now.getTime() - idleMs) } };
 }
 
+/** The session rules in force, in words for the Users & access page. */
+export function sessionRules(viewer: Viewer): { maxHours: number; idleMinutes: number; roleRefreshMinutes: number } {
+  assertCan(viewer, "users:manage");
+  const { maxAgeMs, idleMs, roleRefreshMs } = serverConfig().sessions;
+  return { maxHours: maxAgeMs / 3_600_000, idleMinutes: idleMs / 60_000, roleRefreshMinutes: roleRefreshMs / 60_000 };
+}
+
 export async function listStaff(viewer: Viewer, now = new Date()): Promise<StaffRow[]> {
   assertCan(viewer, "users:manage");
   const users = await db().portalUser.findMany({

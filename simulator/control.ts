@@ -17,6 +17,7 @@ const consentBody = z
   .transform((v) => v ?? {});
 
 const rolesBody = z.object({ resource: z.string().min(1), roles: z.array(z.string()) });
+const userAppRolesBody = z.object({ roles: z.array(z.string()).max(10) });
 
 function resourceOrThrow(identifier: string): ResourceDefinition {
   const resource = findResource(identifier);
@@ -101,6 +102,16 @@ export const controlModule: SimulatorModule = (ctx) => {
         const resource = resourceOrThrow(body.resource);
         guarded(() => dir.setGrantedRoles(tenant.id, resource.uri, validateRoles(resource, body.roles)));
         return json(200, dir.tenantView(tenant));
+      },
+    },
+    {
+      method: "PUT",
+      path: "/_sim/users/:upn/app-roles",
+      handler: (req) => {
+        const body = userAppRolesBody.parse(req.json());
+        const user = guarded(() => dir.setUserAppRoles(req.params.upn ?? "", body.roles));
+        ctx.log(`control: app roles of ${user.upn} set to [${user.appRoles.join(", ")}]`);
+        return json(200, { upn: user.upn, roles: [...user.appRoles] });
       },
     },
     { method: "GET", path: "/_sim/requests", handler: () => json(200, ctx.counters.snapshot()) },

@@ -298,6 +298,20 @@ export class Directory {
     return undefined;
   }
 
+  /**
+   * Replaces the portal app roles assigned to a partner user (Entra: Enterprise applications → Users and groups).
+   * The next id token carries them. In memory only: a restarted simulator has its seeded assignments again.
+   */
+  setUserAppRoles(upn: string, roles: readonly string[]): DirectoryUser {
+    const found = this.findUser(upn);
+    if (!found) throw new DirectoryError(`User '${upn}' not found`, 404);
+    if (found.tenant.id !== this.partner.id) throw new DirectoryError("App roles of the portal app are assigned to the partner's own users", 409);
+    const unknown = roles.filter((r) => !(PORTAL_APP_ROLES as readonly string[]).includes(r));
+    if (unknown.length > 0) throw new DirectoryError(`Unknown app roles: ${unknown.join(", ")}`, 400);
+    found.user.appRoles = [...new Set(roles)];
+    return found.user;
+  }
+
   servicePrincipal(tenantId: string): ServicePrincipalState | undefined {
     return this.servicePrincipals.get(tenantId);
   }

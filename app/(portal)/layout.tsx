@@ -19,6 +19,7 @@ export default async function PortalLayout({ children }: { children: React.React
               <Link href="/alerts" className="hover:text-slate-900">Alerts</Link>
               <Link href="/customers" className="hover:text-slate-900">Customers</Link>
               {can(viewer, "settings:read") && <Link href="/settings" className="hover:text-slate-900">App registration</Link>}
+              {can(viewer, "users:manage") && <Link href="/settings/users" className="hover:text-slate-900">Users &amp; access</Link>}
             </nav>
           </div>
           <div className="flex items-center gap-4 text-sm">

@@ -1,6 +1,7 @@
 import { redirect } from "next/navigation";
 import { getViewer } from "@/lib/auth/session";
 import { SignInButton } from "@/components/sign-in-button";
+import { SilentReauth } from "@/components/silent-reauth";
 
 export const metadata = { title: "Sign in" };
 
@@ -15,11 +16,18 @@ const ERRORS: Record<string, string> = {
   OAuthCallback: NOT_SIGNED_IN,
   Callback: NOT_SIGNED_IN,
   SessionRequired: "Please sign in.",
+  Disabled: "A partner admin has disabled your access to this portal. Ask a partner admin to enable it again.",
+  SessionIdle: "You were signed out because the portal was not used for a while. Sign in again.",
+  SessionExpired: "Your session reached its maximum length. Sign in again.",
+  SessionEnded: "A partner admin ended your session. Sign in again.",
 };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string | string[] }> }) {
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string | string[]; refresh?: string | string[] }> }) {
   if (await getViewer()) redirect("/overview");
-  const { error } = await searchParams;
+  const { error, refresh } = await searchParams;
+  // Role refresh: the session's role is due to be read again from Entra. Entra's SSO answers prompt=none without
+  // a page when the browser is still signed in there; otherwise it answers login_required and this page stays.
+  if (refresh === "1" && !error) return <SilentReauth />;
   const code = typeof error === "string" ? error : undefined;
   const message = code ? (ERRORS[code] ?? "Sign-in failed. Try again.") : null;
   return (

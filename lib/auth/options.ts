@@ -1,8 +1,10 @@
 import type { NextAuthOptions } from "next-auth";
 import type { BaseClient, CallbackParamsType, OpenIDCallbackChecks } from "openid-client";
 import { serverConfig, type ServerConfig } from "../config/env.ts";
-import { recordSignIn } from "../data/users.ts";
+import { endSessionFromToken, resolveSession, startSession } from "../data/sessions.ts";
+import { recordSignIn, type SignInDecision } from "../data/users.ts";
 import { CLIENT_ASSERTION_TYPE, clientAssertion } from "./client-assertion.ts";
+import { summarizeUserAgent } from "./session-policy.ts";
 
 /**
  * next-auth with Microsoft Entra ID. The app registration is multi-tenant (customers consent to it), but only the
@@ -15,7 +17,9 @@ export function authOptions(cfg: ServerConfig = serverConfig()): NextAuthOptions
   const secure = cfg.appUrl.startsWith("https://");
   return {
     secret: cfg.authSecret,
-    session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
+    // The cookie is only a signed pointer to a PortalSession row (lib/data/sessions.ts), which decides; it never
+    // outlives the row's absolute lifetime.
+    session: { strategy: "jwt", maxAge: Math.floor(cfg.sessions.maxAgeMs / 1000) },
     useSecureCookies: secure,
     pages: { signIn: "/signin", error: "/signin" },
     // next-auth's default logger prints whole error objects; a code and a message are enough and never carry tokens.
@@ -48,18 +52,51 @@ export function authOptions(cfg: ServerConfig = serverConfig()): NextAuthOptions
       async signIn({ profile }) {
         const decision = await recordSignIn(profile);
         if (decision.allowed) return true;
-        return `/signin?error=${decision.reason === "wrong_tenant" ? "WrongTenant" : decision.reason === "no_role" ? "NoRole" : "AccessDenied"}`;
+        return `/signin?error=${SIGN_IN_ERRORS[decision.reason]}`;
       },
       async jwt({ token, profile }) {
-        // Only the portal user's oid travels in the session cookie; role and scope are read fresh per request.
-        if (profile) token.oid = String((profile as { oid?: string }).oid);
+        if (profile) {
+          // Sign-in: open a server-side session. Only its id and the user's oid travel in the cookie; the role and
+          // scope are read from the database on every request.
+          const oid = String((profile as { oid?: string }).oid).toLowerCase();
+          token.oid = oid;
+          token.sid = await startSession({ entraObjectId: oid, userAgent: await requestUserAgent() });
+          return token;
+        }
+        // Every other read (getServerSession, GET /api/auth/session): next-auth would re-sign the cookie and slide
+        // it forever, so the row decides. Throwing makes next-auth answer "no session" and clear the cookie.
+        const resolved = await resolveSession(token, { touch: false });
+        if (!resolved.ok) throw new Error(`session ended (${resolved.reason})`);
         return token;
       },
       async session({ session, token }) {
-        return { ...session, oid: token.oid };
+        return { expires: session.expires, user: session.user, oid: token.oid };
+      },
+    },
+    events: {
+      // Sign-out ends the session on the server: a copy of the cookie stops working at once.
+      async signOut({ token }) {
+        await endSessionFromToken(token);
       },
     },
   };
+}
+
+const SIGN_IN_ERRORS: Record<Extract<SignInDecision, { allowed: false }>["reason"], string> = {
+  wrong_tenant: "WrongTenant",
+  no_role: "NoRole",
+  disabled: "Disabled",
+  bad_claims: "AccessDenied",
+};
+
+/** The sign-in request's browser, summarised ("Chrome on Linux"); null outside a request (tests). */
+async function requestUserAgent(): Promise<string | null> {
+  try {
+    const { headers } = await import("next/headers");
+    return summarizeUserAgent((await headers()).get("user-agent"));
+  } catch {
+    return null;
+  }
 }
 
 type TokenRequest = {

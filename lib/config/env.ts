@@ -40,6 +40,11 @@ const schema = z
     // How long a sync run may go without a heartbeat before the scheduler takes its worker for dead.
     SYNC_LEASE_SECONDS: z.coerce.number().int().min(4).max(3600).default(60),
     MICROSOFT_API_BASE: z.url().optional(),
+    // --- Sessions and staff access (issue #9 §3) ---
+    SESSION_MAX_HOURS: z.coerce.number().positive().max(24 * 7).default(12),
+    SESSION_IDLE_MINUTES: z.coerce.number().positive().max(24 * 60).default(60),
+    // At most 60: the promise is that a role changed in Entra takes effect within one hour.
+    ROLE_REFRESH_MINUTES: z.coerce.number().positive().max(60, "must be at most 60 (role changes in Entra must take effect within an hour)").default(60),
   })
   .superRefine((v, ctx) => {
     const secret = Boolean(v.ENTRA_CLIENT_SECRET || v.ENTRA_CLIENT_SECRET_FILE);
@@ -84,6 +89,17 @@ export interface ServerConfig {
   syncConcurrency: number;
   /** A prefix for every Microsoft API host (the local simulator); null = Microsoft's own hosts. */
   apiBaseUrl: string | null;
+  /** Sessions and staff access (issue #9 §3). */
+  sessions: SessionPolicy;
+}
+
+export interface SessionPolicy {
+  /** Absolute lifetime from sign-in, whatever the activity. */
+  maxAgeMs: number;
+  /** A session unused this long ends. */
+  idleMs: number;
+  /** A role read from an id token longer ago than this is read again (re-authentication). */
+  roleRefreshMs: number;
 }
 
 export class ConfigError extends AppError {
@@ -126,6 +142,11 @@ export function parseServerConfig(source: Record<string, string | undefined>): S
     syncConcurrency: v.SYNC_CONCURRENCY,
     syncLeaseSeconds: v.SYNC_LEASE_SECONDS,
     apiBaseUrl: v.MICROSOFT_API_BASE?.replace(/\/$/, "") ?? null,
+    sessions: {
+      maxAgeMs: v.SESSION_MAX_HOURS * 3_600_000,
+      idleMs: v.SESSION_IDLE_MINUTES * 60_000,
+      roleRefreshMs: v.ROLE_REFRESH_MINUTES * 60_000,
+    },
   };
 }
 

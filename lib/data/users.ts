@@ -18,7 +18,7 @@ export const signInClaims = z.object({
 
 export type SignInDecision =
   | { allowed: true; userId: string; role: PortalRole }
-  | { allowed: false; reason: "wrong_tenant" | "no_role" | "bad_claims" };
+  | { allowed: false; reason: "wrong_tenant" | "no_role" | "disabled" | "bad_claims" };
 
 /**
  * Decides a sign-in from the verified id token. The app registration is multi-tenant (that is how customers
@@ -40,6 +40,11 @@ export async function recordSignIn(rawClaims: unknown): Promise<SignInDecision> 
   const email = (claims.preferred_username ?? claims.email ?? "").toLowerCase();
   return prisma.$transaction(async (tx) => {
     const existing = await tx.portalUser.findUnique({ where: { entraObjectId: claims.oid } });
+    // A partner admin disabled this person: Entra may still sign them in, the portal does not.
+    if (existing?.disabledAt) {
+      await writeAudit(tx, { actor: `user:${existing.id}`, action: "signin.refused", detail: { reason: "disabled" } });
+      return { allowed: false, reason: "disabled" } as const;
+    }
     const anyAdminExists = (await tx.portalUser.count({ where: { partnerId: partner.id, role: "ADMIN" } })) > 0;
     const decided = resolveSignInRole({
       tokenRoles: claims.roles ?? [],

@@ -15,6 +15,7 @@ import type { DirectoryUser, Tenant } from "../directory.ts";
 import { html, page } from "../html.ts";
 import { htmlResult, redirect, withQuery, type SimRequest, type SimResult } from "../http.ts";
 import { renderSignInPage } from "./signin-page.ts";
+import { ssoAccount, withSsoSession } from "./sso.ts";
 
 const authorizeQuery = z.object({
   client_id: z.string().optional(),
@@ -72,7 +73,8 @@ export function completeAuthorize(
     ...(a.nonce !== undefined ? { nonce: a.nonce } : {}),
     ...(a.codeChallenge !== undefined ? { codeChallenge: a.codeChallenge, codeChallengeMethod: a.codeChallengeMethod ?? "plain" } : {}),
   });
-  return authorizationResponse(a, { code, state: a.state, session_state: interaction.id.slice(0, 36) });
+  // The browser is now signed in at "Entra": a later prompt=none request for this app is answered silently.
+  return withSsoSession(ctx, found.user.upn, authorizationResponse(a, { code, state: a.state, session_state: interaction.id.slice(0, 36) }));
 }
 
 export const authorizeModule: SimulatorModule = (ctx) => [
@@ -111,8 +113,9 @@ export const authorizeModule: SimulatorModule = (ctx) => [
       if (q.code_challenge && !/^[A-Za-z0-9._~-]{43,128}$/.test(q.code_challenge)) {
         return fail("invalid_request", 501491, "Invalid size of Code_Challenge parameter.");
       }
-      // The simulator keeps no browser session, so a silent request cannot succeed.
-      if (q.prompt === "none") return fail("login_required", 50058, "A silent sign-in request was sent but no user is signed in.");
+      // prompt=none: never show a page. Entra answers from its browser session, or login_required (AADSTS50058).
+      const silentAccount = q.prompt === "none" ? ssoAccount(ctx, req) : undefined;
+      if (q.prompt === "none" && !silentAccount) return fail("login_required", 50058, "A silent sign-in request was sent but no user is signed in.");
 
       const interaction = ctx.interactions.create<Interaction & { kind: "authorize" }>({
         kind: "authorize",
@@ -130,6 +133,7 @@ export const authorizeModule: SimulatorModule = (ctx) => [
             : {}),
         },
       });
+      if (silentAccount) return completeAuthorize(ctx, req, interaction, silentAccount);
       return renderSignInPage(ctx, interaction);
     },
   },

@@ -595,6 +595,47 @@ describe("OIDC sign-in", () => {
     assert.equal(res.headers.get("location"), null);
     assert.match(await res.text(), /AADSTS50011/);
   });
+
+  test("prompt=none: login_required without an Entra session; after an interactive sign-in, a code with no page, carrying app roles as assigned now", async () => {
+    const partner = sim.directory.partner;
+    const upn = `analyst2@${partner.domain}`;
+    const params = (extra: Record<string, string> = {}) =>
+      new URLSearchParams({ client_id: CLIENT_ID, redirect_uri: AUTH_CB, response_type: "code", scope: "openid profile email", state: "st", nonce: "n", ...extra });
+    const silent = location(await get(`/${partner.id}/oauth2/v2.0/authorize?${params({ prompt: "none" })}`));
+    assert.equal(silent.searchParams.get("error"), "login_required");
+    assert.match(silent.searchParams.get("error_description") ?? "", /AADSTS50058/);
+
+    // Interactive sign-in: Entra's session cookie comes back with the code.
+    const picker = await get(`/${partner.id}/oauth2/v2.0/authorize?${params()}`);
+    const signedIn = await submit(await picker.text(), `Sign in as ${upn}`);
+    const setCookie = signedIn.headers.get("set-cookie") ?? "";
+    assert.match(setCookie, /^ESTSAUTH=[^;]+;.*HttpOnly; Secure; SameSite=None/);
+    const cookie = setCookie.split(";")[0]!;
+
+    // Removed from the app role in Entra, then a silent request: a code at once, and the id token says no role.
+    assert.equal((await control("PUT", `/_sim/users/${encodeURIComponent(upn)}/app-roles`, { roles: [] })).status, 200);
+    try {
+      const res = await fetch(`${sim.url}/${partner.id}/oauth2/v2.0/authorize?${params({ prompt: "none" })}`, { redirect: "manual", headers: { cookie } });
+      const loc = location(res);
+      assert.equal(loc.origin + loc.pathname, AUTH_CB);
+      const code = loc.searchParams.get("code");
+      assert.ok(code);
+      const tokens = (await (
+        await fetch(`${sim.url}/${partner.id}/oauth2/v2.0/token`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: AUTH_CB, client_id: CLIENT_ID, client_secret: SECRET }).toString(),
+        })
+      ).json()) as { id_token: string };
+      assert.equal(decodeJwt(tokens.id_token).preferred_username, upn);
+      assert.equal("roles" in decodeJwt(tokens.id_token), false);
+    } finally {
+      await control("PUT", `/_sim/users/${encodeURIComponent(upn)}/app-roles`, { roles: ["Portal.Analyst"] });
+    }
+    // Unknown roles and customer users are refused by the control API.
+    assert.equal((await control("PUT", `/_sim/users/${encodeURIComponent(upn)}/app-roles`, { roles: ["Portal.Owner"] })).status, 400);
+    assert.equal((await control("PUT", `/_sim/users/nobody@nowhere.example/app-roles`, { roles: [] })).status, 404);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

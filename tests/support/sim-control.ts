@@ -50,6 +50,10 @@ export class SimControl {
   injectIncident(tenantId: string, overrides: Record<string, unknown>) {
     return this.call<unknown>("POST", `/tenants/${tenantId}/defender/incidents`, overrides);
   }
+  /** Assigns exactly these portal app roles to a partner user (e.g. [] removes their access at the next sign-in). */
+  setUserAppRoles(upn: string, roles: string[]) {
+    return this.call<{ upn: string; roles: string[] }>("PUT", `/users/${encodeURIComponent(upn)}/app-roles`, { roles });
+  }
   requests() {
     return this.call<Record<string, Record<string, number>>>("GET", "/requests");
   }

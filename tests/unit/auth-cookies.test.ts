@@ -17,10 +17,12 @@ test("session cookies are Secure (__Secure- prefixed by next-auth) whenever the 
   assert.equal(authOptions(parseServerConfig({ ...base, NEXTAUTH_URL: "http://localhost:3000" })).useSecureCookies, false);
 });
 
-test("sessions are JWTs that carry only the user's object id and expire within a working day", () => {
+test("the session cookie is a JWT pointer to a server-side session and never outlives its absolute lifetime", () => {
   const opts = authOptions(parseServerConfig({ ...base, NEXTAUTH_URL: "https://portal.example.com" }));
   assert.equal(opts.session?.strategy, "jwt");
-  assert.ok((opts.session?.maxAge ?? Infinity) <= 8 * 60 * 60);
+  assert.equal(opts.session?.maxAge, 12 * 60 * 60);
+  assert.equal(authOptions(parseServerConfig({ ...base, NEXTAUTH_URL: "https://portal.example.com", SESSION_MAX_HOURS: "8" })).session?.maxAge, 8 * 60 * 60);
+  assert.equal(typeof opts.events?.signOut, "function");
 });
 
 test("a portal URL on plain http outside localhost is refused at startup", () => {

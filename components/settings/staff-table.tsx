@@ -1,0 +1,78 @@
+import type { StaffRow } from "@/lib/data/staff";
+import { Card, formatDateTime } from "../ui/primitives";
+import { StaffAction } from "./staff-action";
+
+const ROLE_LABEL = { ADMIN: "Partner admin", ANALYST: "Analyst" } as const;
+const ROLE_SOURCE_LABEL: Record<string, string> = {
+  "entra-app-role": "Entra app role",
+  bootstrap: "Bootstrap admin (BOOTSTRAP_ADMIN_EMAIL)",
+  portal: "Set in the portal",
+};
+
+export function StaffTable({ staff, viewerId }: { staff: StaffRow[]; viewerId: string }) {
+  return (
+    <Card>
+      <table className="w-full text-sm" data-testid="staff-table">
+        <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+          <tr>
+            <th className="py-2">Name</th>
+            <th className="py-2">Role</th>
+            <th className="py-2">Last sign-in</th>
+            <th className="py-2">Active sessions</th>
+            <th className="py-2">Access</th>
+            <th className="py-2">Actions</th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100 align-top">
+          {staff.map((u) => (
+            <tr key={u.id} data-testid="staff-row" data-email={u.email}>
+              <td className="py-2 pr-3">
+                <div className="font-medium text-slate-900">
+                  {u.displayName}
+                  {u.id === viewerId && <span className="ml-1 text-xs text-slate-500">(you)</span>}
+                </div>
+                <div className="text-xs text-slate-500">{u.email}</div>
+              </td>
+              <td className="py-2 pr-3">
+                <div data-testid="staff-role">{u.role ? ROLE_LABEL[u.role] : "No role"}</div>
+                <div className="text-xs text-slate-500">{u.roleSource ? (ROLE_SOURCE_LABEL[u.roleSource] ?? u.roleSource) : "—"}</div>
+              </td>
+              <td className="py-2 pr-3 text-xs">{formatDateTime(u.lastSignInAt)}</td>
+              <td className="py-2 pr-3">
+                <span data-testid="staff-sessions">{u.sessions.length}</span>
+                {u.sessions.length > 0 && (
+                  <details className="mt-1 text-xs">
+                    <summary className="cursor-pointer text-slate-600">Sessions</summary>
+                    <ul className="mt-1 space-y-2">
+                      {u.sessions.map((s) => (
+                        <li key={s.id} data-testid="staff-session">
+                          <div>{s.userAgent ?? "Unknown browser"}</div>
+                          <div className="text-slate-500">since {formatDateTime(s.createdAt)}, last active {formatDateTime(s.lastSeenAt)}</div>
+                          <StaffAction kind="endSession" input={{ sessionId: s.id }} label="End session" variant="danger" testId="end-session" />
+                        </li>
+                      ))}
+                    </ul>
+                  </details>
+                )}
+              </td>
+              <td className="py-2 pr-3" data-testid="staff-status">
+                {u.disabledAt ? <span className="text-red-700">Disabled {formatDateTime(u.disabledAt)}</span> : "Enabled"}
+              </td>
+              <td className="py-2">
+                <div className="flex flex-wrap items-start gap-2">
+                  {u.disabledAt ? (
+                    <StaffAction kind="enable" input={{ userId: u.id }} label="Enable" testId="enable-user" />
+                  ) : (
+                    <StaffAction kind="disable" input={{ userId: u.id }} label="Disable" variant="danger" testId="disable-user" />
+                  )}
+                  <StaffAction kind="signOutEverywhere" input={{ userId: u.id }} label="Sign out everywhere" testId="sign-out-everywhere" />
+                </div>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {staff.length === 0 && <p className="text-sm text-slate-600">Nobody has signed in yet.</p>}
+    </Card>
+  );
+}

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { DEFAULT_REQUIRED_PERMISSIONS, requiredPermissionsSchema, type RequiredPermission } from "./permissions";
+import { parseTrustedProxies, type TrustedProxies } from "../security/client-address";
 
 /**
  * The portal's server configuration, validated once. Every variable is documented in .env.example.
@@ -39,6 +40,24 @@ const schema = z
     // How long a sync run may go without a heartbeat before the scheduler takes its worker for dead.
     SYNC_LEASE_SECONDS: z.coerce.number().int().min(4).max(3600).default(60),
     MICROSOFT_API_BASE: z.url().optional(),
+
+    // --- Hardening: anonymous rate limit, retention, bounds (issue #9 §4, §5) ---
+    ANON_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+    TRUSTED_PROXIES: z
+      .string()
+      .optional()
+      .superRefine((v, ctx) => {
+        try {
+          parseTrustedProxies(v);
+        } catch (err) {
+          ctx.addIssue({ code: "custom", message: (err as Error).message });
+        }
+      }),
+    RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(400),
+    SIEM_MAX_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+    MICROSOFT_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(32 * 1024 * 1024),
+    LIVE_REFRESH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(4_000),
+    // --- end of hardening block ---
   })
   .superRefine((v, ctx) => {
     const secret = Boolean(v.ENTRA_CLIENT_SECRET || v.ENTRA_CLIENT_SECRET_FILE);
@@ -83,6 +102,20 @@ export interface ServerConfig {
   syncConcurrency: number;
   /** A prefix for every Microsoft API host (the local simulator); null = Microsoft's own hosts. */
   apiBaseUrl: string | null;
+
+  // --- Hardening (issue #9 §4, §5) ---
+  /** Requests per client and minute on each anonymous route class (consent callback, onboarding, outcome). */
+  anonRateLimitPerMinute: number;
+  /** Proxies whose X-Forwarded-For decides the client address; null = the socket address only. */
+  trustedProxies: TrustedProxies | null;
+  /** Consent ledger and audit rows older than this are purged daily. */
+  retentionDays: number;
+  /** The SIEM importer's largest `limit` (the API itself documents none). */
+  siemMaxLimit: number;
+  /** Microsoft response bodies beyond this are refused (read as a stream, reading stops there). */
+  microsoftMaxResponseBytes: number;
+  /** How long the incident page waits for Microsoft before it shows the stored copy. */
+  liveRefreshTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -122,6 +155,12 @@ export function parseServerConfig(source: Record<string, string | undefined>): S
     syncConcurrency: v.SYNC_CONCURRENCY,
     syncLeaseSeconds: v.SYNC_LEASE_SECONDS,
     apiBaseUrl: v.MICROSOFT_API_BASE?.replace(/\/$/, "") ?? null,
+    anonRateLimitPerMinute: v.ANON_RATE_LIMIT_PER_MINUTE,
+    trustedProxies: parseTrustedProxies(v.TRUSTED_PROXIES),
+    retentionDays: v.RETENTION_DAYS,
+    siemMaxLimit: v.SIEM_MAX_LIMIT,
+    microsoftMaxResponseBytes: v.MICROSOFT_MAX_RESPONSE_BYTES,
+    liveRefreshTimeoutMs: v.LIVE_REFRESH_TIMEOUT_MS,
   };
 }
 

@@ -11,6 +11,7 @@ import { db } from "../db/client.ts";
 import type { CustomerStatus, Prisma } from "../generated/prisma/client";
 import { writeAudit } from "./audit.ts";
 import { fieldErrorsOf } from "./form-errors.ts";
+import { likeLiteral } from "./like.ts";
 import { liveRequestWhere, newConsentRequestSecret, verifyAndRecord } from "./consent.ts";
 import { pageParam } from "./filters.ts";
 
@@ -110,8 +111,8 @@ export async function listCustomers(viewer: Viewer, query: CustomerListQuery) {
     const q = query.q;
     (where.AND as Prisma.CustomerWhereInput[]).push({
       OR: [
-        { displayName: { contains: q, mode: "insensitive" } },
-        { domain: { contains: q, mode: "insensitive" } },
+        { displayName: { contains: likeLiteral(q), mode: "insensitive" } },
+        { domain: { contains: likeLiteral(q), mode: "insensitive" } },
         ...(GUID_RE.test(q) ? [{ tenantId: q.toLowerCase() }] : []),
       ],
     });

@@ -1,7 +1,7 @@
 import { API_QUOTAS, API_RESOURCE, apiUrl, type MicrosoftApi, type Region } from "./hosts.ts";
 import { SlidingWindowLimiter } from "./rate-limiter.ts";
 import { TokenAcquisitionError, type TenantTokenClient } from "./token-client.ts";
-import { isNamedError } from "../errors.ts";
+import { expectedDigest, isNamedError } from "../errors.ts";
 
 /**
  * Calls Microsoft's Defender and Graph APIs for one customer tenant at a time, as the docs ask
@@ -24,7 +24,10 @@ export class MicrosoftApiError extends Error {
     message: string,
   ) {
     super(message);
+    // A page that lets a refusal through shows "Microsoft refused" with this code in production (app/error.tsx).
+    this.digest = expectedDigest("microsoft", code);
   }
+  readonly digest: string;
 }
 
 export interface ApiClientOptions {

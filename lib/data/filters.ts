@@ -21,11 +21,8 @@ export const MAX_PAGE = 10_000;
 /** A page number from the query string: bad values fall back to the first page, huge ones to MAX_PAGE. */
 export const pageParam = z.coerce
   .number()
-  .int()
-  .min(1)
-  .default(1)
   .catch(1)
-  .transform((n) => Math.min(n, MAX_PAGE));
+  .transform((n) => (Number.isFinite(n) && n >= 1 ? Math.min(Math.floor(n), MAX_PAGE) : n > MAX_PAGE ? MAX_PAGE : 1));
 
 const common = {
   customer: uuidList,

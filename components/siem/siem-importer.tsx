@@ -1,5 +1,5 @@
 "use client";
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import { pullSiemAction } from "@/lib/actions/siem";
 import { siemQueryFields } from "@/lib/validations/siem";
 import { InertText } from "../inert-text";
@@ -15,33 +15,42 @@ export function SiemImporter({ customerId, maxLimit }: { customerId: string; max
   const [state, action, pending] = useActionState(pullSiemAction.bind(null, customerId), null);
   const errors = state && !state.ok ? state.fieldErrors : {};
   const result = state?.ok ? state.value : null;
+  // React resets a form after its action; what was typed comes back as the fields' defaults.
+  const [typed, setTyped] = useState<Record<string, string>>({});
+  const value = (name: string) => typed[name] ?? "";
   return (
     <>
       <Card title="Pull detections">
-        <form action={action} className="grid gap-3 md:grid-cols-3" aria-label="SIEM query" noValidate>
+        <form
+          action={action}
+          onSubmit={(e) => setTyped(Object.fromEntries([...new FormData(e.currentTarget).entries()].filter((x): x is [string, string] => typeof x[1] === "string")))}
+          className="grid gap-3 md:grid-cols-3"
+          aria-label="SIEM query"
+          noValidate
+        >
           <label className="text-xs font-medium text-slate-700">Since (UTC, on LastProcessedTimeUtc)
-            <input name="sinceTimeUtc" placeholder="2026-11-01T00:00:00Z" className={input} aria-describedby="sinceTimeUtc-error" />
+            <input name="sinceTimeUtc" defaultValue={value("sinceTimeUtc")} placeholder="2026-11-01T00:00:00Z" className={input} aria-describedby="sinceTimeUtc-error" />
             <FieldError id="sinceTimeUtc-error" message={errors.sinceTimeUtc} />
           </label>
           <label className="text-xs font-medium text-slate-700">Until (UTC)
-            <input name="untilTimeUtc" className={input} aria-describedby="untilTimeUtc-error" />
+            <input name="untilTimeUtc" defaultValue={value("untilTimeUtc")} className={input} aria-describedby="untilTimeUtc-error" />
             <FieldError id="untilTimeUtc-error" message={errors.untilTimeUtc} />
           </label>
           <label className="text-xs font-medium text-slate-700">Ago (ISO 8601 duration)
-            <input name="ago" placeholder="PT10M" className={input} aria-describedby="ago-error" />
+            <input name="ago" defaultValue={value("ago")} placeholder="PT10M" className={input} aria-describedby="ago-error" />
             <FieldError id="ago-error" message={errors.ago} />
           </label>
           <label className="text-xs font-medium text-slate-700">Limit (most recent N, at most {maxLimit.toLocaleString("en-US")})
-            <input name="limit" inputMode="numeric" className={input} aria-describedby="limit-error" />
+            <input name="limit" defaultValue={value("limit")} inputMode="numeric" className={input} aria-describedby="limit-error" />
             <FieldError id="limit-error" message={errors.limit} />
           </label>
           <label className="text-xs font-medium text-slate-700">Machine groups (comma-separated)
-            <input name="machinegroups" className={input} />
+            <input name="machinegroups" defaultValue={value("machinegroups")} className={input} />
           </label>
           <label className="text-xs font-medium text-slate-700">Device tag / cloud tag
             <span className="flex gap-2">
-              <input name="deviceCreatedMachineTags" aria-label="Device-created machine tag" className={input} />
-              <input name="cloudCreatedMachineTags" aria-label="Cloud-created machine tag" className={input} />
+              <input name="deviceCreatedMachineTags" defaultValue={value("deviceCreatedMachineTags")} aria-label="Device-created machine tag" className={input} />
+              <input name="cloudCreatedMachineTags" defaultValue={value("cloudCreatedMachineTags")} aria-label="Cloud-created machine tag" className={input} />
             </span>
           </label>
           <div className="md:col-span-3">

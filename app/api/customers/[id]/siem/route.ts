@@ -7,12 +7,22 @@ import { attachmentHeaders } from "@/lib/export/csv";
 export const dynamic = "force-dynamic";
 
 /**
+ * A POST from the portal's own pages: the Origin is the portal's (OWASP CSRF cheat sheet, "Verifying Origin with
+ * standard headers"). Under the portal's `Referrer-Policy: no-referrer` Chromium sends `Origin: null` with a form
+ * navigation, so then Fetch Metadata decides: `Sec-Fetch-Site: same-origin`. A cross-site form has neither.
+ */
+function fromOwnPage(req: Request): boolean {
+  const origin = req.headers.get("origin");
+  if (origin && origin !== "null") return origin === new URL(serverConfig().appUrl).origin;
+  return req.headers.get("sec-fetch-site") === "same-origin";
+}
+
+/**
  * Downloads a SIEM API pull as CSV (formula-safe) or as Microsoft's JSON array. A pull calls Microsoft and is
- * audited, so it is a POST from the portal's own page only: the Origin must be the portal's (a cross-site form
- * sends another; OWASP CSRF cheat sheet, "Verifying Origin with standard headers"). GET answers 405.
+ * audited, so it is a POST from the portal's own page only (fromOwnPage). GET answers 405.
  */
 export async function POST(req: Request, ctx: { params: Promise<{ id: string }> }) {
-  if (req.headers.get("origin") !== new URL(serverConfig().appUrl).origin) {
+  if (!fromOwnPage(req)) {
     return NextResponse.json({ error: "Downloads start from the importer's page." }, { status: 403 });
   }
   const viewer = await getViewer();

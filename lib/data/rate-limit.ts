@@ -1,6 +1,6 @@
 import { serverConfig } from "../config/env.ts";
 import { db, type PrismaClient } from "../db/client.ts";
-import { clientAddress } from "../security/client-address.ts";
+import { clientAddress, UNKNOWN_CLIENT } from "../security/client-address.ts";
 
 /**
  * A per-client limit on the anonymous routes (issue #9 §4): the consent callback, the onboarding page and the consent
@@ -56,12 +56,20 @@ export function tooManyRequests(decision: RateLimitDecision): Response {
   });
 }
 
+let warnedUnstamped = false;
+
 /**
  * The anonymous routes call this first: null to go on, or the 429 response to return. The client is the socket
  * address unless TRUSTED_PROXIES says whose X-Forwarded-For to believe (lib/security/client-address.ts).
  */
 export async function anonymousRateLimit(headers: Headers, routeClass: AnonymousRouteClass): Promise<Response | null> {
   const cfg = serverConfig();
-  const decision = await countRequest(db(), `${routeClass}:${clientAddress(headers, cfg.trustedProxies)}`, cfg.anonRateLimitPerMinute);
+  const client = clientAddress(headers, cfg.trustedProxies);
+  if (client === UNKNOWN_CLIENT && !warnedUnstamped) {
+    warnedUnstamped = true;
+    // Every client then shares one budget: safe (nothing is believed from the client), but too tight for real use.
+    console.warn("anonymous rate limit: requests carry no socket address; run the portal with `node scripts/serve.mjs` (npm run serve), not `next start`.");
+  }
+  const decision = await countRequest(db(), `${routeClass}:${client}`, cfg.anonRateLimitPerMinute);
   return decision.allowed ? null : tooManyRequests(decision);
 }

@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { newNonce, pageCsp } from "./lib/security/csp.ts";
 import { hstsHeader } from "./lib/security/hsts.ts";
-import { anonymousRateLimit, type AnonymousRouteClass } from "./lib/data/rate-limit.ts";
+import type { AnonymousRouteClass } from "./lib/data/rate-limit.ts";
 
 /** The anonymous pages limited per client here (the consent callback, a route handler, limits itself first). */
 function anonymousPage(pathname: string): AnonymousRouteClass | null {
@@ -24,6 +24,8 @@ export async function proxy(request: NextRequest) {
   }
   const anonymous = anonymousPage(request.nextUrl.pathname);
   if (anonymous) {
+    // Loaded on the first anonymous page only: every other request through the proxy stays free of the database.
+    const { anonymousRateLimit } = await import("./lib/data/rate-limit.ts");
     const limited = await anonymousRateLimit(request.headers, anonymous);
     if (limited) {
       if (hsts) limited.headers.set("strict-transport-security", hsts);

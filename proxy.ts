@@ -1,17 +1,43 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { newNonce, pageCsp } from "./lib/security/csp.ts";
+import { hstsHeader } from "./lib/security/hsts.ts";
+import type { AnonymousRouteClass } from "./lib/data/rate-limit.ts";
+
+/** The anonymous pages limited per client here (the consent callback, a route handler, limits itself first). */
+function anonymousPage(pathname: string): AnonymousRouteClass | null {
+  if (pathname.startsWith("/onboard/")) return "onboarding";
+  if (pathname.startsWith("/consent/outcome/")) return "outcome";
+  return null;
+}
 
 /**
  * A fresh CSP nonce for every page: Next.js reads the policy from the request headers and puts the nonce on the
  * scripts it renders; the browser gets the same policy on the response. Route handlers get a policy that allows
- * nothing from next.config.js.
+ * nothing from next.config.js. HSTS is decided here, at run time, because next.config.js headers are fixed at build.
  */
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
+  const hsts = hstsHeader(process.env.NEXTAUTH_URL);
+  if (request.nextUrl.pathname.startsWith("/api/")) {
+    const response = NextResponse.next();
+    if (hsts) response.headers.set("strict-transport-security", hsts);
+    return response;
+  }
+  const anonymous = anonymousPage(request.nextUrl.pathname);
+  if (anonymous) {
+    // Loaded on the first anonymous page only: every other request through the proxy stays free of the database.
+    const { anonymousRateLimit } = await import("./lib/data/rate-limit.ts");
+    const limited = await anonymousRateLimit(request.headers, anonymous);
+    if (limited) {
+      if (hsts) limited.headers.set("strict-transport-security", hsts);
+      return limited;
+    }
+  }
   const csp = pageCsp(newNonce(), { dev: process.env.NODE_ENV === "development" });
   const headers = new Headers(request.headers);
   headers.set("content-security-policy", csp);
   const response = NextResponse.next({ request: { headers } });
   response.headers.set("content-security-policy", csp);
+  if (hsts) response.headers.set("strict-transport-security", hsts);
   return response;
 }
 
@@ -25,5 +51,10 @@ export const config = {
         { type: "header", key: "purpose", value: "prefetch" },
       ],
     },
+    // The anonymous pages are limited whatever headers a client sends (a "prefetch" header must not skip the limit).
+    "/onboard/:path*",
+    "/consent/outcome/:path*",
+    // Route handlers: HSTS only (their CSP comes from next.config.js).
+    "/api/:path*",
   ],
 };

@@ -1,4 +1,4 @@
-import { AppError, isNamedError } from "../errors.ts";
+import { AppError, expectedDigest, isNamedError } from "../errors.ts";
 
 /**
  * Who is signed in and what they may do. Pure: no Next, no database. `lib/auth/session.ts` builds a Viewer from the
@@ -41,6 +41,8 @@ export function can(viewer: Viewer | null, action: Action, customer?: { id: stri
 
 export class AccessDeniedError extends AppError {
   override name = "AccessDeniedError";
+  /** Says "access denied" to app/error.tsx in a production build, where the message is withheld. */
+  readonly digest = expectedDigest("access_denied", "access_denied");
   static override [Symbol.hasInstance](value: unknown): boolean {
     return isNamedError(value, "AccessDeniedError");
   }

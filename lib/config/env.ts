@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { DEFAULT_REQUIRED_PERMISSIONS, requiredPermissionsSchema, type RequiredPermission } from "./permissions";
 import { AppError, isNamedError } from "../errors.ts";
+import { parseTrustedProxies, type TrustedProxies } from "../security/client-address";
 
 /**
  * The portal's server configuration, validated once. Every variable is documented in .env.example.
@@ -45,6 +46,24 @@ const schema = z
     SESSION_IDLE_MINUTES: z.coerce.number().positive().max(24 * 60).default(60),
     // At most 60: the promise is that a role changed in Entra takes effect within one hour.
     ROLE_REFRESH_MINUTES: z.coerce.number().positive().max(60, "must be at most 60 (role changes in Entra must take effect within an hour)").default(60),
+
+    // --- Hardening: anonymous rate limit, retention, bounds (issue #9 §4, §5) ---
+    ANON_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+    TRUSTED_PROXIES: z
+      .string()
+      .optional()
+      .superRefine((v, ctx) => {
+        try {
+          parseTrustedProxies(v);
+        } catch (err) {
+          ctx.addIssue({ code: "custom", message: (err as Error).message });
+        }
+      }),
+    RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(400),
+    SIEM_MAX_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+    MICROSOFT_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(32 * 1024 * 1024),
+    LIVE_REFRESH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(4_000),
+    // --- end of hardening block ---
   })
   .superRefine((v, ctx) => {
     const secret = Boolean(v.ENTRA_CLIENT_SECRET || v.ENTRA_CLIENT_SECRET_FILE);
@@ -91,6 +110,20 @@ export interface ServerConfig {
   apiBaseUrl: string | null;
   /** Sessions and staff access (issue #9 §3). */
   sessions: SessionPolicy;
+
+  // --- Hardening (issue #9 §4, §5) ---
+  /** Requests per client and minute on each anonymous route class (consent callback, onboarding, outcome). */
+  anonRateLimitPerMinute: number;
+  /** Proxies whose X-Forwarded-For decides the client address; null = the socket address only. */
+  trustedProxies: TrustedProxies | null;
+  /** Consent ledger and audit rows older than this are purged daily. */
+  retentionDays: number;
+  /** The SIEM importer's largest `limit` (the API itself documents none). */
+  siemMaxLimit: number;
+  /** Microsoft response bodies beyond this are refused (read as a stream, reading stops there). */
+  microsoftMaxResponseBytes: number;
+  /** How long the incident page waits for Microsoft before it shows the stored copy. */
+  liveRefreshTimeoutMs: number;
 }
 
 export interface SessionPolicy {
@@ -147,6 +180,12 @@ export function parseServerConfig(source: Record<string, string | undefined>): S
       idleMs: v.SESSION_IDLE_MINUTES * 60_000,
       roleRefreshMs: v.ROLE_REFRESH_MINUTES * 60_000,
     },
+    anonRateLimitPerMinute: v.ANON_RATE_LIMIT_PER_MINUTE,
+    trustedProxies: parseTrustedProxies(v.TRUSTED_PROXIES),
+    retentionDays: v.RETENTION_DAYS,
+    siemMaxLimit: v.SIEM_MAX_LIMIT,
+    microsoftMaxResponseBytes: v.MICROSOFT_MAX_RESPONSE_BYTES,
+    liveRefreshTimeoutMs: v.LIVE_REFRESH_TIMEOUT_MS,
   };
 }
 

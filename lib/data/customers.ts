@@ -16,6 +16,7 @@ import { bindTenant, upgradeRequestFor } from "./tenant-binding.ts";
 import { capabilityStatus } from "../config/capabilities.ts";
 import { resolveTenantByDomain } from "../microsoft/tenant-directory.ts";
 import { failure } from "../result.ts";
+import { likeLiteral } from "./like.ts";
 import { pageParam } from "./filters.ts";
 
 /** Every customer query starts here: the viewer's partner, and only the customers the viewer may see. */
@@ -117,8 +118,8 @@ export async function listCustomers(viewer: Viewer, query: CustomerListQuery) {
     const q = query.q;
     (where.AND as Prisma.CustomerWhereInput[]).push({
       OR: [
-        { displayName: { contains: q, mode: "insensitive" } },
-        { domain: { contains: q, mode: "insensitive" } },
+        { displayName: { contains: likeLiteral(q), mode: "insensitive" } },
+        { domain: { contains: likeLiteral(q), mode: "insensitive" } },
         ...(GUID_RE.test(q) ? [{ tenantId: q.toLowerCase() }] : []),
       ],
     });

@@ -15,8 +15,14 @@ const uuidList = z
 
 export const RANGES = { "24h": 24, "7d": 24 * 7, "30d": 24 * 30, "90d": 24 * 90, all: null } as const;
 
-/** A page number from the query string: bad values fall back to the first page. */
-export const pageParam = z.coerce.number().int().min(1).max(10_000).default(1).catch(1);
+/** The deepest page a list offers: an offset beyond it costs the database and serves no person. */
+export const MAX_PAGE = 10_000;
+
+/** A page number from the query string: bad values fall back to the first page, huge ones to MAX_PAGE. */
+export const pageParam = z.coerce
+  .number()
+  .catch(1)
+  .transform((n) => (Number.isFinite(n) && n >= 1 ? Math.min(Math.floor(n), MAX_PAGE) : n > MAX_PAGE ? MAX_PAGE : 1));
 
 const common = {
   customer: uuidList,

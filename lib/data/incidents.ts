@@ -8,6 +8,7 @@ import { fetchIncident } from "../sync/sources.ts";
 import { upsertIncidents } from "../sync/store.ts";
 import { customerScopeWhere } from "./customers.ts";
 import { canTriageCustomer } from "./triage.ts";
+import { likeLiteral } from "./like.ts";
 import { PAGE_SIZE, RANGES, type AlertFilters, type IncidentFilters } from "./filters.ts";
 
 const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -23,7 +24,7 @@ function queueWhere(viewer: Viewer, f: IncidentFilters | AlertFilters) {
   if (f.assigned === "me") and.push({ assignedTo: { equals: viewer.email, mode: "insensitive" } });
   const hours = RANGES[f.range];
   if (hours) and.push({ lastUpdateTime: { gte: new Date(Date.now() - hours * 3_600_000) } });
-  if (f.q) and.push({ title: { contains: f.q, mode: "insensitive" } });
+  if (f.q) and.push({ title: { contains: likeLiteral(f.q), mode: "insensitive" } });
   return { AND: and };
 }
 
@@ -115,7 +116,7 @@ const incidentSelect = {
  * One incident the viewer may see. Opening it refreshes it from Microsoft with the customer's tenant-scoped token
  * and stores the fresh copy; when Microsoft cannot be reached the stored copy is shown with its age and the reason.
  */
-export async function getIncidentDetail(viewer: Viewer, incidentId: string, opts: { refresh?: boolean } = {}) {
+export async function getIncidentDetail(viewer: Viewer, incidentId: string, opts: { refresh?: boolean; timeoutMs?: number } = {}) {
   assertCan(viewer, "incidents:read");
   if (!GUID_RE.test(incidentId)) return null;
   // The incident's customer is derived from the row and checked against the viewer, in one query.
@@ -125,7 +126,9 @@ export async function getIncidentDetail(viewer: Viewer, incidentId: string, opts
   let refresh: { ok: true } | { ok: false; reason: string } | null = null;
   if (opts.refresh !== false && row.customer.tenantId) {
     try {
-      const fresh = await fetchIncident(apiClient(), { tenantId: row.customer.tenantId, region: regionOf(row.customer.region) }, row.source as "defender" | "graph", row.sourceId);
+      const fetching = fetchIncident(apiClient(), { tenantId: row.customer.tenantId, region: regionOf(row.customer.region) }, row.source as "defender" | "graph", row.sourceId);
+      // A person is waiting: after the bound the stored copy is shown (a late answer still lands for the next view).
+      const fresh = opts.timeoutMs ? await withTimeout(fetching, opts.timeoutMs) : await fetching;
       if (fresh) {
         const customerId = row.customer.id;
         const source = row.source as "defender" | "graph";
@@ -148,6 +151,19 @@ export async function getIncidentDetail(viewer: Viewer, incidentId: string, opts
     refresh,
   };
 }
+
+class RefreshTimeout extends Error {}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RefreshTimeout(`Microsoft did not answer within ${Math.round(ms / 100) / 10} s`)), ms);
+  });
+  work.catch(() => {}); // a late failure after the bound is nobody's to handle
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+export type IncidentDetailView = NonNullable<Awaited<ReturnType<typeof getIncidentDetail>>>;
 
 export async function getAlertDetail(viewer: Viewer, alertId: string) {
   assertCan(viewer, "incidents:read");

@@ -1,6 +1,7 @@
 import { assertCan, type Viewer } from "../auth/viewer.ts";
 import { db } from "../db/client.ts";
 import { customerScopeWhere } from "./customers.ts";
+import { likeLiteral } from "./like.ts";
 
 export interface SearchSuggestions {
   incidents: { id: string; title: string; customerName: string }[];
@@ -11,7 +12,7 @@ export async function suggestCustomers(viewer: Viewer, rawQuery: string): Promis
   assertCan(viewer, "incidents:read");
   const q = rawQuery.trim().slice(0, 100);
   return db().customer.findMany({
-    where: { AND: [customerScopeWhere(viewer), { tenantId: { not: null } }, ...(q ? [{ displayName: { contains: q, mode: "insensitive" as const } }] : [])] },
+    where: { AND: [customerScopeWhere(viewer), { tenantId: { not: null } }, ...(q ? [{ displayName: { contains: likeLiteral(q), mode: "insensitive" as const } }] : [])] },
     orderBy: { displayName: "asc" },
     take: 20,
     select: { id: true, displayName: true },
@@ -26,7 +27,7 @@ export async function suggest(viewer: Viewer, rawQuery: string): Promise<SearchS
   const q = rawQuery.trim().slice(0, 100);
   if (q.length < 2) return { incidents: [] };
   const incidents = await db().incident.findMany({
-    where: { AND: [{ customer: customerScopeWhere(viewer) }, { title: { contains: q, mode: "insensitive" } }] },
+    where: { AND: [{ customer: customerScopeWhere(viewer) }, { title: { contains: likeLiteral(q), mode: "insensitive" } }] },
     orderBy: { lastUpdateTime: "desc" },
     take: LIMIT,
     select: { id: true, title: true, customer: { select: { displayName: true } } },

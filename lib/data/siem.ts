@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { assertCan, type Viewer } from "../auth/viewer.ts";
+import { serverConfig } from "../config/env.ts";
 import { db } from "../db/client.ts";
 import { toCsv } from "../export/csv.ts";
 import { MicrosoftApiError } from "../microsoft/api-client.ts";
@@ -18,17 +19,21 @@ const utcTime = optionalText(40).refine((v) => v === undefined || !Number.isNaN(
   message: "Use a UTC time like 2026-11-01T00:00:00Z.",
 });
 
-/** The importer's form (all optional, like the API's parameters), with the API's own rules as messages. */
-export const siemQuerySchema = z
+/**
+ * The importer's form (all optional, like the API's parameters), with the API's own rules as messages. `limit` is
+ * capped by SIEM_MAX_LIMIT (default 10,000): the API documents no maximum, and the whole pull is held in memory.
+ */
+export const siemQuerySchema = (maxLimit: number) => z
   .object({
     sinceTimeUtc: utcTime,
     untilTimeUtc: utcTime,
     ago: optionalText(20).refine((v) => v === undefined || /^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/.test(v), {
       message: "Use an ISO 8601 duration like PT10M, PT2H or P1D.",
     }),
-    limit: optionalText(6)
+    limit: optionalText(7)
       .refine((v) => v === undefined || /^\d+$/.test(v), { message: "A whole number of detections, e.g. 500." })
-      .transform((v) => (v === undefined ? undefined : Number(v))),
+      .transform((v) => (v === undefined ? undefined : Number(v)))
+      .refine((v) => v === undefined || (v >= 1 && v <= maxLimit), { message: `Between 1 and ${maxLimit.toLocaleString("en-US")} detections per pull.` }),
     machinegroups: z
       .union([z.string(), z.array(z.string())])
       .optional()
@@ -51,7 +56,7 @@ export async function pullSiemDetections(viewer: Viewer, customerId: string, par
   const customer = await findVisibleCustomer(viewer, customerId);
   if (!customer) return null;
   if (!customer.tenantId) return { ok: false, error: "This customer has not consented yet: there is no tenant to pull from." };
-  const parsed = siemQuerySchema.safeParse(params);
+  const parsed = siemQuerySchema(serverConfig().siemMaxLimit).safeParse(params);
   if (!parsed.success) {
     return { ok: false, fieldErrors: fieldErrorsOf(parsed.error), error: "Some parameters are not valid." };
   }

@@ -1,7 +1,7 @@
 import { API_QUOTAS, API_RESOURCE, apiUrl, type MicrosoftApi, type Region } from "./hosts.ts";
 import { SlidingWindowLimiter } from "./rate-limiter.ts";
 import { TokenAcquisitionError, type TenantTokenClient } from "./token-client.ts";
-import { AppError, isNamedError } from "../errors.ts";
+import { AppError, expectedDigest, isNamedError } from "../errors.ts";
 
 /**
  * Calls Microsoft's Defender and Graph APIs for one customer tenant at a time, as the docs ask
@@ -9,7 +9,7 @@ import { AppError, isNamedError } from "../errors.ts";
  * bodies retry with jittered backoff, a bounded number of times; 401 retries once with a fresh token; 403/404 are
  * answers, not failures to retry. A per-tenant limiter keeps each tenant inside its documented quota.
  */
-export type ApiFailureKind = "unauthorized" | "forbidden" | "not_found" | "throttled" | "server" | "timeout" | "malformed" | "bad_request" | "token";
+export type ApiFailureKind = "unauthorized" | "forbidden" | "not_found" | "throttled" | "server" | "timeout" | "malformed" | "bad_request" | "token" | "too_large";
 
 export class MicrosoftApiError extends AppError {
   override name = "MicrosoftApiError";
@@ -25,7 +25,10 @@ export class MicrosoftApiError extends AppError {
     message: string,
   ) {
     super(message, code, 502);
+    // A page that lets a refusal through shows "Microsoft refused" with this code in production (app/error.tsx).
+    this.digest = expectedDigest("microsoft", code);
   }
+  readonly digest: string;
 }
 
 export interface ApiClientOptions {
@@ -40,6 +43,8 @@ export interface ApiClientOptions {
   /** 429s one request rides out: throttling is Microsoft pacing us, not a failure, so it has a budget of its own. */
   maxThrottledRetries?: number;
   limiter?: SlidingWindowLimiter;
+  /** MICROSOFT_MAX_RESPONSE_BYTES: a body beyond this is refused, and reading stops there (default 32 MiB). */
+  maxResponseBytes?: number;
   sleep?: (ms: number) => Promise<void>;
   /** Called for every HTTP call made (for run statistics). */
   onCall?: (api: MicrosoftApi, status: number | null) => void;
@@ -48,6 +53,10 @@ export interface ApiClientOptions {
 export interface TenantTarget {
   tenantId: string;
   region: Region | null;
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${Math.round((n / (1024 * 1024)) * 10) / 10} MiB` : `${Math.round(n / 1024)} KiB`;
 }
 
 const sleepReal = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -71,6 +80,41 @@ function errorCodeOf(body: string): { code: string | null; message: string | nul
   } catch {
     return { code: null, message: null };
   }
+}
+
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+/** Error bodies are read for their code and message only. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+class BodyTooLarge extends Error {}
+
+/**
+ * Reads a body as text, at most `max` bytes: a declared Content-Length beyond it is refused before reading, and a
+ * stream that grows beyond it is cancelled there, so a runaway answer never sits whole in memory.
+ */
+async function readBounded(res: Response, max: number, onOverflow: "throw" | "truncate"): Promise<string> {
+  const declared = Number(res.headers.get("content-length") ?? NaN);
+  if (onOverflow === "throw" && Number.isFinite(declared) && declared > max) {
+    await res.body?.cancel().catch(() => {});
+    throw new BodyTooLarge();
+  }
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => {});
+      if (onOverflow === "throw") throw new BodyTooLarge();
+      chunks.push(value.subarray(0, value.byteLength - (total - max)));
+      break;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 export class MicrosoftApiClient {
@@ -143,7 +187,17 @@ export class MicrosoftApiClient {
         continue;
       }
       this.opts.onCall?.(api, res.status);
-      const body = await res.text().catch(() => "");
+      const maxBytes = this.opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+      let body: string;
+      try {
+        body = await readBounded(res, res.ok ? maxBytes : MAX_ERROR_BODY_BYTES, res.ok ? "throw" : "truncate");
+      } catch (err) {
+        if (err instanceof BodyTooLarge) {
+          // Not retried: the same request would bring the same answer.
+          throw new MicrosoftApiError("too_large", res.status, "response_too_large", `Microsoft's answer was larger than ${formatBytes(maxBytes)} (MICROSOFT_MAX_RESPONSE_BYTES), so the portal stopped reading it. Narrow the request (a shorter time range or a limit).`);
+        }
+        body = "";
+      }
       if (res.ok) {
         try {
           return JSON.parse(body);

@@ -3,6 +3,7 @@ import { serverConfig } from "../config/env.ts";
 import { createPrismaClient, type PrismaClient } from "../db/client.ts";
 import { MicrosoftApiClient } from "../microsoft/api-client.ts";
 import { TenantTokenClient } from "../microsoft/token-client.ts";
+import { purgeExpiredRecords } from "../data/retention.ts";
 import type { Feed } from "./model.ts";
 import { qualifiedRole } from "../config/permissions.ts";
 import { DEFAULT_LEASE_MS, runFeedSync, type SyncDeps } from "./run.ts";
@@ -13,6 +14,9 @@ import { DEFAULT_LEASE_MS, runFeedSync, type SyncDeps } from "./run.ts";
  * all processes; each process runs up to `concurrency` syncs at a time.
  */
 export const SYNC_QUEUE = "sync-feed";
+/** The daily retention purge (lib/data/retention.ts): a pg-boss cron schedule, so one worker runs it per day. */
+export const RETENTION_QUEUE = "retention-purge";
+export const RETENTION_CRON = "17 3 * * *";
 const FEEDS: Feed[] = ["incidents", "alerts"];
 
 interface SyncJob {
@@ -40,13 +44,14 @@ export async function startSyncWorker(opts: {
   const deps: SyncDeps = {
     prisma,
     tokens,
-    api: new MicrosoftApiClient({ tokens, baseUrl: cfg.apiBaseUrl }),
+    api: new MicrosoftApiClient({ tokens, baseUrl: cfg.apiBaseUrl, maxResponseBytes: cfg.microsoftMaxResponseBytes }),
     requiredRoles: cfg.requiredPermissions.map((p) => qualifiedRole(p.resource, p.permission)),
     source: cfg.dataSource,
     intervalMinutes: cfg.syncIntervalMinutes,
     leaseMs: cfg.syncLeaseSeconds * 1000,
   };
-  const boss = new PgBoss({ connectionString: opts.databaseUrl, max: 4, schedule: false });
+  // Scheduling on: pg-boss's cron (one due job across every worker, under its own lock) runs the retention purge.
+  const boss = new PgBoss({ connectionString: opts.databaseUrl, max: 4, schedule: true });
   boss.on("error", (err) => log(`queue error: ${(err as Error).message}`));
   await boss.start();
   // "stately": at most one queued and one active job per singleton key (customer × feed).
@@ -67,6 +72,12 @@ export async function startSyncWorker(opts: {
       }
     });
   }
+  await boss.createQueue(RETENTION_QUEUE, { name: RETENTION_QUEUE, policy: "singleton", retryLimit: 3, retryDelay: 600, expireInSeconds: 60 * 60 });
+  await boss.schedule(RETENTION_QUEUE, RETENTION_CRON, {}, { tz: "UTC" });
+  await boss.work(RETENTION_QUEUE, { batchSize: 1, pollingIntervalSeconds: 60 }, async () => {
+    const r = await purgeExpiredRecords(prisma, { retentionDays: cfg.retentionDays });
+    log(`retention: deleted ${r.consentEvents} consent event(s) and ${r.auditEntries} audit entr${r.auditEntries === 1 ? "y" : "ies"} older than ${r.cutoff.toISOString()} (${cfg.retentionDays} days)`);
+  });
   const enqueueDue = () => enqueueDueFeeds(prisma, boss, deps.leaseMs);
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;

@@ -131,9 +131,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   }
 }
 
-/** Runs `next start`; its whole output also goes to `logFile` (the secrets scan reads it). */
+/**
+ * Runs the built portal (scripts/serve.mjs: `next start` plus the client's socket address for the anonymous rate
+ * limit); its whole output also goes to `logFile` (the secrets scan reads it).
+ */
 async function startNext(port: number, env: Record<string, string>, log: (l: string) => void, logFile: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port)], {
+  const child = spawn(process.execPath, ["scripts/serve.mjs"], {
     env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: "1", PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -36,7 +36,17 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
       const body = await res.text();
       // The request's own URL is echoed in Next's payload: only markers the attacker did not send count.
       for (const s of secrets.filter((x) => !target.includes(x))) expect(body, `${target} leaked ${s}`).not.toContain(s);
-      if (r.pattern.includes("[id]")) expect([404, 401, 307], `${target}`).toContain(res.status());
+      // A handler without GET (its requests have side effects: POST only) answers 405 to the walk's GET.
+      const getless = r.kind === "route" && !/export (async )?function GET\b/.test(readFileSync(r.file, "utf8"));
+      if (r.pattern.includes("[id]")) expect(getless ? [405] : [404, 401, 307], `${target}`).toContain(res.status());
+    }
+    if (r.kind === "route" && /export (async )?function POST\b/.test(readFileSync(r.file, "utf8")) && !r.pattern.startsWith("/api/auth")) {
+      // POST handlers too, from the portal's own origin, with B's ids.
+      const res = await page.request.post(url, { form: { ago: "P365D", format: "json" }, headers: { origin: process.env.E2E_APP_URL! }, maxRedirects: 0 });
+      visited.push(`POST ${url} → ${res.status()}`);
+      const body = await res.text();
+      for (const s of secrets.filter((x) => !url.includes(x))) expect(body, `POST ${url} leaked ${s}`).not.toContain(s);
+      if (r.pattern.includes("[id]")) expect([404, 401, 403], `POST ${url}`).toContain(res.status());
     }
   }
   expect(visited.length).toBeGreaterThan(10);

@@ -28,7 +28,9 @@ test("an analyst signs in, sees customers, but neither onboarding nor settings",
   await expect(page.getByRole("link", { name: "Add customer" })).toHaveCount(0);
   await expect(page.getByRole("link", { name: "App registration" })).toHaveCount(0);
   const res = await page.goto("/settings");
-  expect(res?.status()).toBe(404);
+  // Admin pages answer an analyst with 403 and say so (app/forbidden.tsx).
+  expect(res?.status()).toBe(403);
+  await expect(page.getByTestId("forbidden")).toContainText("No access");
 });
 
 test("a tampered session cookie is not a session", async ({ page, sim, context }) => {

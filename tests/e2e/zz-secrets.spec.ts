@@ -40,6 +40,11 @@ test("no secret or token reaches the browser, the client bundles, the database o
   for (const path of ["/overview", "/customers", `/customers/${c.id}`, "/incidents?range=all", "/alerts?range=all", "/settings", "/settings/users", `/customers/${c.id}/siem?pull=1&ago=P30D`]) {
     await page.goto(path);
   }
+  // The SIEM importer's pull is a server action (POST): its answer is scanned like the pages.
+  await page.goto(`/customers/${c.id}/siem`);
+  await page.getByLabel("Ago (ISO 8601 duration)").fill("P30D");
+  await page.getByRole("button", { name: "Pull detections" }).click();
+  await expect(page.getByTestId("siem-count")).toBeVisible();
   await page.goto("/incidents?range=all");
   await page.getByTestId("incident-row").first().getByRole("link").first().click();
   await expect(page.getByTestId("incident-title")).toBeVisible();

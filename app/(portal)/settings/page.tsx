@@ -1,4 +1,4 @@
-import { notFound } from "next/navigation";
+import { forbidden } from "next/navigation";
 import { requireViewer } from "@/lib/auth/session";
 import { can } from "@/lib/auth/viewer";
 import { getAppRegistration } from "@/lib/data/settings";
@@ -10,7 +10,8 @@ export const metadata = { title: "App registration" };
 
 export default async function SettingsPage() {
   const viewer = await requireViewer();
-  if (!can(viewer, "settings:read")) notFound();
+  // A page for partner admins: an analyst gets 403 and a page that says so (app/forbidden.tsx).
+  if (!can(viewer, "settings:read")) forbidden();
   const reg = getAppRegistration(viewer);
   return (
     <>

@@ -1,6 +1,6 @@
 import { requireViewer } from "@/lib/auth/session";
 import { can } from "@/lib/auth/viewer";
-import { notFound } from "next/navigation";
+import { forbidden } from "next/navigation";
 import { AddCustomerForm } from "@/components/customers/add-customer-form";
 import { PageHeader } from "@/components/ui/primitives";
 import { REGIONS, REGION_LABELS } from "@/lib/data/customers";
@@ -9,7 +9,8 @@ export const metadata = { title: "Add customer" };
 
 export default async function NewCustomerPage() {
   const viewer = await requireViewer();
-  if (!can(viewer, "customers:onboard")) notFound();
+  // A page for partner admins: an analyst gets 403 and a page that says so (app/forbidden.tsx).
+  if (!can(viewer, "customers:onboard")) forbidden();
   return (
     <>
       <PageHeader title="Add customer" description="Then send the customer's administrator a consent link." />

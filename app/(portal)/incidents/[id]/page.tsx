@@ -1,92 +1,29 @@
-import Link from "next/link";
+import { Suspense } from "react";
 import { notFound } from "next/navigation";
 import { requireViewer } from "@/lib/auth/session";
+import { serverConfig } from "@/lib/config/env";
 import { getIncidentDetail } from "@/lib/data/incidents";
-import { InertText, safeMicrosoftUrl } from "@/components/inert-text";
-import { SeverityBadge, StatusText, label } from "@/components/incidents/badges";
-import { DeviceList, EvidenceList } from "@/components/incidents/evidence";
-import { TriageForm } from "@/components/incidents/triage-form";
-import { Card, formatDateTime } from "@/components/ui/primitives";
+import type { Viewer } from "@/lib/auth/viewer";
+import { IncidentView } from "@/components/incidents/incident-view";
 
+/**
+ * The stored copy renders at once; the live refresh from Microsoft streams in behind a Suspense boundary and is
+ * bounded by LIVE_REFRESH_TIMEOUT_MS, after which the stored copy stays, with its age and the reason.
+ */
 export default async function IncidentPage({ params }: { params: Promise<{ id: string }> }) {
   const viewer = await requireViewer();
   const { id } = await params;
-  const incident = await getIncidentDetail(viewer, id);
-  if (!incident) notFound();
-  const portalUrl = safeMicrosoftUrl(incident.webUrl);
+  const stored = await getIncidentDetail(viewer, id, { refresh: false });
+  if (!stored) notFound();
   return (
-    <>
-      <div className="mb-2 text-sm text-slate-500">
-        <Link href="/incidents" className="underline">Incidents</Link> · <Link href={`/customers/${incident.customer.id}`} className="underline"><InertText value={incident.customer.displayName} max={100} /></Link>
-      </div>
-      <div className="mb-4 flex flex-wrap items-start justify-between gap-4">
-        <div className="min-w-0">
-          <h1 className="text-2xl font-semibold tracking-tight" data-testid="incident-title"><InertText value={incident.title} max={500} /></h1>
-          <p className="mt-1 flex flex-wrap items-center gap-3 text-sm text-slate-600">
-            <SeverityBadge severity={incident.severity} /> <StatusText status={incident.status} /> <span>#{incident.sourceId}</span>
-            <span>Created {formatDateTime(incident.createdTime)}</span><span>Updated {formatDateTime(incident.lastUpdateTime)}</span>
-          </p>
-        </div>
-        {portalUrl && <a href={portalUrl} target="_blank" rel="noopener noreferrer" className="text-sm font-medium text-blue-800 underline">Open in Microsoft Defender portal ↗</a>}
-      </div>
-      {incident.refresh?.ok === false && (
-        <p role="status" data-testid="stale-notice" className="mb-4 rounded-md bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200">
-          Showing the stored copy from {formatDateTime(incident.syncedAt)}: Microsoft could not be reached just now ({incident.refresh.reason}).
-        </p>
-      )}
-      {incident.refresh?.ok && <p className="mb-4 text-xs text-emerald-700" data-testid="fresh-notice">Refreshed from Microsoft just now.</p>}
-      <div className="grid gap-6 lg:grid-cols-3">
-        <div className="space-y-6 lg:col-span-2">
-          <Card title={`Alerts (${incident.alerts.length})`}>
-            <ol className="relative space-y-5 border-l border-slate-200 pl-5" data-testid="alert-timeline">
-              {incident.alerts.map((a) => (
-                <li key={a.id} data-testid="incident-alert">
-                  <span className="absolute -left-1.5 mt-1.5 h-3 w-3 rounded-full bg-slate-300 ring-2 ring-white" aria-hidden />
-                  <time className="text-xs text-slate-500">{formatDateTime(a.createdTime)}</time>
-                  <div className="flex flex-wrap items-center gap-2">
-                    <SeverityBadge severity={a.severity} />
-                    <Link href={`/alerts/${a.id}`} className="font-medium text-blue-800 hover:underline"><InertText value={a.title} max={300} /></Link>
-                    <span className="text-xs text-slate-500">{label(a.status)} · {a.serviceSource ?? a.detectionSource ?? ""}</span>
-                  </div>
-                  {a.detail.description && <p className="mt-1 text-sm text-slate-700"><InertText value={a.detail.description} max={1000} /></p>}
-                  {a.detail.mitreTechniques.length > 0 && <p className="mt-1 text-xs text-slate-600">MITRE ATT&amp;CK: {a.detail.mitreTechniques.join(", ")}</p>}
-                  <div className="mt-2"><DeviceList devices={a.detail.devices} /></div>
-                  <div className="mt-2"><EvidenceList evidence={a.detail.evidence} /></div>
-                </li>
-              ))}
-            </ol>
-          </Card>
-        </div>
-        <div className="space-y-6">
-          <Card title="Triage">
-            <dl className="space-y-2 text-sm">
-              <div><dt className="text-slate-500">Assigned to</dt><dd><InertText value={incident.assignedTo} max={200} /></dd></div>
-              <div><dt className="text-slate-500">Classification</dt><dd>{label(incident.classification)}</dd></div>
-              <div><dt className="text-slate-500">Determination</dt><dd>{label(incident.determination)}</dd></div>
-              <div><dt className="text-slate-500">Tags</dt><dd className="flex flex-wrap gap-1">{incident.tags.length ? incident.tags.map((t, i) => <span key={i} className="rounded bg-slate-100 px-1.5 text-xs"><InertText value={t} max={100} /></span>) : "—"}</dd></div>
-              <div><dt className="text-slate-500">Source</dt><dd>{incident.source === "graph" ? "Microsoft Graph security API" : "Defender XDR API"} · synced {formatDateTime(incident.syncedAt)}</dd></div>
-            </dl>
-            {incident.canTriage ? <TriageForm incidentId={incident.id} /> : (
-              <p className="mt-4 border-t border-slate-100 pt-4 text-xs text-slate-600" data-testid="triage-unavailable">
-                Updating this incident from the portal needs the customer to grant Incident.ReadWrite.All (Microsoft Threat Protection). A partner admin can ask for it on the customer&apos;s page (Capabilities → Incident updates: an additional-permissions link). Until then, triage it in Microsoft&apos;s portal.
-              </p>
-            )}
-          </Card>
-          {incident.detail.description && <Card title="Description"><p className="text-sm"><InertText value={incident.detail.description} max={5000} /></p></Card>}
-          <Card title={`Comments (${incident.detail.comments.length})`}>
-            {incident.detail.comments.length === 0 ? <p className="text-sm text-slate-500">No comments.</p> : (
-              <ul className="space-y-3 text-sm" data-testid="comments">
-                {incident.detail.comments.map((c, i) => (
-                  <li key={i}>
-                    <p><InertText value={c.comment} max={4000} /></p>
-                    <p className="text-xs text-slate-500"><InertText value={c.createdBy} max={200} /> · {formatDateTime(c.createdTime)}</p>
-                  </li>
-                ))}
-              </ul>
-            )}
-          </Card>
-        </div>
-      </div>
-    </>
+    <Suspense fallback={<IncidentView incident={stored} refreshing />}>
+      <LiveIncident viewer={viewer} id={id} />
+    </Suspense>
   );
+}
+
+async function LiveIncident({ viewer, id }: { viewer: Viewer; id: string }) {
+  const incident = await getIncidentDetail(viewer, id, { timeoutMs: serverConfig().liveRefreshTimeoutMs });
+  if (!incident) notFound();
+  return <IncidentView incident={incident} />;
 }

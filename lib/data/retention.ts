@@ -1,0 +1,39 @@
+import type { PrismaClient } from "../db/client.ts";
+import { purgeRateLimitWindows } from "./rate-limit.ts";
+
+/**
+ * Retention (issue #9 §4): consent ledger and audit rows are kept RETENTION_DAYS (default 400: a year of history
+ * plus a margin for an annual review), then deleted by the worker's daily job. Deleted in batches so one purge never
+ * holds a long lock or a huge transaction on tables the web process writes to.
+ */
+export interface PurgeResult {
+  consentEvents: number;
+  auditEntries: number;
+  rateLimitWindows: number;
+  cutoff: Date;
+}
+
+export async function purgeExpiredRecords(
+  prisma: PrismaClient,
+  opts: { retentionDays: number; batchSize?: number; now?: Date },
+): Promise<PurgeResult> {
+  const now = opts.now ?? new Date();
+  const batch = opts.batchSize ?? 5_000;
+  const cutoff = new Date(now.getTime() - opts.retentionDays * 86_400_000);
+  let consentEvents = 0;
+  for (;;) {
+    const n = await prisma.$executeRaw`
+      DELETE FROM "ConsentEvent" WHERE "id" IN (SELECT "id" FROM "ConsentEvent" WHERE "createdAt" < ${cutoff} LIMIT ${batch})`;
+    consentEvents += n;
+    if (n < batch) break;
+  }
+  let auditEntries = 0;
+  for (;;) {
+    const n = await prisma.$executeRaw`
+      DELETE FROM "AuditEntry" WHERE "id" IN (SELECT "id" FROM "AuditEntry" WHERE "createdAt" < ${cutoff} LIMIT ${batch})`;
+    auditEntries += n;
+    if (n < batch) break;
+  }
+  const rateLimitWindows = await purgeRateLimitWindows(prisma, now);
+  return { consentEvents, auditEntries, rateLimitWindows, cutoff };
+}

@@ -78,6 +78,7 @@ test("hostile incident text renders inert in every view and exports neutralise f
 test("a title far past the limit is cut when stored and every view says so", async ({ page, sim, data }) => {
   // 200 kB, not 1 MB (tests/integration/sync.test.ts stores a 1 MB one): this incident becomes the newest row of the
   // cross-tenant queue, and later specs that open the first row would refresh a megabyte from Microsoft.
+  test.slow(); // a sync and three pages: past 30 s when the machine's two cores are shared
   const c = await data.consentedCustomer("Long title");
   const { admin } = await partnerUsers(sim);
   await sim.injectIncident(c.tenantId, { title: `Long title ${"T".repeat(200_000)}` });

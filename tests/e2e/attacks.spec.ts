@@ -75,11 +75,13 @@ test("hostile incident text renders inert in every view and exports neutralise f
   expect(csv).not.toMatch(/(^|,)"=/m);
 });
 
-test("a megabyte title is cut when stored and every view says so", async ({ page, sim, data }) => {
-  test.slow(); // a megabyte synced from two APIs (see above)
-  const { admin } = await partnerUsers(sim);
+test("a title far past the limit is cut when stored and every view says so", async ({ page, sim, data }) => {
+  // 200 kB, not 1 MB (tests/integration/sync.test.ts stores a 1 MB one): this incident becomes the newest row of the
+  // cross-tenant queue, and later specs that open the first row would refresh a megabyte from Microsoft.
+  test.slow(); // a sync and three pages: past 30 s when the machine's two cores are shared
   const c = await data.consentedCustomer("Long title");
-  await sim.injectIncident(c.tenantId, { title: `Long title ${"T".repeat(1_048_000)}` });
+  const { admin } = await partnerUsers(sim);
+  await sim.injectIncident(c.tenantId, { title: `Long title ${"T".repeat(200_000)}` });
   await data.syncCustomer(c.id);
   await signIn(page, admin.upn);
   await page.goto(`/incidents?customer=${c.id}&range=all&q=Long+title`);
@@ -87,8 +89,8 @@ test("a megabyte title is cut when stored and every view says so", async ({ page
   await expect(row).toHaveCount(1);
   await expect(row.getByTestId("cut-at-ingest")).toBeVisible();
   await row.getByRole("link").first().click();
-  // 1,048,011 characters arrived; 1,000 were kept (marker included), the rest is named.
-  await expect(page.getByTestId("incident-title").getByTestId("cut-at-ingest")).toContainText(/cut when stored: 1,047,0\d\d characters dropped/);
+  // 200,011 characters arrived; 1,000 were kept (marker included), the rest is named.
+  await expect(page.getByTestId("incident-title").getByTestId("cut-at-ingest")).toContainText(/cut when stored: 199,0\d\d characters dropped/);
 });
 
 test("every response carries a CSP with frame-ancestors 'none' and no server banner; session cookies are HttpOnly", async ({ page, request, sim }) => {

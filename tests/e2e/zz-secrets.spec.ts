@@ -27,7 +27,7 @@ function* files(dir: string): Generator<string> {
 }
 
 test("no secret or token reaches the browser, the client bundles, the database or the log", async ({ page, sim, data }) => {
-  // Consent, sync, seven pages, a SIEM pull and an incident, on a shared 2-core machine.
+  // Consent, sync, eight pages, a SIEM pull and an incident, on a shared 2-core machine.
   test.setTimeout(90_000);
   expect(process.env.ENTRA_CLIENT_SECRET?.length).toBeGreaterThan(8);
   const received: { url: string; body: string }[] = [];

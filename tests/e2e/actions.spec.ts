@@ -41,6 +41,10 @@ async function callAction(request: APIRequestContext, name: string, args: unknow
   return { status: res.status(), body: await res.text() };
 }
 
+// Sign-in plus a page or two per test: on the shared 2-core machine the first spec of a run also pays for warming
+// the server up, which the default 30 s does not always cover. A budget, not a timing assertion.
+test.describe.configure({ timeout: 90_000 });
+
 async function pendingCustomer(data: Parameters<Parameters<typeof test>[2]>[0]["data"], label: string) {
   const viewer = await data.adminViewer();
   const r = await data.customers.createCustomer(viewer, { displayName: uniqueTenantName(label).displayName, tenantOrDomain: "", region: "us" });

@@ -83,7 +83,7 @@ export function IncidentView({ incident, refreshing = false }: { incident: Incid
             </dl>
             {incident.canTriage ? <TriageForm incidentId={incident.id} /> : (
               <p className="mt-4 border-t border-slate-100 pt-4 text-xs text-slate-600" data-testid="triage-unavailable">
-                Updating this incident from the portal needs the customer to grant Incident.ReadWrite.All (Microsoft Threat Protection). Until then, triage it in Microsoft&apos;s portal.
+                Updating this incident from the portal needs the customer to grant Incident.ReadWrite.All (Microsoft Threat Protection). A partner admin can ask for it on the customer&apos;s page (Capabilities → Incident updates: an additional-permissions link). Until then, triage it in Microsoft&apos;s portal.
               </p>
             )}
           </Card>

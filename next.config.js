@@ -1,6 +1,5 @@
 // @ts-check
 
-
 /**
  * Pages get a per-request nonce policy from proxy.ts (lib/security/csp.ts). Route handlers answer JSON and CSV, and
  * next-auth's own pages (inline styles, a sign-out form, no script): nothing in them may load or run anything.

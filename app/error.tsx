@@ -7,7 +7,10 @@ import { parseExpectedDigest } from "@/lib/errors";
  */
 const HEADLINES = {
   access_denied: { title: "No access", text: "You do not have access to this. If you think you should, ask a partner admin." },
-  microsoft: { title: "Microsoft refused the request", text: "Microsoft did not allow or could not complete this request for the customer's tenant. Check the customer's consent and permissions, then try again." },
+  microsoft: {
+    title: "Microsoft refused the request",
+    text: "Microsoft did not allow or could not complete this request for the customer's tenant. Check the customer's consent and permissions, then try again.",
+  },
   app: { title: "This could not be done", text: "The portal could not complete this request as asked." },
 } as const;
 
@@ -20,7 +23,9 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
       <p className="mt-2 text-slate-600">{copy?.text ?? "The portal could not complete this request."}</p>
       {expected?.code && expected.kind !== "access_denied" && <p className="mt-2 font-mono text-xs text-slate-500">Code {expected.code}</p>}
       {!expected && error.digest && <p className="mt-2 font-mono text-xs text-slate-400">Reference {error.digest}</p>}
-      <button type="button" onClick={reset} className="mt-6 text-blue-800 underline">Try again</button>
+      <button type="button" onClick={reset} className="mt-6 text-blue-800 underline">
+        Try again
+      </button>
     </main>
   );
 }

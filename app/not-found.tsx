@@ -5,7 +5,9 @@ export default function NotFound() {
     <main className="mx-auto max-w-xl px-4 py-24 text-center">
       <h1 className="text-2xl font-semibold">Not found</h1>
       <p className="mt-2 text-slate-600">This page does not exist, or you do not have access to it.</p>
-      <Link href="/" className="mt-6 inline-block text-blue-800 underline">Back to the portal</Link>
+      <Link href="/" className="mt-6 inline-block text-blue-800 underline">
+        Back to the portal
+      </Link>
     </main>
   );
 }

@@ -16,7 +16,17 @@ export function inertString(value: string, max = 2000): { text: string; omitted:
   return { text, omitted: value.length - cut.length };
 }
 
-export function InertText({ value, max = 2000, className = "", testId }: { value: string | null | undefined; max?: number; className?: string; testId?: string }) {
+export function InertText({
+  value,
+  max = 2000,
+  className = "",
+  testId,
+}: {
+  value: string | null | undefined;
+  max?: number;
+  className?: string;
+  testId?: string;
+}) {
   if (value === null || value === undefined || value === "") return <span className="text-slate-400">—</span>;
   // Text cut at ingest (lib/shared/caps.ts) ends in a marker: say so even when the display cuts earlier.
   const stored = splitCut(value);

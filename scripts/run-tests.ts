@@ -19,27 +19,46 @@ let failed = 0;
 try {
   if (only !== "e2e") {
     // The Next build type-checks only what it ships; this covers the scripts, the simulator and the tests too.
-    const tsc = fileFilter.length ? { status: 0 } : spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "--noEmit", "-p", "tsconfig.json"], { stdio: "inherit" });
+    const tsc = fileFilter.length
+      ? { status: 0 }
+      : spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "--noEmit", "-p", "tsconfig.json"], { stdio: "inherit" });
     console.log(`typecheck: ${tsc.status === 0 ? "passed" : "FAILED"}`);
     if (tsc.status === 0) passed += 1;
     else failed += 1;
     // Lint (layering rules included) counts as one check, like the typecheck; a warning fails it too.
-    const lint = fileFilter.length ? { status: 0 } : spawnSync(process.execPath, ["node_modules/eslint/bin/eslint.js", ".", "--max-warnings", "0"], { stdio: "inherit" });
+    const lint = fileFilter.length
+      ? { status: 0 }
+      : spawnSync(process.execPath, ["node_modules/eslint/bin/eslint.js", ".", "--max-warnings", "0"], { stdio: "inherit" });
     console.log(`lint: ${lint.status === 0 ? "passed" : "FAILED"}`);
     if (lint.status === 0) passed += 1;
     else failed += 1;
-    const format = fileFilter.length ? { status: 0 } : spawnSync(process.execPath, ["node_modules/prettier/bin/prettier.cjs", "--check", "--log-level", "warn", "."], { stdio: "inherit" });
+    const format = fileFilter.length
+      ? { status: 0 }
+      : spawnSync(process.execPath, ["node_modules/prettier/bin/prettier.cjs", "--check", "--log-level", "warn", "."], { stdio: "inherit" });
     console.log(`format: ${format.status === 0 ? "passed" : "FAILED (npm run format fixes it)"}`);
     if (format.status === 0) passed += 1;
     else failed += 1;
-    const files = ["tests/unit", "tests/simulator", "tests/integration"].filter(existsSync).flatMap((d) =>
-      (spawnSync("find", [d, "-name", "*.test.ts"], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean)),
-    );
+    const files = ["tests/unit", "tests/simulator", "tests/integration"]
+      .filter(existsSync)
+      .flatMap((d) => spawnSync("find", [d, "-name", "*.test.ts"], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean));
     const selected = fileFilter.length ? files.filter((f) => fileFilter.some((x) => f.includes(x))) : files;
-    const r = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "--test-reporter=tap", "--test-reporter-destination=stdout", "--test-reporter-destination=.data/node-test.tap", ...selected.sort()], {
-      stdio: "inherit",
-      env,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "--test",
+        "--test-reporter=spec",
+        "--test-reporter=tap",
+        "--test-reporter-destination=stdout",
+        "--test-reporter-destination=.data/node-test.tap",
+        ...selected.sort(),
+      ],
+      {
+        stdio: "inherit",
+        env,
+      },
+    );
     const tap = existsSync(".data/node-test.tap") ? readFileSync(".data/node-test.tap", "utf8") : "";
     const p = Number(/^# pass (\d+)/m.exec(tap)?.[1] ?? 0);
     const f = Number(/^# fail (\d+)/m.exec(tap)?.[1] ?? (r.status === 0 ? 0 : 1));

@@ -23,7 +23,13 @@ const stack = await startStack({
 });
 
 // `npm run worker` in another terminal joins the same queue with the same settings.
-writeFileSync(".data/runtime.env", Object.entries(stack.appEnv).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n") + "\n", { mode: 0o600 });
+writeFileSync(
+  ".data/runtime.env",
+  Object.entries(stack.appEnv)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join("\n") + "\n",
+  { mode: 0o600 },
+);
 Object.assign(process.env, stack.appEnv);
 const { startSyncWorker, surviveDatabaseRestarts } = await import("../lib/sync/worker.ts");
 surviveDatabaseRestarts(log);

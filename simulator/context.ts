@@ -49,9 +49,7 @@ export type SimulatorModule = (ctx: SimulatorContext) => Route[];
 // ---------------------------------------------------------------------------------------------
 
 export type TenantRef =
-  | { kind: "tenant"; segment: string; tenant: Tenant }
-  | { kind: "organizations" | "common"; segment: string }
-  | { kind: "unknown"; segment: string };
+  { kind: "tenant"; segment: string; tenant: Tenant } | { kind: "organizations" | "common"; segment: string } | { kind: "unknown"; segment: string };
 
 export function resolveTenantSegment(directory: Directory, segment: string): TenantRef {
   const lower = segment.toLowerCase();
@@ -71,7 +69,10 @@ export function tenantKey(ref: TenantRef): string {
 
 /** "2016-01-09 02:02:12Z", the format of Entra's `timestamp`. */
 export function entraTimestamp(d = new Date()): string {
-  return d.toISOString().replace("T", " ").replace(/\.\d{3}Z$/, "Z");
+  return d
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d{3}Z$/, "Z");
 }
 
 export interface EntraErrorInfo {
@@ -176,8 +177,7 @@ interface InteractionBase {
 }
 
 export type Interaction =
-  | (InteractionBase & { kind: "authorize"; authorize: AuthorizeParams })
-  | (InteractionBase & { kind: ConsentKind; consent: ConsentParams });
+  (InteractionBase & { kind: "authorize"; authorize: AuthorizeParams }) | (InteractionBase & { kind: ConsentKind; consent: ConsentParams });
 
 const INTERACTION_TTL_MS = 15 * 60 * 1000;
 

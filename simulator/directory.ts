@@ -105,9 +105,7 @@ function normaliseUri(uri: string): string {
 /** Finds a resource by identifier URI (or alias) or appId GUID, case-insensitively. */
 export function findResource(identifier: string): ResourceDefinition | undefined {
   const id = normaliseUri(identifier);
-  return RESOURCE_LIST.find(
-    (r) => normaliseUri(r.uri) === id || r.appId === id || r.aliases.some((a) => normaliseUri(a) === id),
-  );
+  return RESOURCE_LIST.find((r) => normaliseUri(r.uri) === id || r.appId === id || r.aliases.some((a) => normaliseUri(a) === id));
 }
 
 /** True when a token `aud` names the resource (canonical URI, alias or appId). */
@@ -134,7 +132,22 @@ function pick<T>(seed: string, label: string, list: readonly T[]): T {
 }
 
 const FIRST_NAMES = ["Alex", "Blake", "Casey", "Dana", "Elliot", "Frankie", "Jordan", "Kai", "Morgan", "Quinn", "Riley", "Sam", "Taylor", "Rowan"];
-const LAST_NAMES = ["Andersen", "Bauer", "Chen", "Dubois", "Estrada", "Fischer", "Garcia", "Haddad", "Ivanova", "Jensen", "Kowalski", "Larsen", "Moreau", "Nakamura"];
+const LAST_NAMES = [
+  "Andersen",
+  "Bauer",
+  "Chen",
+  "Dubois",
+  "Estrada",
+  "Fischer",
+  "Garcia",
+  "Haddad",
+  "Ivanova",
+  "Jensen",
+  "Kowalski",
+  "Larsen",
+  "Moreau",
+  "Nakamura",
+];
 
 export const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -206,10 +219,7 @@ const persistedStateSchema = z.object({
   version: z.literal(1),
   seed: z.string(),
   createdTenants: z.array(z.object({ displayName: z.string(), domain: z.string(), defenderLicence: z.boolean() })),
-  servicePrincipals: z.record(
-    z.string(),
-    z.object({ grantedRoles: z.record(z.string(), z.array(z.string())), consentedAt: z.string() }),
-  ),
+  servicePrincipals: z.record(z.string(), z.object({ grantedRoles: z.record(z.string(), z.array(z.string())), consentedAt: z.string() })),
 });
 type PersistedState = z.infer<typeof persistedStateSchema>;
 
@@ -362,7 +372,11 @@ export class Directory {
   setServicePrincipal(tenantId: string, grantedRoles: Record<string, string[]>, persist = true): ServicePrincipalState {
     const sp: ServicePrincipalState = {
       objectId: this.servicePrincipalObjectId(tenantId),
-      grantedRoles: Object.fromEntries(Object.entries(grantedRoles).filter(([, v]) => v.length > 0).map(([k, v]) => [k, [...new Set(v)].sort()])),
+      grantedRoles: Object.fromEntries(
+        Object.entries(grantedRoles)
+          .filter(([, v]) => v.length > 0)
+          .map(([k, v]) => [k, [...new Set(v)].sort()]),
+      ),
       consentedAt: this.servicePrincipals.get(tenantId)?.consentedAt ?? new Date().toISOString(),
     };
     this.servicePrincipals.set(tenantId, sp);
@@ -451,7 +465,11 @@ export class Directory {
       this.servicePrincipals.set(tenantId, { objectId: this.servicePrincipalObjectId(tenantId), ...sp });
     }
     if (!this.servicePrincipals.has(this.partner.id)) {
-      this.servicePrincipals.set(this.partner.id, { objectId: this.servicePrincipalObjectId(this.partner.id), grantedRoles: { [RESOURCES.graph.uri]: ["CrossTenantInformation.ReadBasic.All"] }, consentedAt: new Date(0).toISOString() });
+      this.servicePrincipals.set(this.partner.id, {
+        objectId: this.servicePrincipalObjectId(this.partner.id),
+        grantedRoles: { [RESOURCES.graph.uri]: ["CrossTenantInformation.ReadBasic.All"] },
+        consentedAt: new Date(0).toISOString(),
+      });
     }
     return true;
   }

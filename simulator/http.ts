@@ -123,8 +123,7 @@ export async function dispatch(router: Router, req: IncomingMessage, res: Server
     } else {
       const body = await readBody(req);
       const correlationHeader = req.headers["client-request-id"];
-      const correlationId =
-        typeof correlationHeader === "string" && /^[0-9a-f-]{36}$/i.test(correlationHeader) ? correlationHeader : randomUUID();
+      const correlationId = typeof correlationHeader === "string" && /^[0-9a-f-]{36}$/i.test(correlationHeader) ? correlationHeader : randomUUID();
       const simReq: SimRequest = {
         method: req.method ?? "GET",
         url,

@@ -17,7 +17,12 @@ const env = z
     SIM_REDIRECT_URIS: z
       .string()
       .default("http://localhost:3000/consent/callback,http://localhost:3000/api/auth/callback/azure-ad")
-      .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean)),
+      .transform((v) =>
+        v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
     SIM_SEED: z.string().min(1).default("demo"),
     SIM_APP_NAME: z.string().min(1).default("Contoso MSSP Defender Portal"),
     SIM_PRECONSENTED: z.coerce.number().int().min(0).default(2),
@@ -43,7 +48,9 @@ const handle = await startSimulator({
 const dir = handle.directory;
 console.log(`[sim] partner tenant ${dir.partner.displayName}: ${dir.partner.id}`);
 for (const c of dir.customers) {
-  console.log(`[sim]   customer ${c.displayName.padEnd(18)} ${c.id} ${c.domain}${c.defenderLicence ? "" : " (no Defender licence)"}${c.consented ? " consented" : ""}`);
+  console.log(
+    `[sim]   customer ${c.displayName.padEnd(18)} ${c.id} ${c.domain}${c.defenderLicence ? "" : " (no Defender licence)"}${c.consented ? " consented" : ""}`,
+  );
 }
 
 let closing = false;

@@ -6,13 +6,7 @@ import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { certificateThumbprints, ensureCertificates } from "./certs.ts";
-import {
-  GrantStore,
-  InteractionStore,
-  type AppRegistration,
-  type SimulatorContext,
-  type SimulatorModule,
-} from "./context.ts";
+import { GrantStore, InteractionStore, type AppRegistration, type SimulatorContext, type SimulatorModule } from "./context.ts";
 import { controlModule } from "./control.ts";
 import { createDefenderSimulation, type DefenderOptions } from "./defender/index.ts";
 import { DEFAULT_REQUIRED_PERMISSIONS, Directory, type DirectoryView } from "./directory.ts";
@@ -112,7 +106,16 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
 
   const router = new Router();
   // Control routes first: their literal /_sim prefix must win over `/:tenant/...` patterns.
-  for (const simModule of [controlModule, oidcModule, authorizeModule, consentModule, signInModule, gatedTokenEndpoint, tenantInformationModule, ...(opts.modules ?? [])]) {
+  for (const simModule of [
+    controlModule,
+    oidcModule,
+    authorizeModule,
+    consentModule,
+    signInModule,
+    gatedTokenEndpoint,
+    tenantInformationModule,
+    ...(opts.modules ?? []),
+  ]) {
     router.add(...simModule(ctx));
   }
   if (defender) router.add(...defender.controlRoutes, ...defender.apiRoutes);

@@ -56,12 +56,7 @@ export function verifyJwsSignature(decoded: DecodedJwt, publicKey: KeyObject): b
   const input = Buffer.from(decoded.signingInput);
   if (decoded.header.alg === "RS256") return cryptoVerify("sha256", input, publicKey, decoded.signature);
   if (decoded.header.alg === "PS256") {
-    return cryptoVerify(
-      "sha256",
-      input,
-      { key: publicKey, padding: cryptoConstants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
-      decoded.signature,
-    );
+    return cryptoVerify("sha256", input, { key: publicKey, padding: cryptoConstants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, decoded.signature);
   }
   return false;
 }

@@ -14,18 +14,38 @@ export default async function PortalLayout({ children }: { children: React.React
               Defender Partner Portal
             </Link>
             <nav className="flex gap-5 text-sm font-medium text-slate-600" aria-label="Main">
-              <Link href="/overview" className="hover:text-slate-900">Overview</Link>
-              <Link href="/incidents" className="hover:text-slate-900">Incidents</Link>
-              <Link href="/alerts" className="hover:text-slate-900">Alerts</Link>
-              <Link href="/customers" className="hover:text-slate-900">Customers</Link>
-              {can(viewer, "settings:read") && <Link href="/settings" className="hover:text-slate-900">App registration</Link>}
-              {can(viewer, "users:manage") && <Link href="/settings/users" className="hover:text-slate-900">Users &amp; access</Link>}
+              <Link href="/overview" className="hover:text-slate-900">
+                Overview
+              </Link>
+              <Link href="/incidents" className="hover:text-slate-900">
+                Incidents
+              </Link>
+              <Link href="/alerts" className="hover:text-slate-900">
+                Alerts
+              </Link>
+              <Link href="/customers" className="hover:text-slate-900">
+                Customers
+              </Link>
+              {can(viewer, "settings:read") && (
+                <Link href="/settings" className="hover:text-slate-900">
+                  App registration
+                </Link>
+              )}
+              {can(viewer, "users:manage") && (
+                <Link href="/settings/users" className="hover:text-slate-900">
+                  Users &amp; access
+                </Link>
+              )}
             </nav>
           </div>
           <div className="flex items-center gap-4 text-sm">
             <span className="text-slate-600">
-              <span data-testid="viewer-name" className="font-medium text-slate-900">{viewer.name}</span>{" "}
-              <span data-testid="viewer-role" className="rounded bg-slate-100 px-1.5 py-0.5 text-xs">{viewer.role === "ADMIN" ? "Partner admin" : "Analyst"}</span>
+              <span data-testid="viewer-name" className="font-medium text-slate-900">
+                {viewer.name}
+              </span>{" "}
+              <span data-testid="viewer-role" className="rounded bg-slate-100 px-1.5 py-0.5 text-xs">
+                {viewer.role === "ADMIN" ? "Partner admin" : "Analyst"}
+              </span>
             </span>
             <SignOutButton />
           </div>

@@ -28,7 +28,8 @@ export function AssignmentsForm({ customerId, analysts }: { customerId: string; 
       {analysts.length === 0 && <p className="text-slate-500">No analysts have signed in yet.</p>}
       {analysts.map((a) => (
         <label key={a.id} className="flex items-center gap-2">
-          <input type="checkbox" name="analyst" value={a.id} defaultChecked={a.assigned} /> {a.displayName} <span className="text-xs text-slate-500">{a.email}</span>
+          <input type="checkbox" name="analyst" value={a.id} defaultChecked={a.assigned} /> {a.displayName}{" "}
+          <span className="text-xs text-slate-500">{a.email}</span>
         </label>
       ))}
       {analysts.length > 0 && (

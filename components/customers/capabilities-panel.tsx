@@ -23,13 +23,27 @@ function CapabilityRow({ customerId, capability }: { customerId: string; capabil
           <div className="text-sm font-medium text-slate-900">{capability.label}</div>
           <div className="font-mono text-xs text-slate-500">{capability.permissions.join(", ")}</div>
         </div>
-        <div className="text-sm">{capability.granted ? <span className="text-emerald-700">✓ Granted</span> : <span className="text-slate-600">Missing: {capability.missing.join(", ")}</span>}</div>
+        <div className="text-sm">
+          {capability.granted ? (
+            <span className="text-emerald-700">✓ Granted</span>
+          ) : (
+            <span className="text-slate-600">Missing: {capability.missing.join(", ")}</span>
+          )}
+        </div>
       </div>
       {capability.upgradeLink && (
         <div className="mt-2">
-          <p className="text-xs text-slate-500">Send this page to the customer&apos;s Global Administrator. Single use; expires {formatDateTime(capability.upgradeLink.expiresAt)}.</p>
+          <p className="text-xs text-slate-500">
+            Send this page to the customer&apos;s Global Administrator. Single use; expires {formatDateTime(capability.upgradeLink.expiresAt)}.
+          </p>
           <div className="mt-1 flex gap-2">
-            <input readOnly value={capability.upgradeLink.onboardingUrl} aria-label={`Additional-permissions link for ${capability.label}`} data-testid={`upgrade-url-${capability.key}`} className="w-full rounded-md border border-slate-300 bg-slate-50 px-2 py-1 font-mono text-xs" />
+            <input
+              readOnly
+              value={capability.upgradeLink.onboardingUrl}
+              aria-label={`Additional-permissions link for ${capability.label}`}
+              data-testid={`upgrade-url-${capability.key}`}
+              className="w-full rounded-md border border-slate-300 bg-slate-50 px-2 py-1 font-mono text-xs"
+            />
             <CopyButton value={capability.upgradeLink.onboardingUrl} />
           </div>
         </div>
@@ -53,7 +67,9 @@ function CapabilityRow({ customerId, capability }: { customerId: string; capabil
 export function CapabilitiesPanel({ customerId, capabilities }: { customerId: string; capabilities: CapabilityView[] }) {
   return (
     <ul className="divide-y divide-slate-100" data-testid="capabilities">
-      {capabilities.map((c) => <CapabilityRow key={c.key} customerId={customerId} capability={c} />)}
+      {capabilities.map((c) => (
+        <CapabilityRow key={c.key} customerId={customerId} capability={c} />
+      ))}
     </ul>
   );
 }

@@ -33,7 +33,9 @@ export function ConsentHistory({ events }: { events: Event[] }) {
             </p>
           )}
           {(e.occurrences ?? 1) > 1 && (
-            <p className="text-xs text-slate-500" data-testid="event-occurrences">{e.occurrences} times, last {formatDateTime(e.lastSeenAt ?? e.createdAt)}</p>
+            <p className="text-xs text-slate-500" data-testid="event-occurrences">
+              {e.occurrences} times, last {formatDateTime(e.lastSeenAt ?? e.createdAt)}
+            </p>
           )}
           {e.missingRoles.length > 0 && <p className="text-xs text-red-700">Missing: {e.missingRoles.join(", ")}</p>}
           {e.errorCode && <p className="font-mono text-xs text-slate-500">{e.errorCode}</p>}

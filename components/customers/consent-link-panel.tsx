@@ -29,16 +29,31 @@ export function ConsentLinkPanel({ customerId, link, legacyLink }: { customerId:
         <div className="space-y-4 text-sm">
           <div>
             <p className="font-medium text-slate-800">Send this page to the customer&apos;s Global Administrator</p>
-            <p className="text-xs text-slate-500">It explains who you are and what will be granted, then leads to Microsoft&apos;s consent screen. Single use; expires {formatDateTime(link.expiresAt)}.</p>
+            <p className="text-xs text-slate-500">
+              It explains who you are and what will be granted, then leads to Microsoft&apos;s consent screen. Single use; expires{" "}
+              {formatDateTime(link.expiresAt)}.
+            </p>
             <div className="mt-2 flex gap-2">
-              <input readOnly value={link.onboardingUrl} aria-label="Onboarding page URL" data-testid="onboarding-url" className="w-full rounded-md border border-slate-300 bg-slate-50 px-2 py-1 font-mono text-xs" />
+              <input
+                readOnly
+                value={link.onboardingUrl}
+                aria-label="Onboarding page URL"
+                data-testid="onboarding-url"
+                className="w-full rounded-md border border-slate-300 bg-slate-50 px-2 py-1 font-mono text-xs"
+              />
               <CopyButton value={link.onboardingUrl} />
             </div>
           </div>
           <div>
             <p className="font-medium text-slate-800">Or the admin-consent URL itself</p>
             <div className="mt-2 flex gap-2">
-              <input readOnly value={link.consentUrl} aria-label="Admin consent URL" data-testid="consent-url" className="w-full rounded-md border border-slate-300 bg-slate-50 px-2 py-1 font-mono text-xs" />
+              <input
+                readOnly
+                value={link.consentUrl}
+                aria-label="Admin consent URL"
+                data-testid="consent-url"
+                className="w-full rounded-md border border-slate-300 bg-slate-50 px-2 py-1 font-mono text-xs"
+              />
               <CopyButton value={link.consentUrl} />
             </div>
           </div>
@@ -51,10 +66,17 @@ export function ConsentLinkPanel({ customerId, link, legacyLink }: { customerId:
         <details className="mt-6 border-t border-slate-200 pt-4 text-sm">
           <summary className="cursor-pointer font-medium text-slate-800">Using Microsoft&apos;s documented partner link instead</summary>
           <p className="mt-2 text-xs text-slate-600">
-            Microsoft&apos;s partner docs give this link. It returns nothing to the portal: after the customer approves, ask them for their tenant ID and enter it below. The portal verifies it with an app token before recording anything.
+            Microsoft&apos;s partner docs give this link. It returns nothing to the portal: after the customer approves, ask them for their tenant ID and enter
+            it below. The portal verifies it with an app token before recording anything.
           </p>
           <div className="mt-2 flex gap-2">
-            <input readOnly value={legacyLink} aria-label="Legacy consent link" data-testid="legacy-url" className="w-full rounded-md border border-slate-300 bg-slate-50 px-2 py-1 font-mono text-xs" />
+            <input
+              readOnly
+              value={legacyLink}
+              aria-label="Legacy consent link"
+              data-testid="legacy-url"
+              className="w-full rounded-md border border-slate-300 bg-slate-50 px-2 py-1 font-mono text-xs"
+            />
             <CopyButton value={legacyLink} />
           </div>
           <ManualTenantForm customerId={customerId} />

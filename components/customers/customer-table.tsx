@@ -29,8 +29,12 @@ export function CustomerTable({ customers, query }: { customers: Row[]; query: C
           <tr>
             <SortHeader label="Customer" sort="name" query={query} />
             <SortHeader label="Status" sort="status" query={query} />
-            <th scope="col" className="px-3 py-2 text-left">Tenant ID</th>
-            <th scope="col" className="px-3 py-2 text-left">Permissions</th>
+            <th scope="col" className="px-3 py-2 text-left">
+              Tenant ID
+            </th>
+            <th scope="col" className="px-3 py-2 text-left">
+              Permissions
+            </th>
             <SortHeader label="Consented" sort="consentedAt" query={query} />
             <SortHeader label="Last event" sort="lastEventAt" query={query} />
           </tr>
@@ -39,10 +43,14 @@ export function CustomerTable({ customers, query }: { customers: Row[]; query: C
           {customers.map((c) => (
             <tr key={c.id} data-testid="customer-row" className="hover:bg-slate-50">
               <td className="px-3 py-2">
-                <Link href={`/customers/${c.id}`} className="font-medium text-blue-800 hover:underline inert-text">{c.displayName}</Link>
+                <Link href={`/customers/${c.id}`} className="font-medium text-blue-800 hover:underline inert-text">
+                  {c.displayName}
+                </Link>
                 {c.domain && <div className="text-xs text-slate-500">{c.domain}</div>}
               </td>
-              <td className="px-3 py-2"><StatusBadge status={c.status} /></td>
+              <td className="px-3 py-2">
+                <StatusBadge status={c.status} />
+              </td>
               <td className="px-3 py-2 font-mono text-xs">{c.tenantId ?? "—"}</td>
               <td className="px-3 py-2" data-testid="permission-count">
                 <span className={c.grantedCount === c.requiredCount ? "text-emerald-700" : "text-slate-600"}>

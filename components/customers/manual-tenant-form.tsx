@@ -9,11 +9,22 @@ export function ManualTenantForm({ customerId }: { customerId: string }) {
   return (
     <form action={action} className="mt-3 flex flex-wrap items-start gap-2" noValidate>
       <div className="grow">
-        <label htmlFor="manual-tenant" className="sr-only">Customer tenant ID</label>
-        <input id="manual-tenant" name="tenantId" placeholder="Customer tenant ID (GUID)" className="w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-xs" aria-invalid={Boolean(error)} aria-describedby="manual-tenant-error" />
+        <label htmlFor="manual-tenant" className="sr-only">
+          Customer tenant ID
+        </label>
+        <input
+          id="manual-tenant"
+          name="tenantId"
+          placeholder="Customer tenant ID (GUID)"
+          className="w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-xs"
+          aria-invalid={Boolean(error)}
+          aria-describedby="manual-tenant-error"
+        />
         <FieldError id="manual-tenant-error" message={error} />
       </div>
-      <Button type="submit" disabled={pending}>{pending ? "Verifying…" : "Verify tenant"}</Button>
+      <Button type="submit" disabled={pending}>
+        {pending ? "Verifying…" : "Verify tenant"}
+      </Button>
     </form>
   );
 }

@@ -53,44 +53,72 @@ export function SyncStatus({ customerId, initial, canRefresh }: { customerId: st
     <div>
       <table className="w-full text-sm" data-testid="sync-table">
         <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-          <tr><th className="py-1">Feed</th><th className="py-1">State</th><th className="py-1">Last success</th><th className="py-1">Rows changed</th><th className="py-1">Next run</th></tr>
+          <tr>
+            <th className="py-1">Feed</th>
+            <th className="py-1">State</th>
+            <th className="py-1">Last success</th>
+            <th className="py-1">Rows changed</th>
+            <th className="py-1">Next run</th>
+          </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
           {feeds.map((f) => (
             <tr key={f.feed} data-testid="sync-row" data-feed={f.feed} data-failing={f.failing}>
-              <td className="py-2 capitalize">{f.feed} <span className="text-xs text-slate-500">({f.source})</span></td>
+              <td className="py-2 capitalize">
+                {f.feed} <span className="text-xs text-slate-500">({f.source})</span>
+              </td>
               <td className="py-2" data-testid="sync-state">
-                {f.running ? <span className="text-blue-700">Running{f.progress ? ` · ${f.progress}` : ""}</span>
-                  : f.progress ? <span className="text-slate-600">{f.progress}</span>
-                  : f.failing ? <span className="text-red-700">Failing</span>
-                  : f.lastSuccessAt ? <span className="text-emerald-700">OK</span> : <span className="text-slate-500">Not run yet</span>}
-                {f.failing && f.lastError && <div className="text-xs text-red-700" data-testid="sync-error">{f.lastError}{f.lastErrorCode && !f.lastError.includes(f.lastErrorCode) ? ` (${f.lastErrorCode})` : ""}</div>}
+                {f.running ? (
+                  <span className="text-blue-700">Running{f.progress ? ` · ${f.progress}` : ""}</span>
+                ) : f.progress ? (
+                  <span className="text-slate-600">{f.progress}</span>
+                ) : f.failing ? (
+                  <span className="text-red-700">Failing</span>
+                ) : f.lastSuccessAt ? (
+                  <span className="text-emerald-700">OK</span>
+                ) : (
+                  <span className="text-slate-500">Not run yet</span>
+                )}
+                {f.failing && f.lastError && (
+                  <div className="text-xs text-red-700" data-testid="sync-error">
+                    {f.lastError}
+                    {f.lastErrorCode && !f.lastError.includes(f.lastErrorCode) ? ` (${f.lastErrorCode})` : ""}
+                  </div>
+                )}
               </td>
               <td className="py-2 text-xs">{fmt(f.lastSuccessAt)}</td>
-              <td className="py-2 tabular-nums">{f.rowsChanged} <span className="text-xs text-slate-500">({f.apiCalls} API calls)</span></td>
+              <td className="py-2 tabular-nums">
+                {f.rowsChanged} <span className="text-xs text-slate-500">({f.apiCalls} API calls)</span>
+              </td>
               <td className="py-2 text-xs">{fmt(f.nextRunAt)}</td>
             </tr>
           ))}
-          {feeds.length === 0 && <tr><td colSpan={5} className="py-3 text-slate-500">Not synced yet.</td></tr>}
+          {feeds.length === 0 && (
+            <tr>
+              <td colSpan={5} className="py-3 text-slate-500">
+                Not synced yet.
+              </td>
+            </tr>
+          )}
         </tbody>
       </table>
       {canRefresh && (
         <div className="mt-3 flex flex-wrap items-center gap-3">
-        <button
-          type="button"
-          disabled={pending}
-          className="rounded-md bg-white px-3 py-2 text-sm font-semibold text-slate-800 shadow-sm ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:opacity-50"
-          onClick={() =>
-            start(async () => {
-              const result = await refreshCustomerAction(customerId);
-              setRefresh(result);
-              if (result.ok) setPolling(true);
-            })
-          }
-        >
-          {pending ? "Requesting…" : "Refresh now"}
-        </button>
-        <ActionResult state={refresh} testId="refresh" />
+          <button
+            type="button"
+            disabled={pending}
+            className="rounded-md bg-white px-3 py-2 text-sm font-semibold text-slate-800 shadow-sm ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:opacity-50"
+            onClick={() =>
+              start(async () => {
+                const result = await refreshCustomerAction(customerId);
+                setRefresh(result);
+                if (result.ok) setPolling(true);
+              })
+            }
+          >
+            {pending ? "Requesting…" : "Refresh now"}
+          </button>
+          <ActionResult state={refresh} testId="refresh" />
         </div>
       )}
     </div>

@@ -17,8 +17,12 @@ export function TrendChart({ trend }: { trend: { day: string; created: number }[
             </g>
           );
         })}
-        <text x={0} y={h + 15} className="fill-slate-500 text-[10px]">{trend[0]?.day}</text>
-        <text x={w} y={h + 15} textAnchor="end" className="fill-slate-500 text-[10px]">{trend[trend.length - 1]?.day}</text>
+        <text x={0} y={h + 15} className="fill-slate-500 text-[10px]">
+          {trend[0]?.day}
+        </text>
+        <text x={w} y={h + 15} textAnchor="end" className="fill-slate-500 text-[10px]">
+          {trend[trend.length - 1]?.day}
+        </text>
       </svg>
       <figcaption className="text-xs text-slate-500">Incidents created per day (max {max}).</figcaption>
     </figure>

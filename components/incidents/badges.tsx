@@ -12,7 +12,10 @@ const SEVERITY: Record<string, string> = {
 };
 export function SeverityBadge({ severity }: { severity: string }) {
   return (
-    <span data-testid="severity" className={`inline-flex rounded px-1.5 py-0.5 text-xs font-semibold ring-1 ring-inset ${SEVERITY[severity] ?? SEVERITY.unknown}`}>
+    <span
+      data-testid="severity"
+      className={`inline-flex rounded px-1.5 py-0.5 text-xs font-semibold ring-1 ring-inset ${SEVERITY[severity] ?? SEVERITY.unknown}`}
+    >
       {label(severity)}
     </span>
   );
@@ -20,5 +23,9 @@ export function SeverityBadge({ severity }: { severity: string }) {
 
 export function StatusText({ status }: { status: string }) {
   const color = status === "resolved" ? "text-slate-500" : status === "inProgress" ? "text-blue-700" : "text-slate-900";
-  return <span data-testid="incident-status" className={`text-sm ${color}`}>{label(status)}</span>;
+  return (
+    <span data-testid="incident-status" className={`text-sm ${color}`}>
+      {label(status)}
+    </span>
+  );
 }

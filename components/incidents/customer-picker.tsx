@@ -27,12 +27,21 @@ export function CustomerPicker({ selected }: { selected: Customer[] }) {
   const available = options.filter((o) => !chosen.some((c) => c.id === o.id));
   return (
     <div className="relative mt-1" data-testid="customer-picker">
-      {chosen.map((c) => <input key={c.id} type="hidden" name="customer" value={c.id} />)}
+      {chosen.map((c) => (
+        <input key={c.id} type="hidden" name="customer" value={c.id} />
+      ))}
       <div className="flex flex-wrap gap-1">
         {chosen.map((c) => (
           <span key={c.id} className="inline-flex items-center gap-1 rounded bg-slate-100 px-2 py-0.5 text-xs font-normal">
             {c.displayName}
-            <button type="button" aria-label={`Remove ${c.displayName}`} className="text-slate-500 hover:text-slate-900" onClick={() => setChosen(chosen.filter((x) => x.id !== c.id))}>×</button>
+            <button
+              type="button"
+              aria-label={`Remove ${c.displayName}`}
+              className="text-slate-500 hover:text-slate-900"
+              onClick={() => setChosen(chosen.filter((x) => x.id !== c.id))}
+            >
+              ×
+            </button>
           </span>
         ))}
       </div>
@@ -50,7 +59,15 @@ export function CustomerPicker({ selected }: { selected: Customer[] }) {
         <ul role="listbox" className="absolute z-10 mt-1 max-h-56 w-full overflow-auto rounded-md bg-white text-sm font-normal shadow-lg ring-1 ring-slate-200">
           {available.map((o) => (
             <li key={o.id} role="option" aria-selected={false}>
-              <button type="button" className="w-full px-2 py-1 text-left hover:bg-slate-100" onMouseDown={(e) => e.preventDefault()} onClick={() => { setChosen([...chosen, o]); setQ(""); }}>
+              <button
+                type="button"
+                className="w-full px-2 py-1 text-left hover:bg-slate-100"
+                onMouseDown={(e) => e.preventDefault()}
+                onClick={() => {
+                  setChosen([...chosen, o]);
+                  setQ("");
+                }}
+              >
                 {o.displayName}
               </button>
             </li>

@@ -5,7 +5,16 @@ import { label } from "./badges";
 // The fields an analyst looks for first, per evidence type; the rest follow.
 const FIRST: Record<string, string[]> = {
   file: ["fileName", "filePath", "sha1", "sha256", "fileDetails.fileName", "fileDetails.filePath", "fileDetails.sha256"],
-  process: ["processCommandLine", "processId", "fileName", "filePath", "parentProcessId", "imageFile.fileName", "imageFile.filePath", "parentProcessImageFile.fileName"],
+  process: [
+    "processCommandLine",
+    "processId",
+    "fileName",
+    "filePath",
+    "parentProcessId",
+    "imageFile.fileName",
+    "imageFile.filePath",
+    "parentProcessImageFile.fileName",
+  ],
   ip: ["ipAddress", "countryLetterCode"],
   url: ["url"],
   user: ["accountName", "domainName", "userPrincipalName", "userAccount.accountName", "userAccount.userPrincipalName", "userSid", "aadUserId"],
@@ -20,7 +29,9 @@ export function EvidenceList({ evidence }: { evidence: AlertDetail["evidence"] }
     <ul className="space-y-2" data-testid="evidence-list">
       {evidence.map((e, i) => {
         const first = (FIRST[e.type] ?? []).filter((k) => e.fields[k] !== undefined);
-        const rest = Object.keys(e.fields).filter((k) => !first.includes(k)).slice(0, 20);
+        const rest = Object.keys(e.fields)
+          .filter((k) => !first.includes(k))
+          .slice(0, 20);
         return (
           <li key={i} className="rounded-md bg-slate-50 p-2 text-xs ring-1 ring-slate-200" data-testid="evidence" data-type={e.type}>
             <div className="mb-1 flex items-center gap-2">
@@ -32,7 +43,9 @@ export function EvidenceList({ evidence }: { evidence: AlertDetail["evidence"] }
               {[...first, ...rest].map((k) => (
                 <div key={k} className="contents">
                   <dt className="text-slate-500">{k}</dt>
-                  <dd className="font-mono"><InertText value={e.fields[k]} max={4000} /></dd>
+                  <dd className="font-mono">
+                    <InertText value={e.fields[k]} max={4000} />
+                  </dd>
                 </div>
               ))}
             </dl>
@@ -49,7 +62,9 @@ export function DeviceList({ devices }: { devices: AlertDetail["devices"] }) {
     <ul className="flex flex-wrap gap-2 text-xs" data-testid="device-list">
       {devices.map((d, i) => (
         <li key={i} className="rounded-md bg-white px-2 py-1 ring-1 ring-slate-200">
-          <span className="font-medium"><InertText value={d.name ?? d.id} max={200} /></span>
+          <span className="font-medium">
+            <InertText value={d.name ?? d.id} max={200} />
+          </span>
           {d.osPlatform && <span className="text-slate-500"> · {d.osPlatform}</span>}
           {d.healthStatus && <span className="text-slate-500"> · {label(d.healthStatus)}</span>}
           {d.riskScore && <span className="text-slate-500"> · risk {d.riskScore}</span>}

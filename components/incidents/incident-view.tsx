@@ -26,17 +26,30 @@ export function IncidentView({ incident, refreshing = false }: { incident: Incid
   return (
     <>
       <div className="mb-2 text-sm text-slate-500">
-        <Link href="/incidents" className="underline">Incidents</Link> · <Link href={`/customers/${incident.customer.id}`} className="underline"><InertText value={incident.customer.displayName} max={100} /></Link>
+        <Link href="/incidents" className="underline">
+          Incidents
+        </Link>{" "}
+        ·{" "}
+        <Link href={`/customers/${incident.customer.id}`} className="underline">
+          <InertText value={incident.customer.displayName} max={100} />
+        </Link>
       </div>
       <div className="mb-4 flex flex-wrap items-start justify-between gap-4">
         <div className="min-w-0">
-          <h1 className="text-2xl font-semibold tracking-tight" data-testid="incident-title"><InertText value={incident.title} max={500} /></h1>
+          <h1 className="text-2xl font-semibold tracking-tight" data-testid="incident-title">
+            <InertText value={incident.title} max={500} />
+          </h1>
           <p className="mt-1 flex flex-wrap items-center gap-3 text-sm text-slate-600">
             <SeverityBadge severity={incident.severity} /> <StatusText status={incident.status} /> <span>#{incident.sourceId}</span>
-            <span>Created {formatDateTime(incident.createdTime)}</span><span>Updated {formatDateTime(incident.lastUpdateTime)}</span>
+            <span>Created {formatDateTime(incident.createdTime)}</span>
+            <span>Updated {formatDateTime(incident.lastUpdateTime)}</span>
           </p>
         </div>
-        {portalUrl && <a href={portalUrl} target="_blank" rel="noopener noreferrer" className="text-sm font-medium text-blue-800 underline">Open in Microsoft Defender portal ↗</a>}
+        {portalUrl && (
+          <a href={portalUrl} target="_blank" rel="noopener noreferrer" className="text-sm font-medium text-blue-800 underline">
+            Open in Microsoft Defender portal ↗
+          </a>
+        )}
       </div>
       {refreshing && (
         <p role="status" data-testid="refresh-pending" className="mb-4 rounded-md bg-slate-50 p-3 text-sm text-slate-700 ring-1 ring-slate-200">
@@ -46,10 +59,15 @@ export function IncidentView({ incident, refreshing = false }: { incident: Incid
       )}
       {incident.refresh?.ok === false && (
         <p role="status" data-testid="stale-notice" className="mb-4 rounded-md bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200">
-          Showing the stored copy from {formatDateTime(incident.syncedAt)} ({age(incident.syncedAt)} old): Microsoft could not be reached just now ({incident.refresh.reason}).
+          Showing the stored copy from {formatDateTime(incident.syncedAt)} ({age(incident.syncedAt)} old): Microsoft could not be reached just now (
+          {incident.refresh.reason}).
         </p>
       )}
-      {incident.refresh?.ok && <p className="mb-4 text-xs text-emerald-700" data-testid="fresh-notice">Refreshed from Microsoft just now.</p>}
+      {incident.refresh?.ok && (
+        <p className="mb-4 text-xs text-emerald-700" data-testid="fresh-notice">
+          Refreshed from Microsoft just now.
+        </p>
+      )}
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="space-y-6 lg:col-span-2">
           <Card title={`Alerts (${incident.alerts.length})`}>
@@ -60,13 +78,27 @@ export function IncidentView({ incident, refreshing = false }: { incident: Incid
                   <time className="text-xs text-slate-500">{formatDateTime(a.createdTime)}</time>
                   <div className="flex flex-wrap items-center gap-2">
                     <SeverityBadge severity={a.severity} />
-                    <Link href={`/alerts/${a.id}`} className="font-medium text-blue-800 hover:underline"><InertText value={a.title} max={300} /></Link>
-                    <span className="text-xs text-slate-500">{label(a.status)} · {a.serviceSource ?? a.detectionSource ?? ""}</span>
+                    <Link href={`/alerts/${a.id}`} className="font-medium text-blue-800 hover:underline">
+                      <InertText value={a.title} max={300} />
+                    </Link>
+                    <span className="text-xs text-slate-500">
+                      {label(a.status)} · {a.serviceSource ?? a.detectionSource ?? ""}
+                    </span>
                   </div>
-                  {a.detail.description && <p className="mt-1 text-sm text-slate-700"><InertText value={a.detail.description} max={1000} /></p>}
-                  {a.detail.mitreTechniques.length > 0 && <p className="mt-1 text-xs text-slate-600">MITRE ATT&amp;CK: {a.detail.mitreTechniques.join(", ")}</p>}
-                  <div className="mt-2"><DeviceList devices={a.detail.devices} /></div>
-                  <div className="mt-2"><EvidenceList evidence={a.detail.evidence} /></div>
+                  {a.detail.description && (
+                    <p className="mt-1 text-sm text-slate-700">
+                      <InertText value={a.detail.description} max={1000} />
+                    </p>
+                  )}
+                  {a.detail.mitreTechniques.length > 0 && (
+                    <p className="mt-1 text-xs text-slate-600">MITRE ATT&amp;CK: {a.detail.mitreTechniques.join(", ")}</p>
+                  )}
+                  <div className="mt-2">
+                    <DeviceList devices={a.detail.devices} />
+                  </div>
+                  <div className="mt-2">
+                    <EvidenceList evidence={a.detail.evidence} />
+                  </div>
                 </li>
               ))}
             </ol>
@@ -75,26 +107,69 @@ export function IncidentView({ incident, refreshing = false }: { incident: Incid
         <div className="space-y-6">
           <Card title="Triage">
             <dl className="space-y-2 text-sm">
-              <div><dt className="text-slate-500">Assigned to</dt><dd><InertText value={incident.assignedTo} max={200} /></dd></div>
-              <div><dt className="text-slate-500">Classification</dt><dd>{label(incident.classification)}</dd></div>
-              <div><dt className="text-slate-500">Determination</dt><dd>{label(incident.determination)}</dd></div>
-              <div><dt className="text-slate-500">Tags</dt><dd className="flex flex-wrap gap-1">{incident.tags.length ? incident.tags.map((t, i) => <span key={i} className="rounded bg-slate-100 px-1.5 text-xs"><InertText value={t} max={100} /></span>) : "—"}</dd></div>
-              <div><dt className="text-slate-500">Source</dt><dd>{incident.source === "graph" ? "Microsoft Graph security API" : "Defender XDR API"} · synced {formatDateTime(incident.syncedAt)}</dd></div>
+              <div>
+                <dt className="text-slate-500">Assigned to</dt>
+                <dd>
+                  <InertText value={incident.assignedTo} max={200} />
+                </dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Classification</dt>
+                <dd>{label(incident.classification)}</dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Determination</dt>
+                <dd>{label(incident.determination)}</dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Tags</dt>
+                <dd className="flex flex-wrap gap-1">
+                  {incident.tags.length
+                    ? incident.tags.map((t, i) => (
+                        <span key={i} className="rounded bg-slate-100 px-1.5 text-xs">
+                          <InertText value={t} max={100} />
+                        </span>
+                      ))
+                    : "—"}
+                </dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Source</dt>
+                <dd>
+                  {incident.source === "graph" ? "Microsoft Graph security API" : "Defender XDR API"} · synced {formatDateTime(incident.syncedAt)}
+                </dd>
+              </div>
             </dl>
-            {incident.canTriage ? <TriageForm incidentId={incident.id} /> : (
+            {incident.canTriage ? (
+              <TriageForm incidentId={incident.id} />
+            ) : (
               <p className="mt-4 border-t border-slate-100 pt-4 text-xs text-slate-600" data-testid="triage-unavailable">
-                Updating this incident from the portal needs the customer to grant Incident.ReadWrite.All (Microsoft Threat Protection). A partner admin can ask for it on the customer&apos;s page (Capabilities → Incident updates: an additional-permissions link). Until then, triage it in Microsoft&apos;s portal.
+                Updating this incident from the portal needs the customer to grant Incident.ReadWrite.All (Microsoft Threat Protection). A partner admin can ask
+                for it on the customer&apos;s page (Capabilities → Incident updates: an additional-permissions link). Until then, triage it in Microsoft&apos;s
+                portal.
               </p>
             )}
           </Card>
-          {incident.detail.description && <Card title="Description"><p className="text-sm"><InertText value={incident.detail.description} max={5000} /></p></Card>}
+          {incident.detail.description && (
+            <Card title="Description">
+              <p className="text-sm">
+                <InertText value={incident.detail.description} max={5000} />
+              </p>
+            </Card>
+          )}
           <Card title={`Comments (${incident.detail.comments.length})`}>
-            {incident.detail.comments.length === 0 ? <p className="text-sm text-slate-500">No comments.</p> : (
+            {incident.detail.comments.length === 0 ? (
+              <p className="text-sm text-slate-500">No comments.</p>
+            ) : (
               <ul className="space-y-3 text-sm" data-testid="comments">
                 {incident.detail.comments.map((c, i) => (
                   <li key={i}>
-                    <p><InertText value={c.comment} max={4000} /></p>
-                    <p className="text-xs text-slate-500"><InertText value={c.createdBy} max={200} /> · {formatDateTime(c.createdTime)}</p>
+                    <p>
+                      <InertText value={c.comment} max={4000} />
+                    </p>
+                    <p className="text-xs text-slate-500">
+                      <InertText value={c.createdBy} max={200} /> · {formatDateTime(c.createdTime)}
+                    </p>
                   </li>
                 ))}
               </ul>

@@ -13,11 +13,16 @@ interface Props {
   statuses: readonly string[];
 }
 
-
 /** A plain GET form: every filter lives in the URL, so a view can be bookmarked and shared. */
 export function QueueFilters({ action, filters, customers, statuses }: Props) {
   return (
-    <form action={action} method="get" className="mb-4 grid gap-3 rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 md:grid-cols-6" role="search" aria-label="Filters">
+    <form
+      action={action}
+      method="get"
+      className="mb-4 grid gap-3 rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 md:grid-cols-6"
+      role="search"
+      aria-label="Filters"
+    >
       <label className="text-xs font-medium text-slate-700 md:col-span-2">
         Search titles
         <SearchBox defaultValue={filters.q ?? ""} />
@@ -77,8 +82,12 @@ export function QueueFilters({ action, filters, customers, statuses }: Props) {
         </select>
       </label>
       <div className="flex items-end gap-3 md:col-span-2">
-        <button type="submit" className="rounded-md bg-slate-800 px-3 py-2 text-sm font-semibold text-white">Apply filters</button>
-        <Link href={action} className="text-sm text-slate-600 underline">Reset</Link>
+        <button type="submit" className="rounded-md bg-slate-800 px-3 py-2 text-sm font-semibold text-white">
+          Apply filters
+        </button>
+        <Link href={action} className="text-sm text-slate-600 underline">
+          Reset
+        </Link>
       </div>
     </form>
   );
@@ -88,17 +97,43 @@ export function QueueFilters({ action, filters, customers, statuses }: Props) {
  * `href(page)`: the URL of a page. `totalCapped`: the count stopped at `total` (the data layer's COUNT_CAP), so the
  * last page is not known and a full page (`rowsOnPage`) means there may be a next one.
  */
-export function Pagination({ href, page, pageSize, total, totalCapped = false, rowsOnPage = 0, noun = "result" }: { href: (page: number) => string; page: number; pageSize: number; total: number; totalCapped?: boolean; rowsOnPage?: number; noun?: string }) {
+export function Pagination({
+  href,
+  page,
+  pageSize,
+  total,
+  totalCapped = false,
+  rowsOnPage = 0,
+  noun = "result",
+}: {
+  href: (page: number) => string;
+  page: number;
+  pageSize: number;
+  total: number;
+  totalCapped?: boolean;
+  rowsOnPage?: number;
+  noun?: string;
+}) {
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const hasNext = totalCapped ? rowsOnPage === pageSize : page < pages;
   return (
     <nav className="mt-4 flex items-center justify-between text-sm text-slate-600" aria-label="Pagination">
       <span data-testid="result-count">
-        {totalCapped ? `${total.toLocaleString("en-US")}+ ${noun}s · page ${page}` : `${total.toLocaleString("en-US")} ${noun}${total === 1 ? "" : "s"} · page ${page} of ${pages}`}
+        {totalCapped
+          ? `${total.toLocaleString("en-US")}+ ${noun}s · page ${page}`
+          : `${total.toLocaleString("en-US")} ${noun}${total === 1 ? "" : "s"} · page ${page} of ${pages}`}
       </span>
       <span className="flex gap-3">
-        {page > 1 && <Link href={href(page - 1)} className="underline">Previous</Link>}
-        {hasNext && <Link href={href(page + 1)} className="underline">Next</Link>}
+        {page > 1 && (
+          <Link href={href(page - 1)} className="underline">
+            Previous
+          </Link>
+        )}
+        {hasNext && (
+          <Link href={href(page + 1)} className="underline">
+            Next
+          </Link>
+        )}
       </span>
     </nav>
   );
@@ -107,7 +142,12 @@ export function Pagination({ href, page, pageSize, total, totalCapped = false, r
 /** Downloads the queue as CSV with the filters on screen (a plain link: the route handler checks the viewer). */
 export function ExportLink({ href, truncated, limit }: { href: string; truncated: boolean; limit: number }) {
   return (
-    <a href={href} download className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 shadow-sm hover:bg-slate-50" data-testid="export-csv">
+    <a
+      href={href}
+      download
+      className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 shadow-sm hover:bg-slate-50"
+      data-testid="export-csv"
+    >
       Export CSV{truncated ? ` (first ${limit.toLocaleString("en-US")})` : ""}
     </a>
   );

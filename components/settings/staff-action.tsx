@@ -12,7 +12,19 @@ const ACTIONS = {
 } satisfies Record<string, (input: unknown) => Promise<Result<never> | Result<{ sessionsEnded: number }> | Result>>;
 
 /** One Users & access control; the action's result (done, or why not) shows next to it. */
-export function StaffAction({ kind, input, label, variant = "secondary", testId }: { kind: keyof typeof ACTIONS; input: Record<string, string>; label: string; variant?: "primary" | "secondary" | "danger"; testId: string }) {
+export function StaffAction({
+  kind,
+  input,
+  label,
+  variant = "secondary",
+  testId,
+}: {
+  kind: keyof typeof ACTIONS;
+  input: Record<string, string>;
+  label: string;
+  variant?: "primary" | "secondary" | "danger";
+  testId: string;
+}) {
   const [pending, startTransition] = useTransition();
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
   return (
@@ -37,7 +49,11 @@ export function StaffAction({ kind, input, label, variant = "secondary", testId 
         {pending ? "Working…" : label}
       </Button>
       {result && (
-        <span role={result.ok ? "status" : "alert"} data-testid="staff-action-result" className={`max-w-xs text-xs ${result.ok ? "text-emerald-700" : "text-red-700"}`}>
+        <span
+          role={result.ok ? "status" : "alert"}
+          data-testid="staff-action-result"
+          className={`max-w-xs text-xs ${result.ok ? "text-emerald-700" : "text-red-700"}`}
+        >
           {result.text}
         </span>
       )}

@@ -47,7 +47,9 @@ export function StaffTable({ staff, viewerId }: { staff: StaffRow[]; viewerId: s
                       {u.sessions.map((s) => (
                         <li key={s.id} data-testid="staff-session">
                           <div>{s.userAgent ?? "Unknown browser"}</div>
-                          <div className="text-slate-500">since {formatDateTime(s.createdAt)}, last active {formatDateTime(s.lastSeenAt)}</div>
+                          <div className="text-slate-500">
+                            since {formatDateTime(s.createdAt)}, last active {formatDateTime(s.lastSeenAt)}
+                          </div>
                           <StaffAction kind="endSession" input={{ sessionId: s.id }} label="End session" variant="danger" testId="end-session" />
                         </li>
                       ))}

@@ -7,12 +7,20 @@ const STYLES: Record<string, string> = {
   AWAITING_CONFIRMATION: "bg-sky-50 text-sky-800 ring-sky-200",
 };
 const LABELS: Record<string, string> = {
-  PENDING: "Pending", CONSENTED: "Consented", DECLINED: "Declined", REVOKED: "Revoked", ERROR: "Error", AWAITING_CONFIRMATION: "Awaiting confirmation",
+  PENDING: "Pending",
+  CONSENTED: "Consented",
+  DECLINED: "Declined",
+  REVOKED: "Revoked",
+  ERROR: "Error",
+  AWAITING_CONFIRMATION: "Awaiting confirmation",
 };
 
 export function StatusBadge({ status }: { status: string }) {
   return (
-    <span data-testid="customer-status" className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${STYLES[status] ?? STYLES.DECLINED}`}>
+    <span
+      data-testid="customer-status"
+      className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${STYLES[status] ?? STYLES.DECLINED}`}
+    >
       {LABELS[status] ?? status}
     </span>
   );

@@ -58,7 +58,9 @@ export async function runAction<T>(name: string, body: () => Promise<Result<T>>)
     if (isAppError(err)) return failure(err.message, err.code);
     if (err instanceof z.ZodError) return failure("The request was not understood. Reload the page and try again.", "bad_request");
     const e = err as { name?: unknown; code?: unknown; message?: unknown };
-    console.error(`[action ${name}] unexpected ${String(e?.name ?? typeof err)}${e?.code ? ` (${String(e.code)})` : ""}: ${String(e?.message ?? err)}`.slice(0, 800));
+    console.error(
+      `[action ${name}] unexpected ${String(e?.name ?? typeof err)}${e?.code ? ` (${String(e.code)})` : ""}: ${String(e?.message ?? err)}`.slice(0, 800),
+    );
     return failure("The portal could not complete this request. Try again; if it keeps failing, the server log has the details.", "internal_error");
   }
 }

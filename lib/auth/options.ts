@@ -119,7 +119,12 @@ function signInCredential(cfg: ServerConfig) {
     token: {
       async request({ provider, params, checks, client }: TokenRequest) {
         const tokenEndpoint = String(client.issuer.metadata.token_endpoint);
-        const assertion = await clientAssertion({ clientId: cfg.clientId, tokenEndpoint, privateKeyPem: credential.privateKeyPem, thumbprintSha256: credential.thumbprintSha256 });
+        const assertion = await clientAssertion({
+          clientId: cfg.clientId,
+          tokenEndpoint,
+          privateKeyPem: credential.privateKeyPem,
+          thumbprintSha256: credential.thumbprintSha256,
+        });
         const tokens = await client.callback(provider.callbackUrl, params, checks, {
           exchangeBody: { client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: assertion },
         });

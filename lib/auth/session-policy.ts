@@ -4,15 +4,7 @@ import type { SessionPolicy } from "../config/env.ts";
  * Whether a stored session still lets its cookie in. Pure (no clock, no database): the caller passes `now`, so tests
  * move time freely. `lib/data/sessions.ts` applies the verdict.
  */
-export type SessionEndReason =
-  | "signed_out"
-  | "signed_out_everywhere"
-  | "ended_by_admin"
-  | "disabled"
-  | "idle"
-  | "expired"
-  | "role_refresh"
-  | "no_role";
+export type SessionEndReason = "signed_out" | "signed_out_everywhere" | "ended_by_admin" | "disabled" | "idle" | "expired" | "role_refresh" | "no_role";
 
 export interface StoredSession {
   lastSeenAt: Date;
@@ -50,7 +42,25 @@ export function absoluteExpiry(start: Date, policy: SessionPolicy): Date {
 /** "Chrome on Linux" from a User-Agent header: enough to recognise a device in the sessions list, nothing more. */
 export function summarizeUserAgent(ua: string | null | undefined): string | null {
   if (!ua) return null;
-  const browser = /Edg\//.test(ua) ? "Edge" : /Firefox\//.test(ua) ? "Firefox" : /Chrom(e|ium)\//.test(ua) ? "Chrome" : /Safari\//.test(ua) ? "Safari" : "Browser";
-  const os = /Windows/.test(ua) ? "Windows" : /Mac OS X|Macintosh/.test(ua) ? "macOS" : /Android/.test(ua) ? "Android" : /iPhone|iPad/.test(ua) ? "iOS" : /Linux/.test(ua) ? "Linux" : "unknown OS";
+  const browser = /Edg\//.test(ua)
+    ? "Edge"
+    : /Firefox\//.test(ua)
+      ? "Firefox"
+      : /Chrom(e|ium)\//.test(ua)
+        ? "Chrome"
+        : /Safari\//.test(ua)
+          ? "Safari"
+          : "Browser";
+  const os = /Windows/.test(ua)
+    ? "Windows"
+    : /Mac OS X|Macintosh/.test(ua)
+      ? "macOS"
+      : /Android/.test(ua)
+        ? "Android"
+        : /iPhone|iPad/.test(ua)
+          ? "iOS"
+          : /Linux/.test(ua)
+            ? "Linux"
+            : "unknown OS";
   return `${browser} on ${os}`;
 }

@@ -18,7 +18,17 @@ export interface Viewer {
 
 /** Roles as data (dub's ROLE_PERMISSIONS): code asks for an action, never for a role. */
 export const ROLE_PERMISSIONS = {
-  ADMIN: ["customers:read", "customers:onboard", "customers:assign", "incidents:read", "incidents:triage", "sync:refresh", "settings:read", "audit:read", "users:manage"],
+  ADMIN: [
+    "customers:read",
+    "customers:onboard",
+    "customers:assign",
+    "incidents:read",
+    "incidents:triage",
+    "sync:refresh",
+    "settings:read",
+    "audit:read",
+    "users:manage",
+  ],
   ANALYST: ["customers:read", "incidents:read", "incidents:triage", "sync:refresh"],
 } as const satisfies Record<PortalRole, readonly string[]>;
 

@@ -27,7 +27,9 @@ export const UPGRADE_CAPABILITIES: readonly Capability[] = [
     key: "triage",
     label: "Incident updates (triage)",
     why: "Lets the partner's analysts set an incident's status, assignment, classification and comments in Microsoft Defender, so your incidents are worked where they live.",
-    permissions: [permission("defenderXdr", "Incident.ReadWrite.All", "Read and update Defender XDR incidents (status, assignment, classification, comments).")],
+    permissions: [
+      permission("defenderXdr", "Incident.ReadWrite.All", "Read and update Defender XDR incidents (status, assignment, classification, comments)."),
+    ],
   },
   {
     key: "hunting",
@@ -50,7 +52,12 @@ export const UPGRADE_CAPABILITIES: readonly Capability[] = [
 
 export function capabilities(required: readonly RequiredPermission[]): Capability[] {
   return [
-    { key: "read", label: "Read incidents and alerts", why: "Lets the partner read your Defender incidents and alerts to monitor them.", permissions: [...required] },
+    {
+      key: "read",
+      label: "Read incidents and alerts",
+      why: "Lets the partner read your Defender incidents and alerts to monitor them.",
+      permissions: [...required],
+    },
     ...UPGRADE_CAPABILITIES,
   ];
 }
@@ -67,6 +74,13 @@ export function capabilityRoles(capability: Capability): string[] {
 export function capabilityStatus(required: readonly RequiredPermission[], grantedRoles: readonly string[]) {
   return capabilities(required).map((c) => {
     const missing = c.permissions.filter((p) => !grantedRoles.includes(qualifiedRole(p.resource, p.permission)));
-    return { key: c.key, label: c.label, why: c.why, granted: missing.length === 0, missing: missing.map((p) => p.permission), permissions: c.permissions.map((p) => p.permission) };
+    return {
+      key: c.key,
+      label: c.label,
+      why: c.why,
+      granted: missing.length === 0,
+      missing: missing.map((p) => p.permission),
+      permissions: c.permissions.map((p) => p.permission),
+    };
   });
 }

@@ -32,18 +32,36 @@ const schema = z
       .optional(),
     PARTNER_NAME: z.string().min(1).default("Your MSSP"),
     PARTNER_CONTACT_EMAIL: z.email().optional(),
-    CONSENT_LINK_TTL_HOURS: z.coerce.number().positive().max(24 * 90).default(24 * 7),
+    CONSENT_LINK_TTL_HOURS: z.coerce
+      .number()
+      .positive()
+      .max(24 * 90)
+      .default(24 * 7),
     REQUIRED_PERMISSIONS: z.string().optional(),
     BOOTSTRAP_ADMIN_EMAIL: z.email().optional(),
-    DEFENDER_DATA_SOURCE: z.enum(["graph", "defender"], { message: 'must be "graph" (Microsoft Graph security API) or "defender" (Defender XDR + MDE APIs)' }).default("graph"),
-    SYNC_INTERVAL_MINUTES: z.coerce.number().min(1).max(24 * 60).default(5),
+    DEFENDER_DATA_SOURCE: z
+      .enum(["graph", "defender"], { message: 'must be "graph" (Microsoft Graph security API) or "defender" (Defender XDR + MDE APIs)' })
+      .default("graph"),
+    SYNC_INTERVAL_MINUTES: z.coerce
+      .number()
+      .min(1)
+      .max(24 * 60)
+      .default(5),
     SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
     // How long a sync run may go without a heartbeat before the scheduler takes its worker for dead.
     SYNC_LEASE_SECONDS: z.coerce.number().int().min(4).max(3600).default(60),
     MICROSOFT_API_BASE: z.url().optional(),
     // --- Sessions and staff access (issue #9 §3) ---
-    SESSION_MAX_HOURS: z.coerce.number().positive().max(24 * 7).default(12),
-    SESSION_IDLE_MINUTES: z.coerce.number().positive().max(24 * 60).default(60),
+    SESSION_MAX_HOURS: z.coerce
+      .number()
+      .positive()
+      .max(24 * 7)
+      .default(12),
+    SESSION_IDLE_MINUTES: z.coerce
+      .number()
+      .positive()
+      .max(24 * 60)
+      .default(60),
     // At most 60: the promise is that a role changed in Entra takes effect within one hour.
     ROLE_REFRESH_MINUTES: z.coerce.number().positive().max(60, "must be at most 60 (role changes in Entra must take effect within an hour)").default(60),
 
@@ -61,7 +79,12 @@ const schema = z
       }),
     RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(400),
     SIEM_MAX_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
-    MICROSOFT_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(32 * 1024 * 1024),
+    MICROSOFT_MAX_RESPONSE_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024 * 1024)
+      .default(32 * 1024 * 1024),
     LIVE_REFRESH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(4_000),
     // --- end of hardening block ---
   })
@@ -86,8 +109,7 @@ const schema = z
   });
 
 export type ClientCredential =
-  | { kind: "secret"; source: "env" | "file"; secret: string }
-  | { kind: "certificate"; privateKeyPem: string; thumbprintSha256: string; keyFile: string };
+  { kind: "secret"; source: "env" | "file"; secret: string } | { kind: "certificate"; privateKeyPem: string; thumbprintSha256: string; keyFile: string };
 
 export interface ServerConfig {
   databaseUrl: string;

@@ -45,7 +45,10 @@ export const requiredPermissionsSchema = z
   .trim()
   .transform((raw, ctx): RequiredPermission[] => {
     const out: RequiredPermission[] = [];
-    for (const item of raw.split(",").map((s) => s.trim()).filter(Boolean)) {
+    for (const item of raw
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const [apiKey, permission] = item.split(":");
       const parsedApi = z.enum(apiNames).safeParse(apiKey);
       if (!parsedApi.success || !permission || !/^[A-Za-z]+(\.[A-Za-z]+)+$/.test(permission)) {

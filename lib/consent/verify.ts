@@ -18,11 +18,7 @@ export type TenantVerification =
  * resource. Entra warns the `tenant` of a consent redirect can be forged (v2-admin-consent.md): only a token whose
  * `tid` is that tenant counts, and its `roles` are what was really granted.
  */
-export async function verifyTenantConsent(
-  tokens: TenantTokenClient,
-  tenantId: string,
-  required: readonly RequiredPermission[],
-): Promise<TenantVerification> {
+export async function verifyTenantConsent(tokens: TenantTokenClient, tenantId: string, required: readonly RequiredPermission[]): Promise<TenantVerification> {
   const granted = new Set<string>();
   let tenantProven = false;
   let firstFailure: { code: string; reason: string } | null = null;

@@ -26,7 +26,10 @@ export async function setCustomerAssignments(viewer: Viewer, customerId: string,
   if (!parsed.success) return failure("Choose analysts from the list.", "bad_request");
   const customer = await db().customer.findFirst({ where: { id: customerId, partnerId: viewer.partnerId }, select: { id: true } });
   if (!customer) return failure("Customer not found.", "not_found");
-  const analysts = await db().portalUser.findMany({ where: { id: { in: parsed.data.analystIds }, partnerId: viewer.partnerId, role: "ANALYST" }, select: { id: true } });
+  const analysts = await db().portalUser.findMany({
+    where: { id: { in: parsed.data.analystIds }, partnerId: viewer.partnerId, role: "ANALYST" },
+    select: { id: true },
+  });
   if (analysts.length !== new Set(parsed.data.analystIds).size) return failure("Only analysts of this partner can be assigned.", "not_an_analyst");
   await db().$transaction(async (tx) => {
     await tx.analystAssignment.deleteMany({ where: { customerId } });

@@ -44,7 +44,13 @@ export async function recordEvent(tx: Prisma.TransactionClient, input: RecordInp
     actor: input.actor,
     action: input.outcome === "REFUSED" ? "consent.refused" : `consent.${input.outcome.toLowerCase()}`,
     customerId: input.customerId,
-    detail: { eventId: id, via: input.via, code: input.errorCode ?? null, claimedTenantId: guidOrNull(input.claimedTenantId), expectedTenantId: guidOrNull(input.expectedTenantId) },
+    detail: {
+      eventId: id,
+      via: input.via,
+      code: input.errorCode ?? null,
+      claimedTenantId: guidOrNull(input.claimedTenantId),
+      expectedTenantId: guidOrNull(input.expectedTenantId),
+    },
   });
   return id;
 }
@@ -69,9 +75,13 @@ export async function refuse(input: Omit<RecordInput, "outcome">): Promise<strin
   const row = rows[0]!;
   if (row.inserted) {
     await db().$transaction((tx) =>
-      writeAudit(tx, { actor: input.actor, action: "consent.refused", customerId: input.customerId, detail: { eventId: row.id, via: input.via, code: input.errorCode } }),
+      writeAudit(tx, {
+        actor: input.actor,
+        action: "consent.refused",
+        customerId: input.customerId,
+        detail: { eventId: row.id, via: input.via, code: input.errorCode },
+      }),
     );
   }
   return row.id;
 }
-

@@ -25,7 +25,10 @@ const callbackQuerySchema = z.object({
   admin_consent: z.string().max(20).optional(),
   scope: z.string().max(4000).optional(),
   // Entra's error codes are short snake_case words; the description is read for its AADSTS number only.
-  error: z.string().regex(/^[a-z_]{1,64}$/).optional(),
+  error: z
+    .string()
+    .regex(/^[a-z_]{1,64}$/)
+    .optional(),
   error_subcode: z.string().max(100).optional(),
   error_description: z.string().max(4000).optional(),
   error_uri: z.string().max(2000).optional(),
@@ -120,7 +123,9 @@ export async function processConsentCallback(query: URLSearchParams): Promise<Ca
   if (!request) return ignoreCallback();
   const event = (eventId: string): CallbackResult => ({ kind: "event", eventId });
   const refuseFor = (code: string, reason: string, claimedTenantId?: string | null) =>
-    refuse({ customerId: request.customerId, consentRequestId: request.id, via: "LINK", reason, errorCode: code, claimedTenantId, actor: "anonymous" }).then(event);
+    refuse({ customerId: request.customerId, consentRequestId: request.id, via: "LINK", reason, errorCode: code, claimedTenantId, actor: "anonymous" }).then(
+      event,
+    );
 
   const raw: Record<string, string> = {};
   for (const key of callbackQuerySchema.keyof().options) {
@@ -146,16 +151,35 @@ export async function processConsentCallback(query: URLSearchParams): Promise<Ca
     return db().$transaction(async (tx) => {
       // An upgrade that was declined leaves the customer as it was: its existing consent still stands.
       if (request.purpose === "ONBOARD") {
-        await tx.customer.update({ where: { id: request.customerId }, data: { status: c.status, statusReason: c.reason, statusFromSync: false, lastEventAt: now } });
+        await tx.customer.update({
+          where: { id: request.customerId },
+          data: { status: c.status, statusReason: c.reason, statusFromSync: false, lastEventAt: now },
+        });
       }
-      return event(await recordEvent(tx, { customerId: request.customerId, consentRequestId: request.id, outcome: c.outcome, via: "LINK", reason: c.reason, errorCode: c.code, actor: "customer-admin" }));
+      return event(
+        await recordEvent(tx, {
+          customerId: request.customerId,
+          consentRequestId: request.id,
+          outcome: c.outcome,
+          via: "LINK",
+          reason: c.reason,
+          errorCode: c.code,
+          actor: "customer-admin",
+        }),
+      );
     });
   }
 
   if ((q.admin_consent ?? "").toLowerCase() !== "true" || !q.tenant) {
     return refuseFor("malformed_request", "The consent response does not name a granted tenant.");
   }
-  const input = { customerId: request.customerId, consentRequestId: request.id, tenantId: q.tenant.toLowerCase(), via: "LINK" as const, actor: "customer-admin" as const };
+  const input = {
+    customerId: request.customerId,
+    consentRequestId: request.id,
+    tenantId: q.tenant.toLowerCase(),
+    via: "LINK" as const,
+    actor: "customer-admin" as const,
+  };
   return event(request.purpose === "ONBOARD" ? await bindTenant(input) : await recordPermissionUpgrade({ ...input, requestedRoles: request.permissions }));
 }
 
@@ -166,12 +190,18 @@ export async function getOnboardingPage(state: string) {
   const req = await db().consentRequest.findUnique({
     where: { stateHash: hashState(state) },
     select: {
-      id: true, expiresAt: true, usedAt: true, revokedAt: true, purpose: true, capability: true,
+      id: true,
+      expiresAt: true,
+      usedAt: true,
+      revokedAt: true,
+      purpose: true,
+      capability: true,
       customer: { select: { displayName: true, status: true, tenantId: true, domain: true, partner: { select: { name: true, contactEmail: true } } } },
     },
   });
   if (!req) return { ok: false as const, reason: "This onboarding link is not valid." };
-  if (req.usedAt) return { ok: false as const, reason: "This onboarding link was already used. If consent still needs to be given, ask your partner for a new link." };
+  if (req.usedAt)
+    return { ok: false as const, reason: "This onboarding link was already used. If consent still needs to be given, ask your partner for a new link." };
   if (req.revokedAt) return { ok: false as const, reason: "This onboarding link was withdrawn by your partner." };
   if (req.expiresAt <= now) return { ok: false as const, reason: "This onboarding link has expired. Ask your partner for a new one." };
   const cfg = serverConfig();
@@ -211,8 +241,10 @@ export async function getOnboardingPage(state: string) {
  * stays in the partner's history: the outcome page is anonymous.
  */
 const PUBLIC_REFUSALS: Record<string, string> = {
-  tenant_mismatch: "The organization you approved for is not the one this link was made for. Nothing was recorded. Sign in with an administrator of the organization your partner is onboarding.",
-  domain_unresolved: "Your partner's record names a domain that Microsoft could not confirm right now, so nothing was recorded. Try the link again later or ask your partner.",
+  tenant_mismatch:
+    "The organization you approved for is not the one this link was made for. Nothing was recorded. Sign in with an administrator of the organization your partner is onboarding.",
+  domain_unresolved:
+    "Your partner's record names a domain that Microsoft could not confirm right now, so nothing was recorded. Try the link again later or ask your partner.",
   tenant_already_bound: "Your organization is already connected to this partner under another customer record. Nothing was recorded.",
   state_replayed: "This link was already used once; a link works a single time. Nothing more was recorded.",
   state_expired: "This link has expired. Nothing was recorded.",
@@ -229,7 +261,12 @@ export async function getConsentOutcome(eventId: string) {
   const ev = await db().consentEvent.findUnique({
     where: { id: eventId },
     select: {
-      outcome: true, reason: true, errorCode: true, grantedRoles: true, missingRoles: true, createdAt: true,
+      outcome: true,
+      reason: true,
+      errorCode: true,
+      grantedRoles: true,
+      missingRoles: true,
+      createdAt: true,
       customer: { select: { displayName: true, partner: { select: { name: true, contactEmail: true } } } },
     },
   });

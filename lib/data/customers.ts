@@ -21,14 +21,18 @@ import { pageParam } from "./filters.ts";
 
 /** Every customer query starts here: the viewer's partner, and only the customers the viewer may see. */
 export function customerScopeWhere(viewer: Viewer): Prisma.CustomerWhereInput {
-  return viewer.customerScope === "all"
-    ? { partnerId: viewer.partnerId }
-    : { partnerId: viewer.partnerId, id: { in: [...viewer.customerScope] } };
+  return viewer.customerScope === "all" ? { partnerId: viewer.partnerId } : { partnerId: viewer.partnerId, id: { in: [...viewer.customerScope] } };
 }
 
 export const REGIONS = ["global", "us", "eu", "uk", "au", "swa", "ina"] as const;
 export const REGION_LABELS: Record<(typeof REGIONS)[number], string> = {
-  global: "Global host (Microsoft routes to the tenant's region)", us: "United States", eu: "European Union", uk: "United Kingdom", au: "Australia", swa: "Switzerland", ina: "India",
+  global: "Global host (Microsoft routes to the tenant's region)",
+  us: "United States",
+  eu: "European Union",
+  uk: "United Kingdom",
+  au: "Australia",
+  swa: "Switzerland",
+  ina: "India",
 };
 
 const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -70,7 +74,15 @@ export async function createCustomer(viewer: Viewer, input: Record<string, unkno
   const prisma = db();
   if (tenantId) {
     const taken = await prisma.customer.findFirst({ where: { tenantId }, select: { id: true } });
-    if (taken) return { ok: false, fieldErrors: { tenantOrDomain: domain ? `This domain's tenant (${tenantId}) already belongs to another customer.` : "This tenant ID already belongs to another customer." } };
+    if (taken)
+      return {
+        ok: false,
+        fieldErrors: {
+          tenantOrDomain: domain
+            ? `This domain's tenant (${tenantId}) already belongs to another customer.`
+            : "This tenant ID already belongs to another customer.",
+        },
+      };
   }
   const id = randomUUID();
   try {
@@ -102,7 +114,13 @@ export type CustomerListQuery = z.infer<typeof customerListQuery>;
 /** The customer list's URL for a query, with overrides (a sort header, a page link); the first page stays implicit. */
 export function customerListHref(query: CustomerListQuery, override: Partial<Pick<CustomerListQuery, "sort" | "dir" | "page">> = {}): string {
   const q = { ...query, page: 1, ...override };
-  const params = new URLSearchParams({ ...(q.q ? { q: q.q } : {}), ...(q.status ? { status: q.status } : {}), sort: q.sort, dir: q.dir, ...(q.page > 1 ? { page: String(q.page) } : {}) });
+  const params = new URLSearchParams({
+    ...(q.q ? { q: q.q } : {}),
+    ...(q.status ? { status: q.status } : {}),
+    sort: q.sort,
+    dir: q.dir,
+    ...(q.page > 1 ? { page: String(q.page) } : {}),
+  });
   return `/customers?${params}`;
 }
 
@@ -125,11 +143,15 @@ export async function listCustomers(viewer: Viewer, query: CustomerListQuery) {
     });
   }
   const orderBy: Prisma.CustomerOrderByWithRelationInput =
-    query.sort === "name" ? { displayName: query.dir }
-    : query.sort === "status" ? { status: query.dir }
-    : query.sort === "consentedAt" ? { consentedAt: { sort: query.dir, nulls: "last" } }
-    : query.sort === "lastEventAt" ? { lastEventAt: { sort: query.dir, nulls: "last" } }
-    : { createdAt: query.dir };
+    query.sort === "name"
+      ? { displayName: query.dir }
+      : query.sort === "status"
+        ? { status: query.dir }
+        : query.sort === "consentedAt"
+          ? { consentedAt: { sort: query.dir, nulls: "last" } }
+          : query.sort === "lastEventAt"
+            ? { lastEventAt: { sort: query.dir, nulls: "last" } }
+            : { createdAt: query.dir };
   const [total, rows] = await Promise.all([
     db().customer.count({ where }),
     db().customer.findMany({
@@ -138,8 +160,17 @@ export async function listCustomers(viewer: Viewer, query: CustomerListQuery) {
       skip: (query.page - 1) * CUSTOMER_PAGE_SIZE,
       take: CUSTOMER_PAGE_SIZE,
       select: {
-        id: true, displayName: true, domain: true, region: true, status: true, tenantId: true, grantedRoles: true,
-        consentedAt: true, consentedVia: true, lastEventAt: true, statusReason: true,
+        id: true,
+        displayName: true,
+        domain: true,
+        region: true,
+        status: true,
+        tenantId: true,
+        grantedRoles: true,
+        consentedAt: true,
+        consentedVia: true,
+        lastEventAt: true,
+        statusReason: true,
         consentEvents: { orderBy: { createdAt: "desc" }, take: 1, select: { outcome: true, reason: true, createdAt: true } },
       },
     }),
@@ -175,17 +206,35 @@ export async function getCustomerDetail(viewer: Viewer, customerId: string) {
   const canOnboard = viewer.role === "ADMIN";
   const now = new Date();
   const [liveRequest, upgradeRequests, events] = await Promise.all([
-    db().consentRequest.findFirst({ where: { customerId: c.id, ...liveRequestWhere(now) }, orderBy: { createdAt: "desc" }, select: { id: true, expiresAt: true, createdAt: true } }),
+    db().consentRequest.findFirst({
+      where: { customerId: c.id, ...liveRequestWhere(now) },
+      orderBy: { createdAt: "desc" },
+      select: { id: true, expiresAt: true, createdAt: true },
+    }),
     canOnboard
-      ? db().consentRequest.findMany({ where: { customerId: c.id, ...liveRequestWhere(now, "UPGRADE") }, orderBy: { createdAt: "desc" }, select: { id: true, capability: true, expiresAt: true } })
+      ? db().consentRequest.findMany({
+          where: { customerId: c.id, ...liveRequestWhere(now, "UPGRADE") },
+          orderBy: { createdAt: "desc" },
+          select: { id: true, capability: true, expiresAt: true },
+        })
       : Promise.resolve([]),
     db().consentEvent.findMany({
       where: { customerId: c.id },
       orderBy: { createdAt: "desc" },
       take: 25,
       select: {
-        id: true, outcome: true, via: true, reason: true, errorCode: true, createdAt: true, missingRoles: true, grantedRoles: true,
-        claimedTenantId: true, expectedTenantId: true, occurrences: true, lastSeenAt: true,
+        id: true,
+        outcome: true,
+        via: true,
+        reason: true,
+        errorCode: true,
+        createdAt: true,
+        missingRoles: true,
+        grantedRoles: true,
+        claimedTenantId: true,
+        expectedTenantId: true,
+        occurrences: true,
+        lastSeenAt: true,
       },
     }),
   ]);
@@ -256,7 +305,8 @@ export async function createUpgradeLink(viewer: Viewer, customerId: string, capa
   assertCan(viewer, "customers:onboard");
   const c = await findVisibleCustomer(viewer, customerId);
   if (!c) return failure("Customer not found.", "not_found");
-  if (!c.tenantId || (c.status !== "CONSENTED" && c.status !== "ERROR")) return failure("Permissions can be added only to a customer whose tenant is consented and confirmed.", "not_bound");
+  if (!c.tenantId || (c.status !== "CONSENTED" && c.status !== "ERROR"))
+    return failure("Permissions can be added only to a customer whose tenant is consented and confirmed.", "not_bound");
   const request = upgradeRequestFor(capabilityKey, c.grantedRoles);
   if (!request) return failure("Unknown capability.", "bad_capability");
   if (request.missing.length === 0) return failure(`${request.capability.label} is already granted.`, "already_granted");
@@ -264,11 +314,28 @@ export async function createUpgradeLink(viewer: Viewer, customerId: string, capa
   const ttlHours = serverConfig().consentLinkTtlHours;
   const now = new Date();
   await db().$transaction(async (tx) => {
-    await tx.consentRequest.updateMany({ where: { customerId: c.id, purpose: "UPGRADE", capability: request.capability.key, usedAt: null, revokedAt: null }, data: { revokedAt: now } });
-    await tx.consentRequest.create({
-      data: { id, customerId: c.id, stateHash, purpose: "UPGRADE", capability: request.capability.key, permissions: request.roles, expiresAt: new Date(now.getTime() + ttlHours * 3_600_000), createdById: viewer.userId },
+    await tx.consentRequest.updateMany({
+      where: { customerId: c.id, purpose: "UPGRADE", capability: request.capability.key, usedAt: null, revokedAt: null },
+      data: { revokedAt: now },
     });
-    await writeAudit(tx, { actor: `user:${viewer.userId}`, action: "consent.upgrade_link_created", customerId: c.id, detail: { requestId: id, capability: request.capability.key, ttlHours } });
+    await tx.consentRequest.create({
+      data: {
+        id,
+        customerId: c.id,
+        stateHash,
+        purpose: "UPGRADE",
+        capability: request.capability.key,
+        permissions: request.roles,
+        expiresAt: new Date(now.getTime() + ttlHours * 3_600_000),
+        createdById: viewer.userId,
+      },
+    });
+    await writeAudit(tx, {
+      actor: `user:${viewer.userId}`,
+      action: "consent.upgrade_link_created",
+      customerId: c.id,
+      detail: { requestId: id, capability: request.capability.key, ttlHours },
+    });
   });
   return { ok: true, message: `Additional-permissions link for ${request.capability.label} created.` };
 }
@@ -284,7 +351,9 @@ export async function createConsentLink(viewer: Viewer, customerId: string): Pro
   const now = new Date();
   await db().$transaction(async (tx) => {
     await tx.consentRequest.updateMany({ where: { customerId: c.id, usedAt: null, revokedAt: null }, data: { revokedAt: now } });
-    await tx.consentRequest.create({ data: { id, customerId: c.id, stateHash, expiresAt: new Date(now.getTime() + ttlHours * 3_600_000), createdById: viewer.userId } });
+    await tx.consentRequest.create({
+      data: { id, customerId: c.id, stateHash, expiresAt: new Date(now.getTime() + ttlHours * 3_600_000), createdById: viewer.userId },
+    });
     await tx.customer.update({ where: { id: c.id }, data: { status: "PENDING", lastEventAt: now } });
     await writeAudit(tx, { actor: `user:${viewer.userId}`, action: "consent.link_created", customerId: c.id, detail: { requestId: id, ttlHours } });
   });
@@ -310,15 +379,26 @@ const manualTenantSchema = z.object({
  * After the docs' legacy link the partner types the tenant ID the customer reports; it is verified exactly like a
  * callback (fresh app tokens, tid and roles), so a typo or a guess binds nothing.
  */
-export async function submitManualTenantId(viewer: Viewer, customerId: string, input: Record<string, unknown>): Promise<Result<{ outcome: string; reason: string }>> {
+export async function submitManualTenantId(
+  viewer: Viewer,
+  customerId: string,
+  input: Record<string, unknown>,
+): Promise<Result<{ outcome: string; reason: string }>> {
   assertCan(viewer, "customers:onboard");
   const parsed = manualTenantSchema.safeParse(input);
   if (!parsed.success) return { ok: false, fieldErrors: { tenantId: parsed.error.issues[0]!.message } };
   const c = await findVisibleCustomer(viewer, customerId);
   if (!c) return { ok: false, fieldErrors: {}, formError: "Customer not found." };
   if (!CONSENTABLE.includes(c.status)) return { ok: false, fieldErrors: {}, formError: "This customer has already consented." };
-  const eventId = await bindTenant({ customerId: c.id, consentRequestId: null, tenantId: parsed.data.tenantId.toLowerCase(), via: "MANUAL", actor: `user:${viewer.userId}` });
+  const eventId = await bindTenant({
+    customerId: c.id,
+    consentRequestId: null,
+    tenantId: parsed.data.tenantId.toLowerCase(),
+    via: "MANUAL",
+    actor: `user:${viewer.userId}`,
+  });
   const ev = await db().consentEvent.findUniqueOrThrow({ where: { id: eventId }, select: { outcome: true, reason: true } });
-  if (ev.outcome === "CONSENTED" || ev.outcome === "AWAITING_CONFIRMATION") return { ok: true, value: { outcome: ev.outcome, reason: ev.reason }, message: ev.reason };
+  if (ev.outcome === "CONSENTED" || ev.outcome === "AWAITING_CONFIRMATION")
+    return { ok: true, value: { outcome: ev.outcome, reason: ev.reason }, message: ev.reason };
   return { ok: false, fieldErrors: { tenantId: ev.reason } };
 }

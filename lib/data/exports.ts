@@ -19,10 +19,33 @@ export async function exportIncidents(viewer: Viewer, f: IncidentFilters): Promi
   assertCan(viewer, "incidents:read");
   const { total, totalCapped, rows } = await listIncidents(viewer, f, { limit: EXPORT_LIMIT });
   const csv = toCsv(
-    ["Customer", "Incident ID", "Title", "Severity", "Status", "Alerts", "Assigned to", "Classification", "Determination", "Created", "Last update", "Microsoft portal"],
+    [
+      "Customer",
+      "Incident ID",
+      "Title",
+      "Severity",
+      "Status",
+      "Alerts",
+      "Assigned to",
+      "Classification",
+      "Determination",
+      "Created",
+      "Last update",
+      "Microsoft portal",
+    ],
     rows.map((i) => [
-      i.customer.displayName, i.sourceId, i.title, i.severity, i.status, i.alertCount, i.assignedTo, i.classification,
-      i.determination, i.createdTime, i.lastUpdateTime, i.webUrl,
+      i.customer.displayName,
+      i.sourceId,
+      i.title,
+      i.severity,
+      i.status,
+      i.alertCount,
+      i.assignedTo,
+      i.classification,
+      i.determination,
+      i.createdTime,
+      i.lastUpdateTime,
+      i.webUrl,
     ]),
   );
   return { fileName: `incidents-${stamp()}.csv`, csv, total, truncated: totalCapped };
@@ -35,8 +58,17 @@ export async function exportAlerts(viewer: Viewer, f: AlertFilters): Promise<Que
   const csv = toCsv(
     ["Customer", "Alert ID", "Title", "Severity", "Status", "Category", "Service source", "Detection source", "Assigned to", "Created", "Last update"],
     rows.map((a) => [
-      a.customer.displayName, a.sourceId, a.title, a.severity, a.status, a.category, a.serviceSource, a.detectionSource,
-      a.assignedTo, a.createdTime, a.lastUpdateTime,
+      a.customer.displayName,
+      a.sourceId,
+      a.title,
+      a.severity,
+      a.status,
+      a.category,
+      a.serviceSource,
+      a.detectionSource,
+      a.assignedTo,
+      a.createdTime,
+      a.lastUpdateTime,
     ]),
   );
   return { fileName: `alerts-${stamp()}.csv`, csv, total, truncated: totalCapped };

@@ -11,7 +11,7 @@ const list = <T extends string>(values: readonly [T, ...T[]]) =>
 const uuidList = z
   .union([z.string(), z.array(z.string())])
   .optional()
-  .transform((v) => (v === undefined ? [] : (Array.isArray(v) ? v : v.split(","))).filter((x) => /^[0-9a-f-]{36}$/i.test(x)).slice(0, 200));
+  .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : v.split(",")).filter((x) => /^[0-9a-f-]{36}$/i.test(x)).slice(0, 200));
 
 export const RANGES = { "24h": 24, "7d": 24 * 7, "30d": 24 * 30, "90d": 24 * 90, all: null } as const;
 
@@ -28,7 +28,10 @@ const common = {
   customer: uuidList,
   severity: list(SEVERITIES as unknown as readonly [string, ...string[]]),
   assigned: z.enum(["any", "unassigned", "assigned", "me"]).default("any").catch("any"),
-  range: z.enum(Object.keys(RANGES) as [keyof typeof RANGES, ...(keyof typeof RANGES)[]]).default("30d").catch("30d"),
+  range: z
+    .enum(Object.keys(RANGES) as [keyof typeof RANGES, ...(keyof typeof RANGES)[]])
+    .default("30d")
+    .catch("30d"),
   q: z.string().trim().max(200).optional().catch(undefined),
   sort: z.enum(["lastUpdateTime", "createdTime", "title"]).default("lastUpdateTime").catch("lastUpdateTime"),
   dir: z.enum(["asc", "desc"]).default("desc").catch("desc"),
@@ -58,7 +61,13 @@ export function filtersToQuery(f: Partial<IncidentFilters>, override: Record<str
     if (v === undefined || v === null || v === "") continue;
     if (Array.isArray(v)) {
       if (v.length) p.set(k, v.join(","));
-    } else if (!((k === "assigned" && v === "any") || (k === "range" && v === "30d") || (k === "sort" && v === "lastUpdateTime") || (k === "dir" && v === "desc") || (k === "page" && v === 1))) {
+    } else if (!(
+      (k === "assigned" && v === "any") ||
+      (k === "range" && v === "30d") ||
+      (k === "sort" && v === "lastUpdateTime") ||
+      (k === "dir" && v === "desc") ||
+      (k === "page" && v === 1)
+    )) {
       p.set(k, String(v));
     }
   }

@@ -31,11 +31,24 @@ export async function getCustomerHealth(viewer: Viewer, customerId: string) {
   const noLicence = states.some((s) => s.lastErrorCode === "AADSTS500011") || c.statusReason?.includes("AADSTS500011") === true;
   return {
     customer: { id: c.id, displayName: c.displayName, status: c.status, statusReason: c.statusReason, tenantId: c.tenantId },
-    permissions: cfg.requiredPermissions.map((p) => ({ api: p.api, permission: p.permission, granted: c.grantedRoles.includes(qualifiedRole(p.resource, p.permission)) })),
+    permissions: cfg.requiredPermissions.map((p) => ({
+      api: p.api,
+      permission: p.permission,
+      granted: c.grantedRoles.includes(qualifiedRole(p.resource, p.permission)),
+    })),
     licence: noLicence ? "missing" : states.some((s) => s.lastSuccessAt) ? "ok" : "unknown",
     feeds: states.map((s) => ({
-      feed: s.feed, source: s.source, running: s.running, progress: s.progress, lastSuccessAt: s.lastSuccessAt, lastErrorAt: s.lastErrorAt,
-      lastError: s.lastError, lastErrorCode: s.lastErrorCode, rowsChanged: s.rowsChanged, apiCalls: s.apiCalls, nextRunAt: s.nextRunAt,
+      feed: s.feed,
+      source: s.source,
+      running: s.running,
+      progress: s.progress,
+      lastSuccessAt: s.lastSuccessAt,
+      lastErrorAt: s.lastErrorAt,
+      lastError: s.lastError,
+      lastErrorCode: s.lastErrorCode,
+      rowsChanged: s.rowsChanged,
+      apiCalls: s.apiCalls,
+      nextRunAt: s.nextRunAt,
       failing: Boolean(s.lastErrorAt && (!s.lastSuccessAt || s.lastErrorAt > s.lastSuccessAt)),
     })),
     openBySeverity,
@@ -57,7 +70,8 @@ export async function requestRefresh(viewer: Viewer, customerId: string): Promis
   if (!c) return failure("Customer not found.", "not_found");
   if (!c.tenantId) return failure("This customer has not consented yet: there is nothing to sync.", "not_consented");
   // Only a confirmed binding syncs: a tenant awaiting confirmation is not this customer's yet.
-  if (c.status === "PENDING" || c.status === "AWAITING_CONFIRMATION") return failure("This customer's tenant is not consented and confirmed yet: there is nothing to sync.", "not_confirmed");
+  if (c.status === "PENDING" || c.status === "AWAITING_CONFIRMATION")
+    return failure("This customer's tenant is not consented and confirmed yet: there is nothing to sync.", "not_confirmed");
   const now = new Date();
   const source = serverConfig().dataSource;
   for (const feed of ["incidents", "alerts"]) {
@@ -84,7 +98,11 @@ export async function getOverview(viewer: Viewer, opts: { page?: number } = {}) 
     db().customer.findMany({
       where: scope,
       select: {
-        id: true, displayName: true, status: true, statusReason: true, tenantId: true,
+        id: true,
+        displayName: true,
+        status: true,
+        statusReason: true,
+        tenantId: true,
         syncStates: { select: { feed: true, lastSuccessAt: true, lastErrorAt: true, lastError: true, lastErrorCode: true } },
       },
     }),
@@ -104,12 +122,17 @@ export async function getOverview(viewer: Viewer, opts: { page?: number } = {}) 
     const failing = c.syncStates.filter((s) => s.lastErrorAt && (!s.lastSuccessAt || s.lastErrorAt > s.lastSuccessAt));
     const neverSynced = c.tenantId && c.status === "CONSENTED" && !c.syncStates.some((s) => s.lastSuccessAt);
     const problem =
-      c.status === "REVOKED" || c.status === "ERROR" ? c.statusReason ?? `Consent status: ${c.status.toLowerCase()}`
-      : failing.length ? `${failing[0]!.feed} sync failing: ${failing[0]!.lastError ?? failing[0]!.lastErrorCode}`
-      : c.status === "DECLINED" ? "The customer's admin declined consent: send a new consent link"
-      : c.status === "AWAITING_CONFIRMATION" ? "A tenant consented for this customer: a partner admin must confirm it is the customer before anything syncs"
-      : neverSynced ? "Not synced yet"
-      : null;
+      c.status === "REVOKED" || c.status === "ERROR"
+        ? (c.statusReason ?? `Consent status: ${c.status.toLowerCase()}`)
+        : failing.length
+          ? `${failing[0]!.feed} sync failing: ${failing[0]!.lastError ?? failing[0]!.lastErrorCode}`
+          : c.status === "DECLINED"
+            ? "The customer's admin declined consent: send a new consent link"
+            : c.status === "AWAITING_CONFIRMATION"
+              ? "A tenant consented for this customer: a partner admin must confirm it is the customer before anything syncs"
+              : neverSynced
+                ? "Not synced yet"
+                : null;
     // Not a problem yet, and not healthy either: no data can come until the customer's admin consents.
     const waiting = !problem && c.status === "PENDING" ? "Awaiting consent" : null;
     return { id: c.id, displayName: c.displayName, status: c.status, open: openByCustomer.get(c.id) ?? emptyCounts(), problem, waiting };

@@ -33,14 +33,34 @@ function orderBy(f: IncidentFilters | AlertFilters) {
 }
 
 const incidentRowSelect = {
-  id: true, title: true, severity: true, status: true, alertCount: true, assignedTo: true, classification: true,
-  determination: true, lastUpdateTime: true, createdTime: true, sourceId: true, webUrl: true,
+  id: true,
+  title: true,
+  severity: true,
+  status: true,
+  alertCount: true,
+  assignedTo: true,
+  classification: true,
+  determination: true,
+  lastUpdateTime: true,
+  createdTime: true,
+  sourceId: true,
+  webUrl: true,
   customer: { select: { id: true, displayName: true } },
 } satisfies Prisma.IncidentSelect;
 
 const alertRowSelect = {
-  id: true, title: true, severity: true, status: true, category: true, serviceSource: true, detectionSource: true,
-  assignedTo: true, lastUpdateTime: true, createdTime: true, incidentId: true, sourceId: true,
+  id: true,
+  title: true,
+  severity: true,
+  status: true,
+  category: true,
+  serviceSource: true,
+  detectionSource: true,
+  assignedTo: true,
+  lastUpdateTime: true,
+  createdTime: true,
+  incidentId: true,
+  sourceId: true,
   customer: { select: { id: true, displayName: true } },
 } satisfies Prisma.AlertSelect;
 
@@ -96,18 +116,45 @@ export async function listAlerts(viewer: Viewer, f: AlertFilters, opts: { limit?
 export async function namedFilterCustomers(viewer: Viewer, ids: string[]) {
   assertCan(viewer, "incidents:read");
   if (ids.length === 0) return [];
-  return db().customer.findMany({ where: { AND: [customerScopeWhere(viewer), { id: { in: ids } }] }, orderBy: { displayName: "asc" }, select: { id: true, displayName: true } });
+  return db().customer.findMany({
+    where: { AND: [customerScopeWhere(viewer), { id: { in: ids } }] },
+    orderBy: { displayName: "asc" },
+    select: { id: true, displayName: true },
+  });
 }
 
 const incidentSelect = {
-  id: true, source: true, sourceId: true, title: true, severity: true, status: true, classification: true, determination: true,
-  assignedTo: true, tags: true, alertCount: true, createdTime: true, lastUpdateTime: true, webUrl: true, payload: true, syncedAt: true,
+  id: true,
+  source: true,
+  sourceId: true,
+  title: true,
+  severity: true,
+  status: true,
+  classification: true,
+  determination: true,
+  assignedTo: true,
+  tags: true,
+  alertCount: true,
+  createdTime: true,
+  lastUpdateTime: true,
+  webUrl: true,
+  payload: true,
+  syncedAt: true,
   customer: { select: { id: true, displayName: true, tenantId: true, region: true, grantedRoles: true } },
   alerts: {
     orderBy: { createdTime: "asc" },
     select: {
-      id: true, sourceId: true, title: true, severity: true, status: true, category: true, serviceSource: true, detectionSource: true,
-      createdTime: true, lastUpdateTime: true, payload: true,
+      id: true,
+      sourceId: true,
+      title: true,
+      severity: true,
+      status: true,
+      category: true,
+      serviceSource: true,
+      detectionSource: true,
+      createdTime: true,
+      lastUpdateTime: true,
+      payload: true,
     },
   },
 } satisfies Prisma.IncidentSelect;
@@ -126,7 +173,12 @@ export async function getIncidentDetail(viewer: Viewer, incidentId: string, opts
   let refresh: { ok: true } | { ok: false; reason: string } | null = null;
   if (opts.refresh !== false && row.customer.tenantId) {
     try {
-      const fetching = fetchIncident(apiClient(), { tenantId: row.customer.tenantId, region: regionOf(row.customer.region) }, row.source as "defender" | "graph", row.sourceId);
+      const fetching = fetchIncident(
+        apiClient(),
+        { tenantId: row.customer.tenantId, region: regionOf(row.customer.region) },
+        row.source as "defender" | "graph",
+        row.sourceId,
+      );
       // A person is waiting: after the bound the stored copy is shown (a late answer still lands for the next view).
       const fresh = opts.timeoutMs ? await withTimeout(fetching, opts.timeoutMs) : await fetching;
       if (fresh) {
@@ -171,8 +223,21 @@ export async function getAlertDetail(viewer: Viewer, alertId: string) {
   const row = await db().alert.findFirst({
     where: { AND: [{ id: alertId }, { customer: customerScopeWhere(viewer) }] },
     select: {
-      id: true, sourceId: true, title: true, severity: true, status: true, category: true, serviceSource: true, detectionSource: true,
-      classification: true, determination: true, assignedTo: true, createdTime: true, lastUpdateTime: true, payload: true, syncedAt: true,
+      id: true,
+      sourceId: true,
+      title: true,
+      severity: true,
+      status: true,
+      category: true,
+      serviceSource: true,
+      detectionSource: true,
+      classification: true,
+      determination: true,
+      assignedTo: true,
+      createdTime: true,
+      lastUpdateTime: true,
+      payload: true,
+      syncedAt: true,
       incident: { select: { id: true, title: true } },
       customer: { select: { id: true, displayName: true } },
     },

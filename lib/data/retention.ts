@@ -13,10 +13,7 @@ export interface PurgeResult {
   cutoff: Date;
 }
 
-export async function purgeExpiredRecords(
-  prisma: PrismaClient,
-  opts: { retentionDays: number; batchSize?: number; now?: Date },
-): Promise<PurgeResult> {
+export async function purgeExpiredRecords(prisma: PrismaClient, opts: { retentionDays: number; batchSize?: number; now?: Date }): Promise<PurgeResult> {
   const now = opts.now ?? new Date();
   const batch = opts.batchSize ?? 5_000;
   const cutoff = new Date(now.getTime() - opts.retentionDays * 86_400_000);

@@ -12,7 +12,13 @@ export async function suggestCustomers(viewer: Viewer, rawQuery: string): Promis
   assertCan(viewer, "incidents:read");
   const q = rawQuery.trim().slice(0, 100);
   return db().customer.findMany({
-    where: { AND: [customerScopeWhere(viewer), { tenantId: { not: null } }, ...(q ? [{ displayName: { contains: likeLiteral(q), mode: "insensitive" as const } }] : [])] },
+    where: {
+      AND: [
+        customerScopeWhere(viewer),
+        { tenantId: { not: null } },
+        ...(q ? [{ displayName: { contains: likeLiteral(q), mode: "insensitive" as const } }] : []),
+      ],
+    },
     orderBy: { displayName: "asc" },
     take: 20,
     select: { id: true, displayName: true },

@@ -40,10 +40,7 @@ export type ResolvedSession =
  * The session behind a cookie, or why there is none. Ends the row when the verdict says so (idle, expired, disabled,
  * role refresh due), so a later request, on any instance, finds it ended. Records activity at most once a minute.
  */
-export async function resolveSession(
-  token: Readonly<Record<string, unknown>>,
-  opts: { now?: Date; touch?: boolean } = {},
-): Promise<ResolvedSession> {
+export async function resolveSession(token: Readonly<Record<string, unknown>>, opts: { now?: Date; touch?: boolean } = {}): Promise<ResolvedSession> {
   const now = opts.now ?? new Date();
   if (typeof token.sid !== "string" || token.sid.length > 128 || typeof token.oid !== "string") return { ok: false, reason: "unknown" };
   const row = await db().portalSession.findUnique({

@@ -20,7 +20,13 @@ export function getAppRegistration(viewer: Viewer) {
     // Asked of customers later, one capability at a time, with additional-permissions links.
     capabilities: UPGRADE_CAPABILITIES.map((c) => ({ key: c.key, label: c.label, permissions: c.permissions })),
     // Granted in the partner's own tenant: names the tenant that consented for a customer added by name only.
-    partnerTenantPermissions: [{ ...MICROSOFT_APIS.graph, permission: CROSS_TENANT_PERMISSION, description: "Look up a consenting tenant's name and default domain (findTenantInformationByTenantId) so an admin can confirm it is the customer." }],
+    partnerTenantPermissions: [
+      {
+        ...MICROSOFT_APIS.graph,
+        permission: CROSS_TENANT_PERMISSION,
+        description: "Look up a consenting tenant's name and default domain (findTenantInformationByTenantId) so an admin can confirm it is the customer.",
+      },
+    ],
     credential:
       cfg.credential.kind === "secret"
         ? { kind: "Client secret", source: cfg.credential.source === "env" ? "ENTRA_CLIENT_SECRET" : "ENTRA_CLIENT_SECRET_FILE" }

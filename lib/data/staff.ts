@@ -92,7 +92,10 @@ export async function disableUser(viewer: Viewer, input: unknown, now = new Date
   const { userId } = parsed.data;
   return db().$transaction(async (tx): Promise<Result<{ sessionsEnded: number }>> => {
     await lockPartnerStaff(tx, viewer.partnerId);
-    const target = await tx.portalUser.findFirst({ where: { id: userId, partnerId: viewer.partnerId }, select: { id: true, role: true, email: true, disabledAt: true } });
+    const target = await tx.portalUser.findFirst({
+      where: { id: userId, partnerId: viewer.partnerId },
+      select: { id: true, role: true, email: true, disabledAt: true },
+    });
     if (!target) return failure(NOT_FOUND, "not_found");
     if (target.disabledAt) return { ok: true, message: `${target.email} is already disabled.`, value: { sessionsEnded: 0 } };
     // The condition is part of the write itself (and the lock above keeps it true until commit).
@@ -104,7 +107,11 @@ export async function disableUser(viewer: Viewer, input: unknown, now = new Date
           WHERE o."partnerId" = u."partnerId" AND o."role" = 'ADMIN' AND o."disabledAt" IS NULL AND o."id" <> u."id"))`;
     if (updated === 0) return failure(LAST_ADMIN, "last_admin");
     const ended = await tx.portalSession.updateMany({ where: { userId, endedAt: null }, data: { endedAt: now, endedReason: "disabled" } });
-    await writeAudit(tx, { actor: `user:${viewer.userId}`, action: "user.disabled", detail: { userId, email: target.email, role: target.role, sessionsEnded: ended.count } });
+    await writeAudit(tx, {
+      actor: `user:${viewer.userId}`,
+      action: "user.disabled",
+      detail: { userId, email: target.email, role: target.role, sessionsEnded: ended.count },
+    });
     return { ok: true, message: `${target.email} is disabled; ${ended.count} session(s) ended.`, value: { sessionsEnded: ended.count } };
   });
 }
@@ -116,7 +123,10 @@ export async function enableUser(viewer: Viewer, input: unknown): Promise<Result
   const { userId } = parsed.data;
   return db().$transaction(async (tx): Promise<Result> => {
     await lockPartnerStaff(tx, viewer.partnerId);
-    const r = await tx.portalUser.updateMany({ where: { id: userId, partnerId: viewer.partnerId, disabledAt: { not: null } }, data: { disabledAt: null, disabledById: null } });
+    const r = await tx.portalUser.updateMany({
+      where: { id: userId, partnerId: viewer.partnerId, disabledAt: { not: null } },
+      data: { disabledAt: null, disabledById: null },
+    });
     const target = await tx.portalUser.findFirst({ where: { id: userId, partnerId: viewer.partnerId }, select: { email: true } });
     if (!target) return failure(NOT_FOUND, "not_found");
     if (r.count === 0) return { ok: true, message: `${target.email} is already enabled.` };
@@ -135,7 +145,11 @@ export async function signOutEverywhere(viewer: Viewer, input: unknown, now = ne
     const target = await tx.portalUser.findFirst({ where: { id: userId, partnerId: viewer.partnerId }, select: { email: true } });
     if (!target) return failure(NOT_FOUND, "not_found");
     const ended = await tx.portalSession.updateMany({ where: { userId, endedAt: null }, data: { endedAt: now, endedReason: "signed_out_everywhere" } });
-    await writeAudit(tx, { actor: `user:${viewer.userId}`, action: "user.signed_out_everywhere", detail: { userId, email: target.email, sessionsEnded: ended.count } });
+    await writeAudit(tx, {
+      actor: `user:${viewer.userId}`,
+      action: "user.signed_out_everywhere",
+      detail: { userId, email: target.email, sessionsEnded: ended.count },
+    });
     return { ok: true, message: `${target.email} is signed out everywhere (${ended.count} session(s) ended).`, value: { sessionsEnded: ended.count } };
   });
 }

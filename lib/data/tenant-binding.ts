@@ -38,15 +38,33 @@ export async function bindTenant(input: BindInput): Promise<string> {
   const cfg = serverConfig();
   const customer = await prisma.customer.findUniqueOrThrow({ where: { id: input.customerId }, select: { id: true, tenantId: true, domain: true } });
   const refusal = (code: string, reason: string, expectedTenantId?: string | null) =>
-    refuse({ customerId: input.customerId, consentRequestId: input.consentRequestId, via: input.via, reason, errorCode: code, claimedTenantId: input.tenantId, expectedTenantId, actor: input.actor });
+    refuse({
+      customerId: input.customerId,
+      consentRequestId: input.consentRequestId,
+      via: input.via,
+      reason,
+      errorCode: code,
+      claimedTenantId: input.tenantId,
+      expectedTenantId,
+      actor: input.actor,
+    });
 
   // The tenant this customer must be: typed at creation, or its domain resolved now (a domain can be re-pointed).
   let expected = customer.tenantId;
   if (customer.domain) {
     const resolved = await resolveTenantByDomain(cfg.authorityHost, customer.domain);
-    if (!resolved.ok) return refusal("domain_unresolved", `The customer's domain ${customer.domain} could not be resolved to a tenant at binding: ${resolved.reason}`, expected);
+    if (!resolved.ok)
+      return refusal(
+        "domain_unresolved",
+        `The customer's domain ${customer.domain} could not be resolved to a tenant at binding: ${resolved.reason}`,
+        expected,
+      );
     if (expected && resolved.tenantId !== expected) {
-      return refusal("domain_moved", `The customer's domain ${customer.domain} now resolves to tenant ${resolved.tenantId}, not ${expected} as when it was added. Check the customer record.`, expected);
+      return refusal(
+        "domain_moved",
+        `The customer's domain ${customer.domain} now resolves to tenant ${resolved.tenantId}, not ${expected} as when it was added. Check the customer record.`,
+        expected,
+      );
     }
     expected = resolved.tenantId;
   }
@@ -81,13 +99,22 @@ export async function bindTenant(input: BindInput): Promise<string> {
           tenantDefaultDomain: info?.ok ? info.defaultDomainName : null,
           consentedAt: status === "AWAITING_CONFIRMATION" ? null : now,
           consentedVia: input.via,
-          statusReason: status === "ERROR" && !verification.ok ? verification.reason : status === "AWAITING_CONFIRMATION" ? awaitingReason(input.tenantId, info) : null,
+          statusReason:
+            status === "ERROR" && !verification.ok ? verification.reason : status === "AWAITING_CONFIRMATION" ? awaitingReason(input.tenantId, info) : null,
           statusFromSync: false,
           lastEventAt: now,
         },
       });
       if (written.count !== 1) throw new BindingRaceError();
-      const common = { customerId: input.customerId, consentRequestId: input.consentRequestId, via: input.via, claimedTenantId: input.tenantId, expectedTenantId: expected, grantedRoles: verification.grantedRoles, actor: input.actor };
+      const common = {
+        customerId: input.customerId,
+        consentRequestId: input.consentRequestId,
+        via: input.via,
+        claimedTenantId: input.tenantId,
+        expectedTenantId: expected,
+        grantedRoles: verification.grantedRoles,
+        actor: input.actor,
+      };
       if (status === "AWAITING_CONFIRMATION") {
         return recordEvent(tx, { ...common, outcome: "AWAITING_CONFIRMATION", reason: awaitingReason(input.tenantId, info), missingRoles: missing });
       }
@@ -96,9 +123,15 @@ export async function bindTenant(input: BindInput): Promise<string> {
       return recordEvent(tx, { ...common, outcome: "PERMISSIONS_MISSING", reason: verification.reason, errorCode: verification.code, missingRoles: missing });
     });
   } catch (err) {
-    if (err instanceof BindingRaceError) return refusal("customer_state_changed", "The customer changed while consent was being verified (another consent or a partner action came first). Nothing was bound.", expected);
+    if (err instanceof BindingRaceError)
+      return refusal(
+        "customer_state_changed",
+        "The customer changed while consent was being verified (another consent or a partner action came first). Nothing was bound.",
+        expected,
+      );
     // Two customers raced for one tenant: the unique index decided.
-    if ((err as { code?: string }).code === "P2002") return refusal("tenant_already_bound", `Tenant ${input.tenantId} already belongs to another customer of this portal.`, expected);
+    if ((err as { code?: string }).code === "P2002")
+      return refusal("tenant_already_bound", `Tenant ${input.tenantId} already belongs to another customer of this portal.`, expected);
     throw err;
   }
 }
@@ -121,27 +154,60 @@ export async function recordPermissionUpgrade(input: BindInput & { requestedRole
   const prisma = db();
   const customer = await prisma.customer.findUniqueOrThrow({ where: { id: input.customerId }, select: { tenantId: true } });
   const refusal = (code: string, reason: string) =>
-    refuse({ customerId: input.customerId, consentRequestId: input.consentRequestId, via: input.via, reason, errorCode: code, claimedTenantId: input.tenantId, expectedTenantId: customer.tenantId, actor: input.actor });
+    refuse({
+      customerId: input.customerId,
+      consentRequestId: input.consentRequestId,
+      via: input.via,
+      reason,
+      errorCode: code,
+      claimedTenantId: input.tenantId,
+      expectedTenantId: customer.tenantId,
+      actor: input.actor,
+    });
   if (!customer.tenantId) return refusal("customer_not_bound", "This customer has no bound tenant to add permissions to.");
   if (customer.tenantId !== input.tenantId) {
-    return refusal("tenant_mismatch", `Additional consent came from tenant ${input.tenantId}, but this customer's tenant is ${customer.tenantId}. Nothing changed.`);
+    return refusal(
+      "tenant_mismatch",
+      `Additional consent came from tenant ${input.tenantId}, but this customer's tenant is ${customer.tenantId}. Nothing changed.`,
+    );
   }
   const requested = rolesAsPermissions(input.requestedRoles);
   const verification = await verifyTenantConsent(tokenClient(), input.tenantId, requested);
-  if (!verification.ok && !verification.tenantProven) return refusal(verification.code, `No consent could be proved for tenant ${input.tenantId}: ${verification.reason}`);
+  if (!verification.ok && !verification.tenantProven)
+    return refusal(verification.code, `No consent could be proved for tenant ${input.tenantId}: ${verification.reason}`);
   const resources = [...new Set(requested.map((p) => p.resource))];
   const now = new Date();
   return prisma.$transaction(async (tx) => {
     const current = await tx.customer.findUniqueOrThrow({ where: { id: input.customerId }, select: { grantedRoles: true } });
     const merged = mergeRoles(current.grantedRoles, resources, verification.grantedRoles);
-    const written = await tx.customer.updateMany({ where: { id: input.customerId, tenantId: input.tenantId }, data: { grantedRoles: merged, permissionsCheckedAt: now, lastEventAt: now } });
-    if (written.count !== 1) return recordEvent(tx, { customerId: input.customerId, consentRequestId: input.consentRequestId, via: input.via, outcome: "REFUSED", reason: "The customer's tenant changed meanwhile. Nothing changed.", errorCode: "customer_state_changed", actor: input.actor });
+    const written = await tx.customer.updateMany({
+      where: { id: input.customerId, tenantId: input.tenantId },
+      data: { grantedRoles: merged, permissionsCheckedAt: now, lastEventAt: now },
+    });
+    if (written.count !== 1)
+      return recordEvent(tx, {
+        customerId: input.customerId,
+        consentRequestId: input.consentRequestId,
+        via: input.via,
+        outcome: "REFUSED",
+        reason: "The customer's tenant changed meanwhile. Nothing changed.",
+        errorCode: "customer_state_changed",
+        actor: input.actor,
+      });
     const missing = verification.ok ? [] : verification.missingRoles;
     return recordEvent(tx, {
-      customerId: input.customerId, consentRequestId: input.consentRequestId, via: input.via, claimedTenantId: input.tenantId, expectedTenantId: customer.tenantId,
+      customerId: input.customerId,
+      consentRequestId: input.consentRequestId,
+      via: input.via,
+      claimedTenantId: input.tenantId,
+      expectedTenantId: customer.tenantId,
       outcome: missing.length ? "PERMISSIONS_MISSING" : "PERMISSIONS_UPDATED",
-      reason: missing.length ? `Additional consent was given without ${missing.map(displayRole).join(", ")}.` : `Additional permissions granted: ${input.requestedRoles.map(displayRole).join(", ")}.`,
-      grantedRoles: verification.grantedRoles, missingRoles: missing, actor: input.actor,
+      reason: missing.length
+        ? `Additional consent was given without ${missing.map(displayRole).join(", ")}.`
+        : `Additional permissions granted: ${input.requestedRoles.map(displayRole).join(", ")}.`,
+      grantedRoles: verification.grantedRoles,
+      missingRoles: missing,
+      actor: input.actor,
     });
   });
 }
@@ -159,7 +225,10 @@ export async function confirmTenant(viewer: Viewer, customerId: string): Promise
   const required = serverConfig().requiredPermissions.map((p) => qualifiedRole(p.resource, p.permission));
   const now = new Date();
   return db().$transaction(async (tx) => {
-    const c = await tx.customer.findFirst({ where: { id: customerId, partnerId: viewer.partnerId, status: "AWAITING_CONFIRMATION" }, select: { tenantId: true, grantedRoles: true, tenantDisplayName: true } });
+    const c = await tx.customer.findFirst({
+      where: { id: customerId, partnerId: viewer.partnerId, status: "AWAITING_CONFIRMATION" },
+      select: { tenantId: true, grantedRoles: true, tenantDisplayName: true },
+    });
     if (!c?.tenantId) return failure("This customer is not awaiting confirmation (someone may have confirmed or rejected it already).", "not_awaiting");
     const missing = required.filter((r) => !c.grantedRoles.includes(r));
     const written = await tx.customer.updateMany({
@@ -173,8 +242,15 @@ export async function confirmTenant(viewer: Viewer, customerId: string): Promise
     });
     if (written.count !== 1) return failure("This customer changed meanwhile; reload the page.", "changed");
     await recordEvent(tx, {
-      customerId, consentRequestId: null, via: "MANUAL", outcome: "CONFIRMED", claimedTenantId: c.tenantId, grantedRoles: c.grantedRoles, missingRoles: missing,
-      reason: `Tenant ${c.tenantDisplayName ?? c.tenantId} (${c.tenantId}) confirmed as this customer by ${viewer.name}.`, actor: `user:${viewer.userId}`,
+      customerId,
+      consentRequestId: null,
+      via: "MANUAL",
+      outcome: "CONFIRMED",
+      claimedTenantId: c.tenantId,
+      grantedRoles: c.grantedRoles,
+      missingRoles: missing,
+      reason: `Tenant ${c.tenantDisplayName ?? c.tenantId} (${c.tenantId}) confirmed as this customer by ${viewer.name}.`,
+      actor: `user:${viewer.userId}`,
     });
     return { ok: true as const, message: "Tenant confirmed. The first sync starts within a minute." };
   });
@@ -185,15 +261,38 @@ export async function rejectTenant(viewer: Viewer, customerId: string): Promise<
   assertCan(viewer, "customers:onboard");
   const now = new Date();
   return db().$transaction(async (tx) => {
-    const c = await tx.customer.findFirst({ where: { id: customerId, partnerId: viewer.partnerId, status: "AWAITING_CONFIRMATION" }, select: { tenantId: true, tenantDisplayName: true } });
+    const c = await tx.customer.findFirst({
+      where: { id: customerId, partnerId: viewer.partnerId, status: "AWAITING_CONFIRMATION" },
+      select: { tenantId: true, tenantDisplayName: true },
+    });
     if (!c?.tenantId) return failure("This customer is not awaiting confirmation (someone may have confirmed or rejected it already).", "not_awaiting");
     const reason = `Tenant ${c.tenantDisplayName ?? c.tenantId} (${c.tenantId}) was rejected by ${viewer.name}: it is not this customer. The app stays consented in that tenant until its admin removes it.`;
     const written = await tx.customer.updateMany({
       where: { id: customerId, partnerId: viewer.partnerId, status: "AWAITING_CONFIRMATION", tenantId: c.tenantId },
-      data: { status: "PENDING", tenantId: null, grantedRoles: [], tenantDisplayName: null, tenantDefaultDomain: null, consentedAt: null, consentedVia: null, statusReason: reason, permissionsCheckedAt: null, permissionsMissingSince: null, lastEventAt: now },
+      data: {
+        status: "PENDING",
+        tenantId: null,
+        grantedRoles: [],
+        tenantDisplayName: null,
+        tenantDefaultDomain: null,
+        consentedAt: null,
+        consentedVia: null,
+        statusReason: reason,
+        permissionsCheckedAt: null,
+        permissionsMissingSince: null,
+        lastEventAt: now,
+      },
     });
     if (written.count !== 1) return failure("This customer changed meanwhile; reload the page.", "changed");
-    await recordEvent(tx, { customerId, consentRequestId: null, via: "MANUAL", outcome: "REJECTED", claimedTenantId: c.tenantId, reason, actor: `user:${viewer.userId}` });
+    await recordEvent(tx, {
+      customerId,
+      consentRequestId: null,
+      via: "MANUAL",
+      outcome: "REJECTED",
+      claimedTenantId: c.tenantId,
+      reason,
+      actor: `user:${viewer.userId}`,
+    });
     return { ok: true as const, message: "Tenant rejected. Send the customer a new consent link." };
   });
 }
@@ -205,4 +304,3 @@ export function upgradeRequestFor(capabilityKey: string, grantedRoles: readonly 
   const roles = capabilityRoles(capability);
   return { capability, roles, missing: roles.filter((r) => !grantedRoles.includes(r)) };
 }
-

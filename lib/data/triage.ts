@@ -37,7 +37,11 @@ const triageInput = z
     if (v.determination !== undefined) {
       const allowed: readonly string[] = v.classification ? DETERMINATIONS[v.classification] : [];
       if (!allowed.includes(v.determination)) {
-        ctx.addIssue({ code: "custom", path: ["determination"], message: v.classification ? `Not a determination for ${v.classification}.` : "Choose a classification first." });
+        ctx.addIssue({
+          code: "custom",
+          path: ["determination"],
+          message: v.classification ? `Not a determination for ${v.classification}.` : "Choose a classification first.",
+        });
       }
     }
     if (v.status === undefined && v.assign === "keep" && v.classification === undefined && !v.comment) {
@@ -67,7 +71,12 @@ export async function triageIncident(viewer: Viewer, incidentId: string, fields:
   const incident = await findTriageable(viewer, incidentId);
   if (!incident?.customer.tenantId) return { ok: false, fieldErrors: {}, formError: "Incident not found." };
   if (!canTriageCustomer(incident.customer)) {
-    return { ok: false, fieldErrors: {}, formError: "This customer has not granted Incident.ReadWrite.All (Microsoft Threat Protection), which updating incidents needs. A partner admin can ask the customer for it with an additional-permissions link (Incident updates) on the customer's page." };
+    return {
+      ok: false,
+      fieldErrors: {},
+      formError:
+        "This customer has not granted Incident.ReadWrite.All (Microsoft Threat Protection), which updating incidents needs. A partner admin can ask the customer for it with an additional-permissions link (Incident updates) on the customer's page.",
+    };
   }
   const parsed = triageInput.safeParse(fields);
   if (!parsed.success) {

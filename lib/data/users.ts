@@ -17,8 +17,7 @@ export const signInClaims = z.object({
 });
 
 export type SignInDecision =
-  | { allowed: true; userId: string; role: PortalRole }
-  | { allowed: false; reason: "wrong_tenant" | "no_role" | "disabled" | "bad_claims" };
+  { allowed: true; userId: string; role: PortalRole } | { allowed: false; reason: "wrong_tenant" | "no_role" | "disabled" | "bad_claims" };
 
 /**
  * Decides a sign-in from the verified id token. The app registration is multi-tenant (that is how customers

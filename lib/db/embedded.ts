@@ -12,12 +12,7 @@ export interface EmbeddedDatabase {
  * A real PostgreSQL under `dir` (kept across restarts when `persistent`). Used by `npm start` when DATABASE_URL is
  * unset, and by the tests.
  */
-export async function startEmbeddedPostgres(opts: {
-  dir: string;
-  port: number;
-  database?: string;
-  persistent?: boolean;
-}): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(opts: { dir: string; port: number; database?: string; persistent?: boolean }): Promise<EmbeddedDatabase> {
   const database = opts.database ?? "portal";
   const user = "portal";
   const password = "portal-local-only";

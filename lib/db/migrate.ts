@@ -52,10 +52,7 @@ export class MigrationError extends AppError {
   }
 }
 
-export async function migrate(
-  databaseUrl: string,
-  options: { dir?: string; log?: (line: string) => void } = {},
-): Promise<{ applied: string[] }> {
+export async function migrate(databaseUrl: string, options: { dir?: string; log?: (line: string) => void } = {}): Promise<{ applied: string[] }> {
   const dir = options.dir ?? join(process.cwd(), "prisma", "migrations");
   const log = options.log ?? (() => {});
   const migrations = readMigrations(dir);
@@ -89,15 +86,9 @@ export async function migrate(
       await client.query("BEGIN");
       try {
         const id = randomUUID();
-        await client.query(
-          `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())`,
-          [id, m.checksum, m.name],
-        );
+        await client.query(`INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())`, [id, m.checksum, m.name]);
         await client.query(m.sql);
-        await client.query(
-          `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`,
-          [id],
-        );
+        await client.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [id]);
         await client.query("COMMIT");
       } catch (err) {
         await client.query("ROLLBACK");

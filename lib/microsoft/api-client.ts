@@ -9,7 +9,8 @@ import { AppError, expectedDigest, isNamedError } from "../errors.ts";
  * bodies retry with jittered backoff, a bounded number of times; 401 retries once with a fresh token; 403/404 are
  * answers, not failures to retry. A per-tenant limiter keeps each tenant inside its documented quota.
  */
-export type ApiFailureKind = "unauthorized" | "forbidden" | "not_found" | "throttled" | "server" | "timeout" | "malformed" | "bad_request" | "token" | "too_large";
+export type ApiFailureKind =
+  "unauthorized" | "forbidden" | "not_found" | "throttled" | "server" | "timeout" | "malformed" | "bad_request" | "token" | "too_large";
 
 export class MicrosoftApiError extends AppError {
   override name = "MicrosoftApiError";
@@ -183,7 +184,14 @@ export class MicrosoftApiClient {
       } catch (err) {
         this.opts.onCall?.(api, null);
         const timedOut = (err as Error).name === "TimeoutError" || (err as Error).name === "AbortError";
-        await retryOrThrow(new MicrosoftApiError(timedOut ? "timeout" : "server", null, timedOut ? "timeout" : "network_error", timedOut ? "Microsoft did not answer in time." : "Microsoft could not be reached."));
+        await retryOrThrow(
+          new MicrosoftApiError(
+            timedOut ? "timeout" : "server",
+            null,
+            timedOut ? "timeout" : "network_error",
+            timedOut ? "Microsoft did not answer in time." : "Microsoft could not be reached.",
+          ),
+        );
         continue;
       }
       this.opts.onCall?.(api, res.status);
@@ -194,7 +202,12 @@ export class MicrosoftApiClient {
       } catch (err) {
         if (err instanceof BodyTooLarge) {
           // Not retried: the same request would bring the same answer.
-          throw new MicrosoftApiError("too_large", res.status, "response_too_large", `Microsoft's answer was larger than ${formatBytes(maxBytes)} (MICROSOFT_MAX_RESPONSE_BYTES), so the portal stopped reading it. Narrow the request (a shorter time range or a limit).`);
+          throw new MicrosoftApiError(
+            "too_large",
+            res.status,
+            "response_too_large",
+            `Microsoft's answer was larger than ${formatBytes(maxBytes)} (MICROSOFT_MAX_RESPONSE_BYTES), so the portal stopped reading it. Narrow the request (a shorter time range or a limit).`,
+          );
         }
         body = "";
       }

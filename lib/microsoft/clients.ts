@@ -19,6 +19,12 @@ export function tokenClient(): TenantTokenClient {
 
 /** The process's API client (its per-tenant limiter is shared by every call this process makes). */
 export function apiClient(): MicrosoftApiClient {
-  globalForTokens.portalApiClient ??= new MicrosoftApiClient({ tokens: tokenClient(), baseUrl: serverConfig().apiBaseUrl, maxAttempts: 2, timeoutMs: 10_000, maxResponseBytes: serverConfig().microsoftMaxResponseBytes });
+  globalForTokens.portalApiClient ??= new MicrosoftApiClient({
+    tokens: tokenClient(),
+    baseUrl: serverConfig().apiBaseUrl,
+    maxAttempts: 2,
+    timeoutMs: 10_000,
+    maxResponseBytes: serverConfig().microsoftMaxResponseBytes,
+  });
   return globalForTokens.portalApiClient;
 }

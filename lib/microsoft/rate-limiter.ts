@@ -5,7 +5,10 @@
 export class SlidingWindowLimiter {
   private readonly calls = new Map<string, number[]>();
 
-  constructor(private readonly now: () => number = Date.now, private readonly sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+  ) {}
 
   /** How long the next call for `key` must wait under `windows` ([{limit, ms}]), 0 when it may go now. */
   delayFor(key: string, windows: { limit: number; ms: number }[]): number {

@@ -17,9 +17,7 @@ export const CROSS_TENANT_PERMISSION = "CrossTenantInformation.ReadBasic.All";
 const GUID_IN_ISSUER = /\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/v2\.0\/?$/i;
 const discoverySchema = z.object({ issuer: z.string().max(500) });
 
-export type DomainResolution =
-  | { ok: true; tenantId: string }
-  | { ok: false; code: "AADSTS90002" | "unreachable" | "malformed"; reason: string };
+export type DomainResolution = { ok: true; tenantId: string } | { ok: false; code: "AADSTS90002" | "unreachable" | "malformed"; reason: string };
 
 /** Resolves a verified domain (or a tenant ID) to the tenant ID Entra names in its metadata. */
 export async function resolveTenantByDomain(authorityHost: string, domain: string, opts: { timeoutMs?: number } = {}): Promise<DomainResolution> {
@@ -54,8 +52,7 @@ const tenantInformationSchema = z.object({
 });
 
 export type TenantInformation =
-  | { ok: true; tenantId: string; displayName: string | null; defaultDomainName: string | null }
-  | { ok: false; code: string; reason: string };
+  { ok: true; tenantId: string; displayName: string | null; defaultDomainName: string | null } | { ok: false; code: string; reason: string };
 
 /** Looks a tenant up in Graph with the partner app's token in the partner's own tenant. */
 export async function findTenantInformation(api: MicrosoftApiClient, partnerTenantId: string, tenantId: string): Promise<TenantInformation> {
@@ -64,7 +61,12 @@ export async function findTenantInformation(api: MicrosoftApiClient, partnerTena
     const body = tenantInformationSchema.parse(await api.getJson("graph", { tenantId: partnerTenantId, region: null }, path));
     if (body.tenantId.toLowerCase() !== tenantId.toLowerCase()) return { ok: false, code: "tenant_mismatch", reason: "Graph answered for another tenant." };
     // Tenant text is hostile like any other: bounded here, rendered as text everywhere.
-    return { ok: true, tenantId: tenantId.toLowerCase(), displayName: body.displayName?.slice(0, 256) ?? null, defaultDomainName: body.defaultDomainName?.slice(0, 253) ?? null };
+    return {
+      ok: true,
+      tenantId: tenantId.toLowerCase(),
+      displayName: body.displayName?.slice(0, 256) ?? null,
+      defaultDomainName: body.defaultDomainName?.slice(0, 253) ?? null,
+    };
   } catch (err) {
     if (err instanceof MicrosoftApiError) {
       const reason =

@@ -90,9 +90,7 @@ function toTokenError(err: unknown): TokenAcquisitionError {
     return new TokenAcquisitionError(kind, `AADSTS${number}`, describeTokenFailure(kind, `AADSTS${number}`));
   }
   const code = e.errorCode ?? "unknown_error";
-  const kind: TokenFailureKind = /network|endpoints_resolution|fetch|ECONN|timed?_?out/i.test(`${code} ${e.message ?? ""}`)
-    ? "unreachable"
-    : "other";
+  const kind: TokenFailureKind = /network|endpoints_resolution|fetch|ECONN|timed?_?out/i.test(`${code} ${e.message ?? ""}`) ? "unreachable" : "other";
   return new TokenAcquisitionError(kind, code, describeTokenFailure(kind, code));
 }
 

@@ -36,7 +36,10 @@ export function normalizeAddress(raw: string | null | undefined): string | null 
  * "10.0.0.0/8, 2001:db8::/32" or "127.0.0.1". Throws with a message naming the bad entry.
  */
 export function parseTrustedProxies(text: string | undefined): TrustedProxies | null {
-  const entries = (text ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const entries = (text ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (entries.length === 0) return null;
   const list = new BlockList();
   for (const entry of entries) {
@@ -63,7 +66,10 @@ export function clientAddress(headers: Headers, trusted: TrustedProxies | null):
   if (!socket) return UNKNOWN_CLIENT;
   if (!trusted || !isTrusted(trusted, socket)) return socket;
   // Every X-Forwarded-For header, in order, as one list; walk from the proxy nearest to us outwards.
-  const hops = (headers.get("x-forwarded-for") ?? "").split(",").map((h) => h.trim()).filter(Boolean);
+  const hops = (headers.get("x-forwarded-for") ?? "")
+    .split(",")
+    .map((h) => h.trim())
+    .filter(Boolean);
   let client = socket;
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = normalizeAddress(hops[i]);

@@ -85,10 +85,7 @@ export const OTHER_MEMBERS: Record<EnumField, readonly string[]> = {
 const LOOKUP: Record<EnumField, Map<string, string>> = Object.fromEntries(
   (Object.keys(CANONICAL) as EnumField[]).map((field) => [
     field,
-    new Map<string, string>([
-      ...[...CANONICAL[field], ...OTHER_MEMBERS[field]].map((v) => [v.toLowerCase(), v] as const),
-      ...Object.entries(SYNONYMS[field]),
-    ]),
+    new Map<string, string>([...[...CANONICAL[field], ...OTHER_MEMBERS[field]].map((v) => [v.toLowerCase(), v] as const), ...Object.entries(SYNONYMS[field])]),
   ]),
 ) as Record<EnumField, Map<string, string>>;
 
@@ -97,7 +94,13 @@ export function canonicalValue(field: EnumField, value: string | null | undefine
   if (value === null || value === undefined || value === "") return null;
   // ASCII only, so PostgreSQL's lower() in the migration agrees with this character for character.
   const known = /^[A-Za-z]+$/.test(value) ? LOOKUP[field].get(value.toLowerCase()) : undefined;
-  return known ?? capText(value.replace(/^[A-Z]/, (c) => c.toLowerCase()), LIMITS.enumValue);
+  return (
+    known ??
+    capText(
+      value.replace(/^[A-Z]/, (c) => c.toLowerCase()),
+      LIMITS.enumValue,
+    )
+  );
 }
 
 export const canonicalSeverity = (v: string | null | undefined): string => canonicalValue("severity", v) ?? "unknown";
@@ -118,13 +121,34 @@ export function mergeTags(...lists: (readonly string[] | null | undefined)[]): s
 
 /** One label per canonical value (wording of the Defender portal); anything else is spelled out from its camelCase. */
 export const LABELS: Record<string, string> = {
-  high: "High", medium: "Medium", low: "Low", informational: "Informational", unknown: "Unknown",
-  active: "Active", inProgress: "In progress", resolved: "Resolved", redirected: "Redirected", new: "New", awaitingAction: "Awaiting action",
-  truePositive: "True positive", falsePositive: "False positive", informationalExpectedActivity: "Informational, expected activity",
-  multiStagedAttack: "Multi-staged attack", maliciousUserActivity: "Malicious user activity", compromisedUser: "Compromised account",
-  malware: "Malware", phishing: "Phishing", unwantedSoftware: "Unwanted software", apt: "APT", securityPersonnel: "Security personnel",
-  securityTesting: "Security testing", lineOfBusinessApplication: "Line-of-business application",
-  confirmedUserActivity: "Confirmed activity", clean: "Not malicious", insufficientData: "Not enough data to validate", other: "Other",
+  high: "High",
+  medium: "Medium",
+  low: "Low",
+  informational: "Informational",
+  unknown: "Unknown",
+  active: "Active",
+  inProgress: "In progress",
+  resolved: "Resolved",
+  redirected: "Redirected",
+  new: "New",
+  awaitingAction: "Awaiting action",
+  truePositive: "True positive",
+  falsePositive: "False positive",
+  informationalExpectedActivity: "Informational, expected activity",
+  multiStagedAttack: "Multi-staged attack",
+  maliciousUserActivity: "Malicious user activity",
+  compromisedUser: "Compromised account",
+  malware: "Malware",
+  phishing: "Phishing",
+  unwantedSoftware: "Unwanted software",
+  apt: "APT",
+  securityPersonnel: "Security personnel",
+  securityTesting: "Security testing",
+  lineOfBusinessApplication: "Line-of-business application",
+  confirmedUserActivity: "Confirmed activity",
+  clean: "Not malicious",
+  insufficientData: "Not enough data to validate",
+  other: "Other",
 };
 
 export function label(value: string | null | undefined): string {

@@ -17,7 +17,11 @@ export async function refreshGrantedRoles(
   return prisma.$transaction(async (tx) => {
     const c = await tx.customer.findUnique({ where: { id: customerId }, select: { grantedRoles: true, permissionsMissingSince: true } });
     if (!c) return { added: [], removed: [] };
-    const merged = mergeRoles(c.grantedRoles, [resource], tokenRoles.map((r) => qualifiedRole(resource, r)));
+    const merged = mergeRoles(
+      c.grantedRoles,
+      [resource],
+      tokenRoles.map((r) => qualifiedRole(resource, r)),
+    );
     const added = merged.filter((r) => !c.grantedRoles.includes(r));
     const removed = c.grantedRoles.filter((r) => !merged.includes(r));
     const missing = requiredRoles.filter((r) => !merged.includes(r));
@@ -26,7 +30,9 @@ export async function refreshGrantedRoles(
       data: { grantedRoles: merged, permissionsCheckedAt: now, permissionsMissingSince: missing.length ? (c.permissionsMissingSince ?? now) : null },
     });
     if (added.length || removed.length) {
-      await tx.auditEntry.create({ data: { actor: "system", action: "permissions.changed", customerId, detail: { resource, added, removed, missingRequired: missing } } });
+      await tx.auditEntry.create({
+        data: { actor: "system", action: "permissions.changed", customerId, detail: { resource, added, removed, missingRequired: missing } },
+      });
     }
     return { added, removed };
   });

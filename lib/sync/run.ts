@@ -37,7 +37,10 @@ export const DEFAULT_LEASE_MS = 60_000;
  */
 export async function runFeedSync(deps: SyncDeps, customerId: string, feed: Feed, opts: { full?: boolean; jobId?: string } = {}): Promise<SyncOutcome> {
   const { prisma } = deps;
-  const customer = await prisma.customer.findUnique({ where: { id: customerId }, select: { id: true, tenantId: true, region: true, status: true, statusFromSync: true } });
+  const customer = await prisma.customer.findUnique({
+    where: { id: customerId },
+    select: { id: true, tenantId: true, region: true, status: true, statusFromSync: true },
+  });
   // Nothing syncs from a tenant that is not (yet) confirmed as this customer's.
   if (!customer?.tenantId || customer.status === "PENDING" || customer.status === "AWAITING_CONFIRMATION") {
     return { ok: false, rowsChanged: 0, apiCalls: 0, fetched: 0, error: { code: "no_tenant", message: "The customer has no consented, confirmed tenant." } };
@@ -46,12 +49,24 @@ export async function runFeedSync(deps: SyncDeps, customerId: string, feed: Feed
   const startedAt = new Date();
   const state = await prisma.syncState.upsert({
     where: { customerId_feed: { customerId, feed } },
-    create: { customerId, feed, source: deps.source, running: true, runStartedAt: startedAt, heartbeatAt: startedAt, jobId: opts.jobId ?? null, progress: "Starting" },
+    create: {
+      customerId,
+      feed,
+      source: deps.source,
+      running: true,
+      runStartedAt: startedAt,
+      heartbeatAt: startedAt,
+      jobId: opts.jobId ?? null,
+      progress: "Starting",
+    },
     update: { running: true, runStartedAt: startedAt, heartbeatAt: startedAt, jobId: opts.jobId ?? null, progress: "Starting" },
   });
-  const heartbeat = setInterval(() => {
-    void prisma.syncState.update({ where: { customerId_feed: { customerId, feed } }, data: { heartbeatAt: new Date() } }).catch(() => {});
-  }, (deps.leaseMs ?? DEFAULT_LEASE_MS) / 4);
+  const heartbeat = setInterval(
+    () => {
+      void prisma.syncState.update({ where: { customerId_feed: { customerId, feed } }, data: { heartbeatAt: new Date() } }).catch(() => {});
+    },
+    (deps.leaseMs ?? DEFAULT_LEASE_MS) / 4,
+  );
   // Switching the data source starts a fresh cursor: the other API's high-water mark means nothing here.
   const since = opts.full || state.source !== deps.source ? null : state.cursor;
   let apiCalls = 0;
@@ -66,7 +81,12 @@ export async function runFeedSync(deps: SyncDeps, customerId: string, feed: Feed
     }
     if (!token.fromCache) await refreshGrantedRoles(prisma, customerId, API_RESOURCE[fetcher.api], token.roles, deps.requiredRoles ?? []);
     if (!fetcher.anyOfRoles.some((r) => token.roles.includes(r))) {
-      throw new MicrosoftApiError("forbidden", null, "permission_missing", `The app lacks ${fetcher.anyOfRoles[0]} on ${fetcher.apiName} in this tenant (consent granted without it, or removed).`);
+      throw new MicrosoftApiError(
+        "forbidden",
+        null,
+        "permission_missing",
+        `The app lacks ${fetcher.anyOfRoles[0]} on ${fetcher.apiName} in this tenant (consent granted without it, or removed).`,
+      );
     }
     let lastProgress = 0;
     const result = await fetcher.fetch(api, target, since, (n) => {
@@ -81,14 +101,22 @@ export async function runFeedSync(deps: SyncDeps, customerId: string, feed: Feed
     const rowsChanged = await prisma.$transaction(
       async (tx) => {
         const changed =
-          (await upsertIncidents(tx, customerId, deps.source, result.incidents, now)) +
-          (await upsertAlerts(tx, customerId, deps.source, result.alerts, now));
+          (await upsertIncidents(tx, customerId, deps.source, result.incidents, now)) + (await upsertAlerts(tx, customerId, deps.source, result.alerts, now));
         const cursor = result.maxUpdated && (!since || result.maxUpdated > since) ? result.maxUpdated : since;
         await tx.syncState.update({
           where: { customerId_feed: { customerId, feed } },
           data: {
-            source: deps.source, cursor, running: false, jobId: null, progress: null, lastSuccessAt: now, rowsChanged: changed, apiCalls,
-            lastError: null, lastErrorCode: null, nextRunAt: new Date(now.getTime() + deps.intervalMinutes * 60_000),
+            source: deps.source,
+            cursor,
+            running: false,
+            jobId: null,
+            progress: null,
+            lastSuccessAt: now,
+            rowsChanged: changed,
+            apiCalls,
+            lastError: null,
+            lastErrorCode: null,
+            nextRunAt: new Date(now.getTime() + deps.intervalMinutes * 60_000),
           },
         });
         return changed;
@@ -110,12 +138,21 @@ export async function runFeedSync(deps: SyncDeps, customerId: string, feed: Feed
       await prisma.syncState.update({
         where: { customerId_feed: { customerId, feed } },
         data: {
-          running: false, jobId: null, progress: null, lastErrorAt: now, lastError: failure.message, lastErrorCode: failure.code, apiCalls,
+          running: false,
+          jobId: null,
+          progress: null,
+          lastErrorAt: now,
+          lastError: failure.message,
+          lastErrorCode: failure.code,
+          apiCalls,
           nextRunAt: new Date(now.getTime() + deps.intervalMinutes * 60_000),
         },
       });
       if (failure.customerStatus) {
-        await prisma.customer.update({ where: { id: customerId }, data: { status: failure.customerStatus, statusReason: failure.message, statusFromSync: true, lastEventAt: now } });
+        await prisma.customer.update({
+          where: { id: customerId },
+          data: { status: failure.customerStatus, statusReason: failure.message, statusFromSync: true, lastEventAt: now },
+        });
       }
     } catch (recordErr) {
       // The database itself is gone (restart, network): the run's lease runs out and the scheduler recovers it.
@@ -132,7 +169,11 @@ function describeFailure(err: unknown): { code: string; message: string; custome
   if (err instanceof MicrosoftApiError) {
     if (err.kind === "token") {
       if (err.code === "AADSTS700016" || err.code === "AADSTS65001") {
-        return { code: err.code, message: `Consent was revoked in the customer's tenant: Microsoft no longer issues the app a token there (${err.code}).`, customerStatus: "REVOKED" };
+        return {
+          code: err.code,
+          message: `Consent was revoked in the customer's tenant: Microsoft no longer issues the app a token there (${err.code}).`,
+          customerStatus: "REVOKED",
+        };
       }
       if (err.code === "AADSTS500011" || err.code === "AADSTS650052") {
         return { code: err.code, message: `The tenant has no Microsoft Defender licence for this API (${err.code}).`, customerStatus: "ERROR" };

@@ -47,7 +47,12 @@ export interface FeedFetcher {
   apiName: string;
   /** The token must carry one of these roles. */
   anyOfRoles: string[];
-  fetch(client: MicrosoftApiClient, target: TenantTarget, since: Date | null, progress: (n: number) => void): Promise<{ incidents: NormalizedIncident[]; alerts: NormalizedAlert[]; maxUpdated: Date | null }>;
+  fetch(
+    client: MicrosoftApiClient,
+    target: TenantTarget,
+    since: Date | null,
+    progress: (n: number) => void,
+  ): Promise<{ incidents: NormalizedIncident[]; alerts: NormalizedAlert[]; maxUpdated: Date | null }>;
 }
 
 // OData wants the instant without quotes; Microsoft's examples use 7 fractional digits, milliseconds parse too.
@@ -79,17 +84,30 @@ function xdrAlert(a: XdrIncidentAlert, incidentId: string, fallback: Date): Norm
     mitreTechniques: a.mitreTechniques ?? [],
     threatFamilyName: a.threatFamilyName ?? null,
     devices: (a.devices ?? []).map((d) => ({
-      id: d.mdatpDeviceId ?? null, name: d.deviceDnsName ?? null, osPlatform: d.osPlatform ?? null,
-      healthStatus: d.healthStatus ?? null, riskScore: d.riskScore ?? null,
+      id: d.mdatpDeviceId ?? null,
+      name: d.deviceDnsName ?? null,
+      osPlatform: d.osPlatform ?? null,
+      healthStatus: d.healthStatus ?? null,
+      riskScore: d.riskScore ?? null,
     })),
     evidence: (a.entities ?? []).map((e) => xdrEntityEvidence(e as Record<string, unknown>)),
     webUrl: null,
   };
   return boundAlert({
-    sourceId: a.alertId, incidentSourceId: incidentId, title: a.title ?? "(untitled alert)", severity: severity(a.severity),
-    status: alertStatus(a.status), category: a.category ?? null, serviceSource: a.serviceSource ?? null,
-    detectionSource: a.detectionSource ?? null, classification: classification(a.classification), determination: determination(a.determination),
-    assignedTo: a.assignedTo ?? null, createdTime: created, lastUpdateTime: date(a.lastUpdatedTime, created), payload: detail,
+    sourceId: a.alertId,
+    incidentSourceId: incidentId,
+    title: a.title ?? "(untitled alert)",
+    severity: severity(a.severity),
+    status: alertStatus(a.status),
+    category: a.category ?? null,
+    serviceSource: a.serviceSource ?? null,
+    detectionSource: a.detectionSource ?? null,
+    classification: classification(a.classification),
+    determination: determination(a.determination),
+    assignedTo: a.assignedTo ?? null,
+    createdTime: created,
+    lastUpdateTime: date(a.lastUpdatedTime, created),
+    payload: detail,
   });
 }
 
@@ -103,10 +121,20 @@ export function normalizeXdrIncident(i: XdrIncident, tenantId: string): Normaliz
   };
   const alerts = (i.alerts ?? []).map((a) => xdrAlert(a, id, created));
   return boundIncident({
-    sourceId: id, title: i.incidentName ?? `Incident ${id}`, severity: severity(i.severity), status: incidentStatus(i.status),
-    classification: classification(i.classification), determination: determination(i.determination), assignedTo: i.assignedTo ?? null,
-    tags: mergeTags(i.tags), alertCount: alerts.length, createdTime: created, lastUpdateTime: new Date(i.lastUpdateTime),
-    webUrl: defenderPortalIncidentUrl(id, tenantId), payload: detail, alerts,
+    sourceId: id,
+    title: i.incidentName ?? `Incident ${id}`,
+    severity: severity(i.severity),
+    status: incidentStatus(i.status),
+    classification: classification(i.classification),
+    determination: determination(i.determination),
+    assignedTo: i.assignedTo ?? null,
+    tags: mergeTags(i.tags),
+    alertCount: alerts.length,
+    createdTime: created,
+    lastUpdateTime: new Date(i.lastUpdateTime),
+    webUrl: defenderPortalIncidentUrl(id, tenantId),
+    payload: detail,
+    alerts,
   });
 }
 
@@ -128,15 +156,28 @@ export function normalizeMdeAlert(a: MdeAlert): NormalizedAlert {
     lastActivity: a.lastEventTime ?? null,
     mitreTechniques: a.mitreTechniques ?? [],
     threatFamilyName: a.threatFamilyName ?? null,
-    devices: a.machineId || a.computerDnsName ? [{ id: a.machineId ?? null, name: a.computerDnsName ?? null, osPlatform: null, healthStatus: null, riskScore: null }] : [],
+    devices:
+      a.machineId || a.computerDnsName
+        ? [{ id: a.machineId ?? null, name: a.computerDnsName ?? null, osPlatform: null, healthStatus: null, riskScore: null }]
+        : [],
     evidence: (a.evidence ?? []).map((e) => mdeEvidence(e as Record<string, unknown>)),
     webUrl: null,
   };
   return boundAlert({
-    sourceId: a.id, incidentSourceId: a.incidentId != null ? String(a.incidentId) : null, title: a.title ?? "(untitled alert)",
-    severity: severity(a.severity), status: alertStatus(a.status), category: a.category ?? null, serviceSource: "microsoftDefenderForEndpoint",
-    detectionSource: a.detectionSource ?? null, classification: classification(a.classification), determination: determination(a.determination),
-    assignedTo: a.assignedTo ?? null, createdTime: created, lastUpdateTime: date(a.lastUpdateTime, created), payload: detail,
+    sourceId: a.id,
+    incidentSourceId: a.incidentId != null ? String(a.incidentId) : null,
+    title: a.title ?? "(untitled alert)",
+    severity: severity(a.severity),
+    status: alertStatus(a.status),
+    category: a.category ?? null,
+    serviceSource: "microsoftDefenderForEndpoint",
+    detectionSource: a.detectionSource ?? null,
+    classification: classification(a.classification),
+    determination: determination(a.determination),
+    assignedTo: a.assignedTo ?? null,
+    createdTime: created,
+    lastUpdateTime: date(a.lastUpdateTime, created),
+    payload: detail,
   });
 }
 
@@ -180,9 +221,18 @@ const defenderAlerts: FeedFetcher = {
 // ---------------------------------------------------------------------------------------------- Microsoft Graph
 
 const GRAPH_EVIDENCE_TYPES: Record<string, string> = {
-  deviceEvidence: "device", fileEvidence: "file", processEvidence: "process", ipEvidence: "ip", urlEvidence: "url",
-  userEvidence: "user", mailboxEvidence: "mailbox", analyzedMessageEvidence: "mailMessage", registryKeyEvidence: "registry",
-  registryValueEvidence: "registry", cloudApplicationEvidence: "cloudApplication", securityGroupEvidence: "securityGroup",
+  deviceEvidence: "device",
+  fileEvidence: "file",
+  processEvidence: "process",
+  ipEvidence: "ip",
+  urlEvidence: "url",
+  userEvidence: "user",
+  mailboxEvidence: "mailbox",
+  analyzedMessageEvidence: "mailMessage",
+  registryKeyEvidence: "registry",
+  registryValueEvidence: "registry",
+  cloudApplicationEvidence: "cloudApplication",
+  securityGroupEvidence: "securityGroup",
 };
 
 /** Flattens Graph's nested evidence (fileDetails, imageFile, userAccount, ...) into label/value pairs. */
@@ -217,7 +267,13 @@ export function normalizeGraphAlert(a: GraphAlert): NormalizedAlert {
     .map((e) => {
       const d = e as Record<string, unknown>;
       const str = (k: string) => (typeof d[k] === "string" ? (d[k] as string) : null);
-      return { id: str("mdeDeviceId"), name: str("deviceDnsName"), osPlatform: str("osPlatform"), healthStatus: str("healthStatus"), riskScore: str("riskScore") };
+      return {
+        id: str("mdeDeviceId"),
+        name: str("deviceDnsName"),
+        osPlatform: str("osPlatform"),
+        healthStatus: str("healthStatus"),
+        riskScore: str("riskScore"),
+      };
     });
   const detail: AlertDetail = {
     description: a.description ?? null,
@@ -230,10 +286,20 @@ export function normalizeGraphAlert(a: GraphAlert): NormalizedAlert {
     webUrl: a.alertWebUrl ?? null,
   };
   return boundAlert({
-    sourceId: a.id, incidentSourceId: a.incidentId ?? null, title: a.title ?? "(untitled alert)", severity: severity(a.severity),
-    status: alertStatus(a.status), category: a.category ?? null, serviceSource: a.serviceSource ?? null, detectionSource: a.detectionSource ?? null,
-    classification: classification(a.classification), determination: determination(a.determination), assignedTo: a.assignedTo ?? null,
-    createdTime: created, lastUpdateTime: date(a.lastUpdateDateTime, created), payload: detail,
+    sourceId: a.id,
+    incidentSourceId: a.incidentId ?? null,
+    title: a.title ?? "(untitled alert)",
+    severity: severity(a.severity),
+    status: alertStatus(a.status),
+    category: a.category ?? null,
+    serviceSource: a.serviceSource ?? null,
+    detectionSource: a.detectionSource ?? null,
+    classification: classification(a.classification),
+    determination: determination(a.determination),
+    assignedTo: a.assignedTo ?? null,
+    createdTime: created,
+    lastUpdateTime: date(a.lastUpdateDateTime, created),
+    payload: detail,
   });
 }
 
@@ -242,21 +308,46 @@ export function normalizeGraphIncident(i: GraphIncident): NormalizedIncident {
   const alerts = (i.alerts ?? []).map(normalizeGraphAlert).map((a) => ({ ...a, incidentSourceId: a.incidentSourceId ?? i.id }));
   const detail: IncidentDetail = {
     description: i.description ?? null,
-    comments: (i.comments ?? []).map((c) => { const x = c as Record<string, unknown>; const str = (k: string) => (typeof x[k] === "string" ? (x[k] as string) : null); return { comment: str("comment") ?? "", createdBy: str("createdByDisplayName") ?? str("createdBy"), createdTime: str("createdDateTime") ?? str("createdTime") }; }),
+    comments: (i.comments ?? []).map((c) => {
+      const x = c as Record<string, unknown>;
+      const str = (k: string) => (typeof x[k] === "string" ? (x[k] as string) : null);
+      return {
+        comment: str("comment") ?? "",
+        createdBy: str("createdByDisplayName") ?? str("createdBy"),
+        createdTime: str("createdDateTime") ?? str("createdTime"),
+      };
+    }),
     redirectIncidentId: i.redirectIncidentId ?? null,
   };
   return boundIncident({
-    sourceId: i.id, title: i.displayName ?? `Incident ${i.id}`, severity: severity(i.severity), status: incidentStatus(i.status),
-    classification: classification(i.classification), determination: determination(i.determination), assignedTo: i.assignedTo ?? null,
+    sourceId: i.id,
+    title: i.displayName ?? `Incident ${i.id}`,
+    severity: severity(i.severity),
+    status: incidentStatus(i.status),
+    classification: classification(i.classification),
+    determination: determination(i.determination),
+    assignedTo: i.assignedTo ?? null,
     // security-list-incidents.md Example 2 sends `tags` where the resource page says `customTags`: keep both.
-    tags: mergeTags(i.customTags, i.tags, i.systemTags), alertCount: alerts.length, createdTime: created,
-    lastUpdateTime: date(i.lastUpdateDateTime, created), webUrl: i.incidentWebUrl ?? null, payload: detail, alerts,
+    tags: mergeTags(i.customTags, i.tags, i.systemTags),
+    alertCount: alerts.length,
+    createdTime: created,
+    lastUpdateTime: date(i.lastUpdateDateTime, created),
+    webUrl: i.incidentWebUrl ?? null,
+    payload: detail,
+    alerts,
   });
 }
 
 const GRAPH_PAGE = 50;
 
-async function graphPages<T>(client: MicrosoftApiClient, target: TenantTarget, firstPath: string, item: import("zod").ZodType<T>, what: string, onPage: (items: T[]) => void) {
+async function graphPages<T>(
+  client: MicrosoftApiClient,
+  target: TenantTarget,
+  firstPath: string,
+  item: import("zod").ZodType<T>,
+  what: string,
+  onPage: (items: T[]) => void,
+) {
   let next: string | undefined = firstPath;
   const schema = graphListSchema(item);
   while (next) {
@@ -305,7 +396,12 @@ export function feedFetcher(source: DataSource, feed: Feed): FeedFetcher {
 }
 
 /** One incident, fresh from Microsoft (for the detail page); null when Microsoft says it does not exist. */
-export async function fetchIncident(client: MicrosoftApiClient, target: TenantTarget, source: DataSource, sourceId: string): Promise<NormalizedIncident | null> {
+export async function fetchIncident(
+  client: MicrosoftApiClient,
+  target: TenantTarget,
+  source: DataSource,
+  sourceId: string,
+): Promise<NormalizedIncident | null> {
   try {
     if (source === "graph") {
       const raw = await client.getJson("graph", target, `/v1.0/security/incidents/${encodeURIComponent(sourceId)}?$expand=alerts`);

@@ -37,10 +37,23 @@ export async function upsertIncidents(tx: Tx, customerId: string, source: DataSo
   incidents = newestBySourceId(incidents);
   for (const batch of chunks(incidents, BATCH)) {
     const rows = batch.map((i) => ({
-      id: randomUUID(), customerId, source, sourceId: i.sourceId, title: i.title, severity: i.severity, status: i.status,
-      classification: i.classification, determination: i.determination, assignedTo: i.assignedTo, tags: i.tags,
-      alertCount: i.alertCount, createdTime: i.createdTime.toISOString(), lastUpdateTime: i.lastUpdateTime.toISOString(),
-      webUrl: i.webUrl, payload: i.payload, syncedAt: syncedAt.toISOString(),
+      id: randomUUID(),
+      customerId,
+      source,
+      sourceId: i.sourceId,
+      title: i.title,
+      severity: i.severity,
+      status: i.status,
+      classification: i.classification,
+      determination: i.determination,
+      assignedTo: i.assignedTo,
+      tags: i.tags,
+      alertCount: i.alertCount,
+      createdTime: i.createdTime.toISOString(),
+      lastUpdateTime: i.lastUpdateTime.toISOString(),
+      webUrl: i.webUrl,
+      payload: i.payload,
+      syncedAt: syncedAt.toISOString(),
     }));
     changed += await tx.$executeRaw`
       INSERT INTO "Incident" (id, "customerId", source, "sourceId", title, severity, status, classification, determination,
@@ -69,10 +82,24 @@ export async function upsertAlerts(tx: Tx, customerId: string, source: DataSourc
   // The same alert can arrive twice in one run (inside two pages' incidents): keep the newest copy.
   for (const batch of chunks(newestBySourceId(alerts), BATCH)) {
     const rows = batch.map((a) => ({
-      id: randomUUID(), customerId, source, sourceId: a.sourceId, incidentSourceId: a.incidentSourceId, title: a.title,
-      severity: a.severity, status: a.status, category: a.category, serviceSource: a.serviceSource, detectionSource: a.detectionSource,
-      classification: a.classification, determination: a.determination, assignedTo: a.assignedTo,
-      createdTime: a.createdTime.toISOString(), lastUpdateTime: a.lastUpdateTime.toISOString(), payload: a.payload, syncedAt: syncedAt.toISOString(),
+      id: randomUUID(),
+      customerId,
+      source,
+      sourceId: a.sourceId,
+      incidentSourceId: a.incidentSourceId,
+      title: a.title,
+      severity: a.severity,
+      status: a.status,
+      category: a.category,
+      serviceSource: a.serviceSource,
+      detectionSource: a.detectionSource,
+      classification: a.classification,
+      determination: a.determination,
+      assignedTo: a.assignedTo,
+      createdTime: a.createdTime.toISOString(),
+      lastUpdateTime: a.lastUpdateTime.toISOString(),
+      payload: a.payload,
+      syncedAt: syncedAt.toISOString(),
     }));
     changed += await tx.$executeRaw`
       INSERT INTO "Alert" (id, "customerId", "incidentId", source, "sourceId", "incidentSourceId", title, severity, status, category,

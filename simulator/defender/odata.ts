@@ -208,7 +208,8 @@ export function parseListQuery<T>(query: URLSearchParams, fields: Fields<T>, rul
   let top = int("$top") ?? rules.defaultTop;
   if (top > rules.maxTop) {
     // Message of ASP.NET OData's MaxTop validator, which these services run on (UNCONFIRMED for Defender).
-    if (rules.overTop === "error") throw new ODataError(`The limit of '${rules.maxTop}' for Top query has been exceeded. The value from the incoming request is '${top}'.`);
+    if (rules.overTop === "error")
+      throw new ODataError(`The limit of '${rules.maxTop}' for Top query has been exceeded. The value from the incoming request is '${top}'.`);
     top = rules.maxTop;
   }
   const skip = int("$skip") ?? 0;

@@ -246,7 +246,13 @@ const GRAPH_DETECTION: Record<string, string> = {
 
 const portal = (path: string, tenantId: string) => `https://security.microsoft.com/${path}?tid=${tenantId}`;
 
-function evidenceBase(type: string, e: { evidenceCreationMs: number }, verdict: string, roles: string[], detailedRoles: string[] = []): Record<string, unknown> {
+function evidenceBase(
+  type: string,
+  e: { evidenceCreationMs: number },
+  verdict: string,
+  roles: string[],
+  detailedRoles: string[] = [],
+): Record<string, unknown> {
   return {
     "@odata.type": `#microsoft.graph.security.${type}`,
     createdDateTime: iso7(e.evidenceCreationMs),
@@ -315,7 +321,12 @@ export function graphEvidence(a: AlertView): Record<string, unknown>[] {
   for (const e of a.entities) {
     switch (e.entityType) {
       case "File": // resources/security-fileevidence.md
-        out.push({ ...evidenceBase("fileEvidence", e, verdict, []), detectionStatus: detection(e.detectionStatus), mdeDeviceId: e.deviceId ?? null, fileDetails: fileDetails(e) });
+        out.push({
+          ...evidenceBase("fileEvidence", e, verdict, []),
+          detectionStatus: detection(e.detectionStatus),
+          mdeDeviceId: e.deviceId ?? null,
+          fileDetails: fileDetails(e),
+        });
         break;
       case "Process": // resources/security-processevidence.md
         out.push({
@@ -328,7 +339,9 @@ export function graphEvidence(a: AlertView): Record<string, unknown>[] {
           detectionStatus: detection(e.detectionStatus),
           mdeDeviceId: e.deviceId ?? null,
           imageFile: fileDetails(e),
-          parentProcessImageFile: { ...fileDetails({ entityType: "File", evidenceCreationMs: 0, fileName: e.parentProcessFileName ?? null, filePath: e.parentProcessFilePath ?? null }) },
+          parentProcessImageFile: {
+            ...fileDetails({ entityType: "File", evidenceCreationMs: 0, fileName: e.parentProcessFileName ?? null, filePath: e.parentProcessFilePath ?? null }),
+          },
           userAccount: userAccount({ ...e, aadUserId: null, userPrincipalName: null, displayName: null }),
         });
         break;
@@ -399,7 +412,11 @@ export function graphEvidence(a: AlertView): Record<string, unknown>[] {
         break;
       case "SecurityGroup":
         // resources/security-securitygroupevidence.md. UNCONFIRMED: fields recalled (securityGroupId, displayName).
-        out.push({ ...evidenceBase("securityGroupEvidence", e, verdict, []), securityGroupId: e.securityGroupId ?? null, displayName: e.securityGroupName ?? null });
+        out.push({
+          ...evidenceBase("securityGroupEvidence", e, verdict, []),
+          securityGroupId: e.securityGroupId ?? null,
+          displayName: e.securityGroupName ?? null,
+        });
         break;
     }
   }
@@ -546,7 +563,8 @@ const ENUM_KEYS = new Set(["status", "severity", "classification", "determinatio
 /** A rendered incident or alert (with its alerts) re-spelled: enum values recased, Graph `customTags` sent as `tags`. */
 export function respell<T>(body: T, spelling: Spelling, api: "xdr" | "mde" | "graph"): T {
   if (spelling.enumCase === "documented" && (api !== "graph" || spelling.graphTags === "customTags")) return body;
-  const recase = (v: string) => (spelling.enumCase === "pascal" ? v.charAt(0).toUpperCase() : spelling.enumCase === "camel" ? v.charAt(0).toLowerCase() : v.charAt(0)) + v.slice(1);
+  const recase = (v: string) =>
+    (spelling.enumCase === "pascal" ? v.charAt(0).toUpperCase() : spelling.enumCase === "camel" ? v.charAt(0).toLowerCase() : v.charAt(0)) + v.slice(1);
   const walk = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(walk);
     if (!value || typeof value !== "object") return value;

@@ -59,7 +59,8 @@ export interface Spelling {
 }
 export const DOCUMENTED_SPELLING: Spelling = { enumCase: "documented", graphTags: "customTags" };
 
-export type FaultDecision = { kind: "none" } | { kind: "timeout" } | { kind: "error"; status: 500 | 503 } | { kind: "throttle"; retryAfter: number } | { kind: "malformed" };
+export type FaultDecision =
+  { kind: "none" } | { kind: "timeout" } | { kind: "error"; status: 500 | 503 } | { kind: "throttle"; retryAfter: number } | { kind: "malformed" };
 
 export class DefenderService {
   readonly model: DefenderModel;
@@ -153,8 +154,10 @@ export class DefenderService {
     }
     if (now - w.minute.start >= 60_000) w.minute = { start: now, count: 0 };
     if (now - w.hour.start >= 3_600_000) w.hour = { start: now, count: 0 };
-    if (w.minute.count >= q.perMinute) return { retryAfter: Math.max(1, Math.ceil((w.minute.start + 60_000 - now) / 1000)), limit: `${q.perMinute} per 1 minute(s)` };
-    if (q.perHour !== null && w.hour.count >= q.perHour) return { retryAfter: Math.max(1, Math.ceil((w.hour.start + 3_600_000 - now) / 1000)), limit: `${q.perHour} per 1 hour(s)` };
+    if (w.minute.count >= q.perMinute)
+      return { retryAfter: Math.max(1, Math.ceil((w.minute.start + 60_000 - now) / 1000)), limit: `${q.perMinute} per 1 minute(s)` };
+    if (q.perHour !== null && w.hour.count >= q.perHour)
+      return { retryAfter: Math.max(1, Math.ceil((w.hour.start + 3_600_000 - now) / 1000)), limit: `${q.perHour} per 1 hour(s)` };
     w.minute.count++;
     w.hour.count++;
     return null;
@@ -230,7 +233,11 @@ export function apiError(family: Family, ids: CallIds, status: number, code: str
   const common = { "request-id": ids.requestId, "client-request-id": ids.clientRequestId, ...headers };
   if (family === "graph") {
     // Graph error body (graph docs concepts/errors.md; innerError fields as observed in 403 bodies from the wild).
-    return json(status, { error: { code, message, innerError: { date: graphDate(), "request-id": ids.requestId, "client-request-id": ids.clientRequestId } } }, common);
+    return json(
+      status,
+      { error: { code, message, innerError: { date: graphDate(), "request-id": ids.requestId, "client-request-id": ids.clientRequestId } } },
+      common,
+    );
   }
   // defender-endpoint/api/common-errors.md, defender-xdr/api-error-codes.md: `target` carries the request id.
   return json(status, { error: { code, message, target: ids.requestId } }, common);

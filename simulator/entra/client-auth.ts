@@ -27,15 +27,29 @@ export function readClientId(ctx: SimulatorContext, req: SimRequest, form: URLSe
       basicId = formUrlDecode(idx >= 0 ? decoded.slice(0, idx) : decoded);
       basicSecret = idx >= 0 ? formUrlDecode(decoded.slice(idx + 1)) : "";
     } catch {
-      return { ok: false, result: tokenError(ctx, req, 401, "invalid_client", 7000215, "Invalid client secret provided. The Authorization header could not be decoded.") };
+      return {
+        ok: false,
+        result: tokenError(ctx, req, 401, "invalid_client", 7000215, "Invalid client secret provided. The Authorization header could not be decoded."),
+      };
     }
   }
   const bodyId = form.get("client_id") ?? undefined;
   if (basicId !== undefined && bodyId !== undefined && basicId !== bodyId) {
-    return { ok: false, result: tokenError(ctx, req, 400, "invalid_request", 9002313, "Invalid request. The client_id in the request body does not match the Authorization header.") };
+    return {
+      ok: false,
+      result: tokenError(
+        ctx,
+        req,
+        400,
+        "invalid_request",
+        9002313,
+        "Invalid request. The client_id in the request body does not match the Authorization header.",
+      ),
+    };
   }
   const clientId = basicId ?? bodyId;
-  if (!clientId) return { ok: false, result: tokenError(ctx, req, 400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.") };
+  if (!clientId)
+    return { ok: false, result: tokenError(ctx, req, 400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.") };
   return { ok: true, clientId, ...(basicSecret !== undefined ? { basicSecret } : {}) };
 }
 
@@ -126,9 +140,13 @@ export function authenticateClient(
     const h = decoded.header;
     const x5tS256 = typeof h["x5t#S256"] === "string" ? h["x5t#S256"] : undefined;
     const x5t = typeof h.x5t === "string" ? h.x5t : undefined;
-    const cert = ctx.app.certificates.find((c) => (x5tS256 !== undefined && c.x5tS256 === x5tS256) || (x5tS256 === undefined && x5t !== undefined && c.x5t === x5t));
+    const cert = ctx.app.certificates.find(
+      (c) => (x5tS256 !== undefined && c.x5tS256 === x5tS256) || (x5tS256 === undefined && x5t !== undefined && c.x5t === x5t),
+    );
     if (!cert) {
-      return bad(`The key was not found., Thumbprint of key used by client: '${x5tS256 ?? x5t ?? "none"}'. Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${ctx.app.clientId}'.`);
+      return bad(
+        `The key was not found., Thumbprint of key used by client: '${x5tS256 ?? x5t ?? "none"}'. Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${ctx.app.clientId}'.`,
+      );
     }
     if (h.alg !== "RS256" && h.alg !== "PS256") return bad(`Unsupported algorithm '${String(h.alg)}'.`);
     if (!verifyJwsSignature(decoded, publicKeyOf(cert.pem))) {
@@ -139,7 +157,12 @@ export function authenticateClient(
       return fail(401, "invalid_client", 50048, "Subject mismatches Issuer claim in the client assertion, or neither matches the client_id.");
     }
     if (typeof p.aud !== "string" || !acceptedAudiences(ctx, ref).has(p.aud.toLowerCase())) {
-      return fail(401, "invalid_client", 700027, `Client assertion audience claim does not match Realm issuer. Review the documentation at https://aka.ms/certCreds.`);
+      return fail(
+        401,
+        "invalid_client",
+        700027,
+        `Client assertion audience claim does not match Realm issuer. Review the documentation at https://aka.ms/certCreds.`,
+      );
     }
     const now = Math.floor(Date.now() / 1000);
     if (typeof p.exp !== "number" || p.exp <= now) {

@@ -69,7 +69,12 @@ export function parseConsentScope(ctx: SimulatorContext, scope: string): ScopePa
     const permission = slash > 0 ? item.slice(slash + 1) : item;
     const resource = findResource(resourceId);
     if (!resource) {
-      return { ok: false, error: "invalid_request", code: 650057, message: `Invalid resource. The client has requested access to a resource which is not listed in the requested permissions in the client's application registration. Client app ID: ${ctx.app.clientId}(${ctx.app.displayName}). Resource value from request: ${resourceId}.` };
+      return {
+        ok: false,
+        error: "invalid_request",
+        code: 650057,
+        message: `Invalid resource. The client has requested access to a resource which is not listed in the requested permissions in the client's application registration. Client app ID: ${ctx.app.clientId}(${ctx.app.displayName}). Resource value from request: ${resourceId}.`,
+      };
     }
     if (permission === ".default") {
       for (const role of ctx.app.requiredPermissions[resource.uri] ?? []) add(resource.uri, role);
@@ -85,7 +90,12 @@ export function parseConsentScope(ctx: SimulatorContext, scope: string): ScopePa
       displayOnly.push({ name: delegated, description: DELEGATED_GRAPH[delegated]!, resource: resource.displayName });
       continue;
     }
-    return { ok: false, error: "invalid_client", code: 650053, message: `The application '${ctx.app.displayName}' asked for scope '${permission}' that doesn't exist on the resource '${resource.appId}'. Contact the app vendor.` };
+    return {
+      ok: false,
+      error: "invalid_client",
+      code: 650053,
+      message: `The application '${ctx.app.displayName}' asked for scope '${permission}' that doesn't exist on the resource '${resource.appId}'. Contact the app vendor.`,
+    };
   }
   return { ok: true, params: { roles, displayOnly } };
 }
@@ -107,7 +117,8 @@ function renderConsentPage(ctx: SimulatorContext, tx: ConsentInteraction, user: 
     ...tx.consent.displayOnly,
   ];
   const list = items.map(
-    (p) => html`<li class="perm" data-permission="${p.name}"><strong>${p.description}</strong><span class="muted">${p.name} (${p.resource}) · Admin consent required</span></li>`,
+    (p) =>
+      html`<li class="perm" data-permission="${p.name}"><strong>${p.description}</strong><span class="muted">${p.name} (${p.resource}) · Admin consent required</span></li>`,
   );
   const body = html`<div class="muted">${user.upn}</div>
 <h1>Permissions requested</h1>
@@ -168,7 +179,13 @@ function outcome(ctx: SimulatorContext, req: SimRequest, tx: ConsentInteraction,
       case "needs-admin":
         return entraErrorPage(ctx, req, 200, 90094, MESSAGES.adminConsentRequired(ctx.app.displayName));
       case "wrong-tenant":
-        return entraErrorPage(ctx, req, 200, 50020, MESSAGES.userNotInTenant(result.user.upn, result.userTenant.id, result.urlTenant, ctx.app.clientId, ctx.app.displayName));
+        return entraErrorPage(
+          ctx,
+          req,
+          200,
+          50020,
+          MESSAGES.userNotInTenant(result.user.upn, result.userTenant.id, result.urlTenant, ctx.app.clientId, ctx.app.displayName),
+        );
     }
   }
 
@@ -185,7 +202,9 @@ function outcome(ctx: SimulatorContext, req: SimRequest, tx: ConsentInteraction,
       if (!v2) return redirect(withQuery(redirectUri, { error: "permission_denied", error_description: "The admin canceled the request", state: c.state }));
       // A real cancel (MicrosoftDocs/azure-docs#114009): access_denied + AADSTS65004, admin_consent=True, no tenant.
       const e = err(65004, MESSAGES.userDeclined());
-      return redirect(withQuery(redirectUri, { error: "access_denied", error_description: e.description, error_uri: e.errorUri, admin_consent: "True", state: c.state }));
+      return redirect(
+        withQuery(redirectUri, { error: "access_denied", error_description: e.description, error_uri: e.errorUri, admin_consent: "True", state: c.state }),
+      );
     }
     case "needs-admin": {
       const e = err(90094, MESSAGES.adminConsentRequired(ctx.app.displayName));
@@ -203,14 +222,25 @@ function outcome(ctx: SimulatorContext, req: SimRequest, tx: ConsentInteraction,
     case "wrong-tenant": {
       const e = err(50020, MESSAGES.userNotInTenant(result.user.upn, result.userTenant.id, result.urlTenant, ctx.app.clientId, ctx.app.displayName));
       return redirect(
-        withQuery(redirectUri, { error: "access_denied", error_description: e.description, error_uri: e.errorUri, ...(v2 ? { admin_consent: "True" } : {}), state: c.state }),
+        withQuery(redirectUri, {
+          error: "access_denied",
+          error_description: e.description,
+          error_uri: e.errorUri,
+          ...(v2 ? { admin_consent: "True" } : {}),
+          state: c.state,
+        }),
       );
     }
   }
 }
 
 /** Called by the account picker once a user is chosen for a consent interaction. */
-export function continueConsentAfterSignIn(ctx: SimulatorContext, req: SimRequest, tx: ConsentInteraction, found: { tenant: Tenant; user: DirectoryUser }): SimResult {
+export function continueConsentAfterSignIn(
+  ctx: SimulatorContext,
+  req: SimRequest,
+  tx: ConsentInteraction,
+  found: { tenant: Tenant; user: DirectoryUser },
+): SimResult {
   if (tx.urlTenantId && tx.urlTenantId !== found.tenant.id) {
     return outcome(ctx, req, tx, { type: "wrong-tenant", user: found.user, userTenant: found.tenant, urlTenant: ctx.directory.findTenant(tx.urlTenantId)! });
   }
@@ -219,55 +249,57 @@ export function continueConsentAfterSignIn(ctx: SimulatorContext, req: SimReques
 }
 
 export const consentModule: SimulatorModule = (ctx) => {
-  const start = (kind: ConsentKind) => (req: SimRequest): SimResult => {
-    const ref: TenantRef = resolveTenantSegment(ctx.directory, req.params.tenant ?? "");
-    ctx.counters.hit(kind, tenantKey(ref));
-    if (ref.kind === "unknown") return entraErrorPage(ctx, req, 400, 90002, MESSAGES.tenantNotFound(ref.segment));
-    const q = consentQuery.parse(Object.fromEntries(req.query));
+  const start =
+    (kind: ConsentKind) =>
+    (req: SimRequest): SimResult => {
+      const ref: TenantRef = resolveTenantSegment(ctx.directory, req.params.tenant ?? "");
+      ctx.counters.hit(kind, tenantKey(ref));
+      if (ref.kind === "unknown") return entraErrorPage(ctx, req, 400, 90002, MESSAGES.tenantNotFound(ref.segment));
+      const q = consentQuery.parse(Object.fromEntries(req.query));
 
-    if (!q.client_id) return entraErrorPage(ctx, req, 400, 900144, MESSAGES.missingParameter("client_id"));
-    if (q.client_id.toLowerCase() !== ctx.app.clientId.toLowerCase()) {
-      return entraErrorPage(ctx, req, 400, 700016, MESSAGES.appNotFound(q.client_id, ref.kind === "tenant" ? ref.tenant.displayName : ref.kind));
-    }
-    let redirectUri = q.redirect_uri;
-    if (redirectUri !== undefined && !ctx.app.redirectUris.includes(redirectUri)) {
-      return entraErrorPage(ctx, req, 400, 50011, MESSAGES.replyUrlMismatch(redirectUri, ctx.app.clientId));
-    }
-    if (redirectUri === undefined && kind === "adminconsent.v2") return entraErrorPage(ctx, req, 400, 900971, "No reply address provided.");
-    // v1 /adminconsent without redirect_uri falls back to the app's first (default) reply URL.
-    if (redirectUri === undefined && kind === "adminconsent.v1") {
-      redirectUri = ctx.app.redirectUris[0];
-      if (!redirectUri) return entraErrorPage(ctx, req, 400, 900971, "No reply address provided.");
-    }
+      if (!q.client_id) return entraErrorPage(ctx, req, 400, 900144, MESSAGES.missingParameter("client_id"));
+      if (q.client_id.toLowerCase() !== ctx.app.clientId.toLowerCase()) {
+        return entraErrorPage(ctx, req, 400, 700016, MESSAGES.appNotFound(q.client_id, ref.kind === "tenant" ? ref.tenant.displayName : ref.kind));
+      }
+      let redirectUri = q.redirect_uri;
+      if (redirectUri !== undefined && !ctx.app.redirectUris.includes(redirectUri)) {
+        return entraErrorPage(ctx, req, 400, 50011, MESSAGES.replyUrlMismatch(redirectUri, ctx.app.clientId));
+      }
+      if (redirectUri === undefined && kind === "adminconsent.v2") return entraErrorPage(ctx, req, 400, 900971, "No reply address provided.");
+      // v1 /adminconsent without redirect_uri falls back to the app's first (default) reply URL.
+      if (redirectUri === undefined && kind === "adminconsent.v1") {
+        redirectUri = ctx.app.redirectUris[0];
+        if (!redirectUri) return entraErrorPage(ctx, req, 400, 900971, "No reply address provided.");
+      }
 
-    let params: Pick<ConsentParams, "roles" | "displayOnly">;
-    if (kind === "adminconsent.v2") {
-      const fail = (error: string, code: number, message: string) => {
-        const e = entraError(ctx, req, code, message);
-        return redirect(withQuery(redirectUri!, { error, error_description: e.description, error_uri: e.errorUri, admin_consent: "True", state: q.state }));
-      };
-      if (!q.scope || !q.scope.trim()) return fail("invalid_request", 900144, MESSAGES.missingParameter("scope"));
-      const parsed = parseConsentScope(ctx, q.scope);
-      if (!parsed.ok) return fail(parsed.error, parsed.code, parsed.message);
-      params = parsed.params;
-    } else {
-      // No scope: every permission the app registration declares.
-      params = { roles: ctx.directory.allRequiredRoles(), displayOnly: [] };
-    }
+      let params: Pick<ConsentParams, "roles" | "displayOnly">;
+      if (kind === "adminconsent.v2") {
+        const fail = (error: string, code: number, message: string) => {
+          const e = entraError(ctx, req, code, message);
+          return redirect(withQuery(redirectUri!, { error, error_description: e.description, error_uri: e.errorUri, admin_consent: "True", state: q.state }));
+        };
+        if (!q.scope || !q.scope.trim()) return fail("invalid_request", 900144, MESSAGES.missingParameter("scope"));
+        const parsed = parseConsentScope(ctx, q.scope);
+        if (!parsed.ok) return fail(parsed.error, parsed.code, parsed.message);
+        params = parsed.params;
+      } else {
+        // No scope: every permission the app registration declares.
+        params = { roles: ctx.directory.allRequiredRoles(), displayOnly: [] };
+      }
 
-    const tx = ctx.interactions.create<ConsentInteraction>({
-      kind,
-      tenantSegment: ref.segment,
-      ...(ref.kind === "tenant" ? { urlTenantId: ref.tenant.id } : {}),
-      consent: {
-        ...params,
-        ...(redirectUri !== undefined ? { redirectUri } : {}),
-        ...(q.state !== undefined ? { state: q.state } : {}),
-        ...(q.scope !== undefined && kind === "adminconsent.v2" ? { scope: q.scope.split(" ").filter(Boolean).join(" ") } : {}),
-      },
-    });
-    return renderSignInPage(ctx, tx);
-  };
+      const tx = ctx.interactions.create<ConsentInteraction>({
+        kind,
+        tenantSegment: ref.segment,
+        ...(ref.kind === "tenant" ? { urlTenantId: ref.tenant.id } : {}),
+        consent: {
+          ...params,
+          ...(redirectUri !== undefined ? { redirectUri } : {}),
+          ...(q.state !== undefined ? { state: q.state } : {}),
+          ...(q.scope !== undefined && kind === "adminconsent.v2" ? { scope: q.scope.split(" ").filter(Boolean).join(" ") } : {}),
+        },
+      });
+      return renderSignInPage(ctx, tx);
+    };
 
   const decisionForm = z.object({ tx: z.string().min(1), action: z.enum(["accept", "cancel", "return", "switch"]) });
 

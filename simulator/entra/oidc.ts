@@ -1,21 +1,30 @@
 // Discovery endpoints: OpenID configuration (v2 and v1), instance discovery (MSAL), JWKS,
 // the error lookup page and a userinfo endpoint.
-import {
-  MESSAGES,
-  resolveTenantSegment,
-  tenantKey,
-  tokenError,
-  type SimulatorContext,
-  type SimulatorModule,
-  type TenantRef,
-} from "../context.ts";
+import { MESSAGES, resolveTenantSegment, tenantKey, tokenError, type SimulatorContext, type SimulatorModule, type TenantRef } from "../context.ts";
 import { html, page } from "../html.ts";
 import { htmlResult, json, redirect, type Route, type SimRequest, type SimResult } from "../http.ts";
 import { AccessTokenError } from "../tokens.ts";
 
 const CLAIMS_SUPPORTED = [
-  "sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host", "aud",
-  "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email",
+  "sub",
+  "iss",
+  "cloud_instance_name",
+  "cloud_instance_host_name",
+  "cloud_graph_host_name",
+  "msgraph_host",
+  "aud",
+  "exp",
+  "iat",
+  "auth_time",
+  "acr",
+  "nonce",
+  "preferred_username",
+  "name",
+  "tid",
+  "ver",
+  "at_hash",
+  "c_hash",
+  "email",
 ];
 
 /** Path segment used inside endpoint URLs: the GUID for a concrete tenant, else organizations/common. */
@@ -149,7 +158,10 @@ export const oidcModule: SimulatorModule = (ctx) => {
         const code = (req.query.get("code") ?? "").replace(/\D/g, "").slice(0, 10);
         return htmlResult(
           200,
-          page("Error lookup", html`<h1>Error lookup</h1><p>AADSTS${code || "?"}: see the Microsoft Entra error code reference (reference-error-codes.md).</p>`),
+          page(
+            "Error lookup",
+            html`<h1>Error lookup</h1><p>AADSTS${code || "?"}: see the Microsoft Entra error code reference (reference-error-codes.md).</p>`,
+          ),
         );
       },
     },

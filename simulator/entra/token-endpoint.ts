@@ -3,15 +3,7 @@
 //   POST /{tenant}/oauth2/token       v1 client_credentials (resource=...)
 // Errors use the documented body (entra-docs reference-error-codes.md).
 import { createHash } from "node:crypto";
-import {
-  MESSAGES,
-  resolveTenantSegment,
-  tenantKey,
-  tokenError,
-  type SimulatorContext,
-  type SimulatorModule,
-  type TenantRef,
-} from "../context.ts";
+import { MESSAGES, resolveTenantSegment, tenantKey, tokenError, type SimulatorContext, type SimulatorModule, type TenantRef } from "../context.ts";
 import { findResource, type ResourceDefinition, type Tenant } from "../directory.ts";
 import { json, type SimRequest, type SimResult } from "../http.ts";
 import { APP_TOKEN_LIFETIME_SECONDS } from "../tokens.ts";
@@ -22,23 +14,25 @@ type Version = "v1" | "v2";
 export const tokenEndpointModule: SimulatorModule = (ctx) => {
   const jtis = new AssertionJtiRegistry();
 
-  const handle = (version: Version) => (req: SimRequest): SimResult => {
-    const ref = resolveTenantSegment(ctx.directory, req.params.tenant ?? "");
-    ctx.counters.hit(version === "v2" ? "token.v2" : "token.v1", tenantKey(ref));
-    if (ref.kind === "unknown") return tokenError(ctx, req, 400, "invalid_request", 90002, MESSAGES.tenantNotFound(ref.segment));
-    const form = req.form();
-    const grantType = form.get("grant_type");
-    if (!grantType) return tokenError(ctx, req, 400, "invalid_request", 900144, MESSAGES.missingParameter("grant_type"));
-    switch (grantType) {
-      case "client_credentials":
-        return clientCredentials(ctx, req, form, ref, version, jtis);
-      case "authorization_code":
-      case "refresh_token":
-        if (version === "v2") return userGrant(ctx, req, form, ref, grantType, jtis);
-        break;
-    }
-    return tokenError(ctx, req, 400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grantType}'.`);
-  };
+  const handle =
+    (version: Version) =>
+    (req: SimRequest): SimResult => {
+      const ref = resolveTenantSegment(ctx.directory, req.params.tenant ?? "");
+      ctx.counters.hit(version === "v2" ? "token.v2" : "token.v1", tenantKey(ref));
+      if (ref.kind === "unknown") return tokenError(ctx, req, 400, "invalid_request", 90002, MESSAGES.tenantNotFound(ref.segment));
+      const form = req.form();
+      const grantType = form.get("grant_type");
+      if (!grantType) return tokenError(ctx, req, 400, "invalid_request", 900144, MESSAGES.missingParameter("grant_type"));
+      switch (grantType) {
+        case "client_credentials":
+          return clientCredentials(ctx, req, form, ref, version, jtis);
+        case "authorization_code":
+        case "refresh_token":
+          if (version === "v2") return userGrant(ctx, req, form, ref, grantType, jtis);
+          break;
+      }
+      return tokenError(ctx, req, 400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grantType}'.`);
+    };
 
   return [
     { method: "POST", path: "/:tenant/oauth2/v2.0/token", handler: handle("v2") },
@@ -60,7 +54,14 @@ function clientCredentials(
 ): SimResult {
   if (ref.kind !== "tenant") {
     // App-only tokens need a concrete tenant (AADSTS9001023 for /common; /organizations fails likewise).
-    return tokenError(ctx, req, 400, "invalid_request", 9001023, `The grant type isn't supported over the /${ref.segment} endpoint. Please use a tenant-specific endpoint.`);
+    return tokenError(
+      ctx,
+      req,
+      400,
+      "invalid_request",
+      9001023,
+      `The grant type isn't supported over the /${ref.segment} endpoint. Please use a tenant-specific endpoint.`,
+    );
   }
   const tenant = ref.tenant;
 
@@ -110,8 +111,7 @@ function clientCredentials(
 }
 
 type ResourceTarget =
-  | { resource: ResourceDefinition; audience: string; error?: undefined }
-  | { resource?: ResourceDefinition; audience?: string; error: SimResult };
+  { resource: ResourceDefinition; audience: string; error?: undefined } | { resource?: ResourceDefinition; audience?: string; error: SimResult };
 
 function requestedResource(ctx: SimulatorContext, req: SimRequest, form: URLSearchParams, version: Version, tenant: Tenant): ResourceTarget {
   let identifier: string;
@@ -127,15 +127,29 @@ function requestedResource(ctx: SimulatorContext, req: SimRequest, form: URLSear
     if (!scope) return { error: tokenError(ctx, req, 400, "invalid_request", 900144, MESSAGES.missingParameter("scope")) };
     const items = scope.split(" ").filter(Boolean);
     const invalid = (detail: string) =>
-      tokenError(ctx, req, 400, "invalid_scope", 70011, `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. ${detail}`);
+      tokenError(
+        ctx,
+        req,
+        400,
+        "invalid_scope",
+        70011,
+        `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. ${detail}`,
+      );
     // Client credentials take exactly one `{resource}/.default` (one resource per token).
     if (items.length !== 1) {
       const first = items[0]?.endsWith("/.default") ? findResource(items[0].slice(0, -9)) : undefined;
-      return { ...(first ? { resource: first } : {}), error: invalid(`The scope '${scope}' is not valid: client credential flows take exactly one scope, '{resource}/.default'.`) };
+      return {
+        ...(first ? { resource: first } : {}),
+        error: invalid(`The scope '${scope}' is not valid: client credential flows take exactly one scope, '{resource}/.default'.`),
+      };
     }
     const item = items[0]!;
     if (!item.endsWith("/.default")) {
-      return { error: invalid(`The scope ${item} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`) };
+      return {
+        error: invalid(
+          `The scope ${item} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+        ),
+      };
     }
     identifier = item.slice(0, -"/.default".length);
   }
@@ -162,7 +176,14 @@ function userGrant(
   const client = readClientId(ctx, req, form);
   if (!client.ok) return client.result;
   if (client.clientId.toLowerCase() !== ctx.app.clientId.toLowerCase()) {
-    return tokenError(ctx, req, 400, "unauthorized_client", 700016, MESSAGES.appNotFound(client.clientId, ref.kind === "tenant" ? ref.tenant.displayName : ref.kind));
+    return tokenError(
+      ctx,
+      req,
+      400,
+      "unauthorized_client",
+      700016,
+      MESSAGES.appNotFound(client.clientId, ref.kind === "tenant" ? ref.tenant.displayName : ref.kind),
+    );
   }
   const auth = authenticateClient(ctx, req, form, ref, client, jtis);
   if (!auth.ok) return auth.result;
@@ -177,14 +198,28 @@ function userGrant(
     if (!code) return tokenError(ctx, req, 400, "invalid_request", 900144, MESSAGES.missingParameter("code"));
     const taken = ctx.grants.takeCode(code);
     if (taken.redeemed) {
-      return tokenError(ctx, req, 400, "invalid_grant", 54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.");
+      return tokenError(
+        ctx,
+        req,
+        400,
+        "invalid_grant",
+        54005,
+        "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.",
+      );
     }
     const record = taken.record;
     if (!record || record.clientId !== ctx.app.clientId) {
       return tokenError(ctx, req, 400, "invalid_grant", 70000, "The provided value for the 'code' parameter is not valid.");
     }
     if (record.expiresAt < Date.now()) {
-      return tokenError(ctx, req, 400, "invalid_grant", 70008, "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.");
+      return tokenError(
+        ctx,
+        req,
+        400,
+        "invalid_grant",
+        70008,
+        "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.",
+      );
     }
     const sameTenant = ref.kind === "tenant" ? record.issuedVia === "tenant" && ref.tenant.id === record.tenantId : record.issuedVia === ref.kind;
     if (!sameTenant) {
@@ -230,9 +265,7 @@ function userGrant(
   };
   const idToken = scopes.includes("openid") ? ctx.tokens.issueIdToken(input) : undefined;
   const accessToken = ctx.tokens.issueUserAccessToken(input);
-  const refreshToken = scopes.includes("offline_access")
-    ? ctx.grants.issueRefreshToken({ clientId: ctx.app.clientId, tenantId, upn, scopes })
-    : undefined;
+  const refreshToken = scopes.includes("offline_access") ? ctx.grants.issueRefreshToken({ clientId: ctx.app.clientId, tenantId, upn, scopes }) : undefined;
   const grantedScope = [...new Set(["User.Read", ...scopes.filter((s) => !s.includes("/"))])]
     .map((s) => (["openid", "profile", "email", "offline_access"].includes(s) ? s : `https://graph.microsoft.com/${s}`))
     .join(" ");

@@ -16,7 +16,11 @@ function actionsByName(): Map<string, { id: string; page: string }> {
   const out = new Map<string, { id: string; page: string }>();
   for (const [id, entry] of Object.entries(manifest.node)) {
     const worker = Object.keys(entry.workers)[0]!; // e.g. "app/(portal)/customers/[id]/page"
-    const page = worker.replace(/^app/, "").replace(/\/page$/, "").replace(/\/\([^)]*\)/g, "") || "/";
+    const page =
+      worker
+        .replace(/^app/, "")
+        .replace(/\/page$/, "")
+        .replace(/\/\([^)]*\)/g, "") || "/";
     if (entry.exportedName) out.set(entry.exportedName, { id, page });
   }
   return out;
@@ -97,7 +101,15 @@ test("saving analyst assignments with someone who is no longer an analyst is ref
   const id = await pendingCustomer(data, "Assign");
   const viewer = await data.adminViewer();
   const temp = await data.prisma.portalUser.create({
-    data: { id: randomUUID(), partnerId: viewer.partnerId, entraObjectId: randomUUID(), email: `leaver-${randomUUID().slice(0, 8)}@e2e`, displayName: "Leaving Analyst", role: "ANALYST", roleSource: "portal" },
+    data: {
+      id: randomUUID(),
+      partnerId: viewer.partnerId,
+      entraObjectId: randomUUID(),
+      email: `leaver-${randomUUID().slice(0, 8)}@e2e`,
+      displayName: "Leaving Analyst",
+      role: "ANALYST",
+      roleSource: "portal",
+    },
   });
   try {
     await signIn(page, admin.upn);

@@ -33,12 +33,15 @@ test("hostile incident text renders inert in every view and exports neutralise f
   await signIn(page, admin.upn);
 
   const injected = async () =>
-    page.evaluate((mark) => ({
-      flag: (window as unknown as Record<string, unknown>)[mark] ?? null,
-      elements: document.querySelectorAll(`[id^="${mark}"]`).length,
-      // An injected <script> element would hold exactly the payload (Next's own RSC scripts carry it as escaped data).
-      scripts: [...document.scripts].filter((s) => s.textContent?.trim().startsWith(`window.${mark}`)).length,
-    }), MARK);
+    page.evaluate(
+      (mark) => ({
+        flag: (window as unknown as Record<string, unknown>)[mark] ?? null,
+        elements: document.querySelectorAll(`[id^="${mark}"]`).length,
+        // An injected <script> element would hold exactly the payload (Next's own RSC scripts carry it as escaped data).
+        scripts: [...document.scripts].filter((s) => s.textContent?.trim().startsWith(`window.${mark}`)).length,
+      }),
+      MARK,
+    );
 
   await page.goto(`/incidents?customer=${c.id}&range=all&q=script`);
   await expect(page.getByTestId("incident-row")).toHaveCount(1);
@@ -118,7 +121,10 @@ test("pages allow only the scripts they were rendered with: a fresh nonce per re
   const nonces: string[] = [];
   for (const path of ["/overview", "/incidents", "/overview"]) {
     const res = await page.request.get(path);
-    const scriptSrc = res.headers()["content-security-policy"]!.split("; ").find((d) => d.startsWith("script-src"))!;
+    const scriptSrc = res
+      .headers()
+      ["content-security-policy"]!.split("; ")
+      .find((d) => d.startsWith("script-src"))!;
     expect(scriptSrc, path).toMatch(/^script-src 'self' 'nonce-[A-Za-z0-9+/]{22}==' 'strict-dynamic'$/);
     const nonce = /'nonce-([^']+)'/.exec(scriptSrc)![1]!;
     nonces.push(nonce);
@@ -131,7 +137,7 @@ test("pages allow only the scripts they were rendered with: a fresh nonce per re
   // while the page's own nonce-bearing scripts do (Next's inline bootstrap defines __next_f).
   await page.route("**/overview", async (route) => {
     const response = await route.fetch();
-    const html = (await response.text()).replace("</body>", "<script>window.__injected = true</script><img src=x onerror=\"window.__injected = true\"></body>");
+    const html = (await response.text()).replace("</body>", '<script>window.__injected = true</script><img src=x onerror="window.__injected = true"></body>');
     await route.fulfill({ response, body: html });
   });
   await page.goto("/overview");

@@ -15,7 +15,10 @@ type Fixtures = {
     prisma: import("../../lib/db/client.ts").PrismaClient;
     adminViewer(): Promise<Viewer>;
     /** A customer consented in the simulator and verified by the portal, optionally with its data synced. */
-    consentedCustomer(label: string, opts?: { sync?: boolean; defenderLicence?: boolean; roles?: Record<string, string[]> }): Promise<{ id: string; tenantId: string; displayName: string }>;
+    consentedCustomer(
+      label: string,
+      opts?: { sync?: boolean; defenderLicence?: boolean; roles?: Record<string, string[]> },
+    ): Promise<{ id: string; tenantId: string; displayName: string }>;
     /** Makes `customerIds` the only customers assigned to the analyst (who must have signed in once). */
     assignOnly(analystOid: string, customerIds: string[]): Promise<void>;
     /** Runs both feeds of a customer's sync now, in this process (no worker needed). */
@@ -35,7 +38,15 @@ export const test = base.extend<Fixtures>({
       const partner = await currentPartner();
       const user = await prisma.portalUser.upsert({
         where: { entraObjectId: "00000000-0000-4000-8000-00000000e2e0" },
-        create: { id: randomUUID(), partnerId: partner.id, entraObjectId: "00000000-0000-4000-8000-00000000e2e0", email: "fixture@e2e", displayName: "Fixture", role: "ADMIN", roleSource: "portal" },
+        create: {
+          id: randomUUID(),
+          partnerId: partner.id,
+          entraObjectId: "00000000-0000-4000-8000-00000000e2e0",
+          email: "fixture@e2e",
+          displayName: "Fixture",
+          role: "ADMIN",
+          roleSource: "portal",
+        },
         update: {},
       });
       return { userId: user.id, partnerId: partner.id, name: user.displayName, email: user.email, role: "ADMIN", customerScope: "all" };
@@ -50,7 +61,14 @@ export const test = base.extend<Fixtures>({
       const tokens = new TenantTokenClient({ authorityHost: cfg.authorityHost, clientId: cfg.clientId, credential: cfg.credential });
       const { qualifiedRole } = await import("../../lib/config/permissions.ts");
       const requiredRoles = cfg.requiredPermissions.map((p) => qualifiedRole(p.resource, p.permission));
-      const deps = { prisma, tokens, api: new MicrosoftApiClient({ tokens, baseUrl: cfg.apiBaseUrl, maxAttempts: 2 }), source: cfg.dataSource, intervalMinutes: 5, requiredRoles };
+      const deps = {
+        prisma,
+        tokens,
+        api: new MicrosoftApiClient({ tokens, baseUrl: cfg.apiBaseUrl, maxAttempts: 2 }),
+        source: cfg.dataSource,
+        intervalMinutes: 5,
+        requiredRoles,
+      };
       for (const feed of ["incidents", "alerts"] as const) await runFeedSync(deps, customerId, feed);
     };
     await use({

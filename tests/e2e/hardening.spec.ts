@@ -9,7 +9,10 @@ import { expect, partnerUsers, signIn, test } from "./fixtures.ts";
 const LIMIT = 50; // ANON_RATE_LIMIT_PER_MINUTE in global-setup
 const clientIp = () => `203.0.113.${randomInt(1, 255)}`;
 
-test("a flood from one client gets 429 with Retry-After after the limit on every anonymous route; nothing is written; another client is unaffected", async ({ request, data }) => {
+test("a flood from one client gets 429 with Retry-After after the limit on every anonymous route; nothing is written; another client is unaffected", async ({
+  request,
+  data,
+}) => {
   test.setTimeout(180_000);
   const flooder = clientIp();
   let other = clientIp();
@@ -21,7 +24,11 @@ test("a flood from one client gets 429 with Retry-After after the limit on every
     const second = new Date().getUTCSeconds();
     if (second > 45) await new Promise((r) => setTimeout(r, (61 - second) * 1000));
   };
-  for (const path of [`/consent/callback?admin_consent=True&tenant=${randomUUID()}&state=flood`, `/onboard/flood-${randomUUID()}`, `/consent/outcome/${randomUUID()}`]) {
+  for (const path of [
+    `/consent/callback?admin_consent=True&tenant=${randomUUID()}&state=flood`,
+    `/onboard/flood-${randomUUID()}`,
+    `/consent/outcome/${randomUUID()}`,
+  ]) {
     await freshWindow();
     let status = 0;
     let sent = 0;
@@ -38,8 +45,12 @@ test("a flood from one client gets 429 with Retry-After after the limit on every
     expect(await refused.text()).toContain("Too many requests");
     // HEAD and a "prefetch" header do not slip past it either. The callback answers HEAD with 204 before anything
     // else: it reads and writes nothing, not even the limiter's counter.
-    expect((await request.head(path, { headers: { "x-forwarded-for": flooder }, maxRedirects: 0 })).status()).toBe(path.startsWith("/consent/callback") ? 204 : 429);
-    expect((await request.get(path, { headers: { "x-forwarded-for": flooder, "next-router-prefetch": "1", purpose: "prefetch" }, maxRedirects: 0 })).status()).toBe(429);
+    expect((await request.head(path, { headers: { "x-forwarded-for": flooder }, maxRedirects: 0 })).status()).toBe(
+      path.startsWith("/consent/callback") ? 204 : 429,
+    );
+    expect(
+      (await request.get(path, { headers: { "x-forwarded-for": flooder, "next-router-prefetch": "1", purpose: "prefetch" }, maxRedirects: 0 })).status(),
+    ).toBe(429);
     expect(await rows(), `${path}: refused requests write nothing`).toEqual(before);
     // Another client is served as usual.
     expect((await request.get(path, { headers: { "x-forwarded-for": other }, maxRedirects: 0 })).status(), path).not.toBe(429);
@@ -78,8 +89,17 @@ test("a cross-site link or form pulls nothing from the SIEM API and audits nothi
 
   // The same URLs fetched directly, with the session: GET is not a pull; a POST from another origin is refused.
   expect((await page.request.get(`/api/customers/${c.id}/siem?${query}`)).status()).toBe(405);
-  expect((await page.request.post(`/api/customers/${c.id}/siem`, { form: { ago: "P365D", format: "csv" }, headers: { origin: "https://evil.example" } })).status()).toBe(403);
-  expect((await page.request.post(`/api/customers/${c.id}/siem`, { form: { ago: "P365D", format: "csv" }, headers: { origin: "null", "sec-fetch-site": "cross-site" } })).status()).toBe(403);
+  expect(
+    (await page.request.post(`/api/customers/${c.id}/siem`, { form: { ago: "P365D", format: "csv" }, headers: { origin: "https://evil.example" } })).status(),
+  ).toBe(403);
+  expect(
+    (
+      await page.request.post(`/api/customers/${c.id}/siem`, {
+        form: { ago: "P365D", format: "csv" },
+        headers: { origin: "null", "sec-fetch-site": "cross-site" },
+      })
+    ).status(),
+  ).toBe(403);
 
   expect(await audits()).toBe(before.audits);
   expect(await siemCalls()).toBe(before.calls);

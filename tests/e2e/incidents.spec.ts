@@ -107,7 +107,10 @@ test("an analyst triages an incident at Microsoft: status, assignment, classific
   const readOnly = await data.consentedCustomer("ReadOnly", { sync: true });
   await signIn(page, analyst.upn);
   await data.assignOnly(analyst.oid, [c.id, readOnly.id]);
-  const incident = await data.prisma.incident.findFirstOrThrow({ where: { customerId: c.id, status: { in: ["active", "inProgress"] } }, orderBy: { lastUpdateTime: "desc" } });
+  const incident = await data.prisma.incident.findFirstOrThrow({
+    where: { customerId: c.id, status: { in: ["active", "inProgress"] } },
+    orderBy: { lastUpdateTime: "desc" },
+  });
   await page.goto(`/incidents/${incident.id}`);
   const form = page.getByTestId("triage-form");
 
@@ -125,7 +128,9 @@ test("an analyst triages an incident at Microsoft: status, assignment, classific
   await form.getByRole("button", { name: "Update incident" }).click();
   await expect(page.getByTestId("triage-done")).toBeVisible();
 
-  const truth = (await sim.incidents(c.tenantId)) as { incidents: { incidentId: number; status: string; assignedTo: string | null; classification: string; determination: string }[] };
+  const truth = (await sim.incidents(c.tenantId)) as {
+    incidents: { incidentId: number; status: string; assignedTo: string | null; classification: string; determination: string }[];
+  };
   const atMicrosoft = truth.incidents.find((i) => String(i.incidentId) === incident.sourceId)!;
   expect(atMicrosoft).toMatchObject({ status: "Resolved", assignedTo: analyst.upn, classification: "TruePositive", determination: "Malware" });
   const stored = await data.prisma.incident.findUniqueOrThrow({ where: { id: incident.id } });

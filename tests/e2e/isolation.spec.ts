@@ -69,7 +69,9 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
   const before = {
     requests: await data.prisma.consentRequest.count({ where: { customerId: b.id } }),
     assignments: await data.prisma.analystAssignment.count({ where: { customerId: b.id } }),
-    sync: JSON.stringify(await data.prisma.syncState.findMany({ where: { customerId: b.id }, orderBy: { feed: "asc" }, select: { nextRunAt: true, progress: true } })),
+    sync: JSON.stringify(
+      await data.prisma.syncState.findMany({ where: { customerId: b.id }, orderBy: { feed: "asc" }, select: { nextRunAt: true, progress: true } }),
+    ),
     customer: JSON.stringify(await data.prisma.customer.findUniqueOrThrow({ where: { id: b.id } })),
   };
   const actionIds = Object.keys(manifest.node);
@@ -85,6 +87,10 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
   }
   expect(await data.prisma.consentRequest.count({ where: { customerId: b.id } })).toBe(before.requests);
   expect(await data.prisma.analystAssignment.count({ where: { customerId: b.id } })).toBe(before.assignments);
-  expect(JSON.stringify(await data.prisma.syncState.findMany({ where: { customerId: b.id }, orderBy: { feed: "asc" }, select: { nextRunAt: true, progress: true } }))).toBe(before.sync);
+  expect(
+    JSON.stringify(
+      await data.prisma.syncState.findMany({ where: { customerId: b.id }, orderBy: { feed: "asc" }, select: { nextRunAt: true, progress: true } }),
+    ),
+  ).toBe(before.sync);
   expect(JSON.stringify(await data.prisma.customer.findUniqueOrThrow({ where: { id: b.id } }))).toBe(before.customer);
 });

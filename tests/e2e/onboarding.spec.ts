@@ -20,7 +20,12 @@ async function pendingCustomer(data: Parameters<Parameters<typeof test>[2]>[0]["
   if (!r.ok) throw new Error(JSON.stringify(r));
   await data.customers.createConsentLink(viewer, r.value.id);
   const detail = (await data.customers.getCustomerDetail(viewer, r.value.id))!;
-  return { id: r.value.id, consentUrl: detail.link!.consentUrl, onboardingUrl: detail.link!.onboardingUrl, state: new URL(detail.link!.consentUrl).searchParams.get("state")! };
+  return {
+    id: r.value.id,
+    consentUrl: detail.link!.consentUrl,
+    onboardingUrl: detail.link!.onboardingUrl,
+    state: new URL(detail.link!.consentUrl).searchParams.get("state")!,
+  };
 }
 
 test("partner admin onboards a customer end to end: add, link, onboarding page, consent at Microsoft, Consented", async ({ page, browser, sim }) => {

@@ -97,7 +97,11 @@ test("absolute lifetime: an active session ends when its 12 hours are up", async
   await expect(page.getByTestId("signin-error")).toContainText("maximum length");
 });
 
-test("Users & access: an admin disables a user (sessions end at once, sign-in refused with a clear message) and enables them again", async ({ page, sim, browser }) => {
+test("Users & access: an admin disables a user (sessions end at once, sign-in refused with a clear message) and enables them again", async ({
+  page,
+  sim,
+  browser,
+}) => {
   const { admin } = await partnerUsers(sim);
   const analyst = await staffUser(sim, "analyst2");
   const other = await browser.newContext();
@@ -167,7 +171,11 @@ test("Users & access: sign out everywhere ends every session of a user; one sess
       await expect(p.getByTestId("signin-error")).toContainText("ended your session");
     }
     expect(await openSessions(data.prisma, analyst.oid)).toHaveLength(0);
-    const audit = await data.prisma.auditEntry.findMany({ where: { action: { in: ["session.ended", "user.signed_out_everywhere"] } }, orderBy: { id: "desc" }, take: 2 });
+    const audit = await data.prisma.auditEntry.findMany({
+      where: { action: { in: ["session.ended", "user.signed_out_everywhere"] } },
+      orderBy: { id: "desc" },
+      take: 2,
+    });
     expect(audit.map((a) => a.action).sort()).toEqual(["session.ended", "user.signed_out_everywhere"]);
   } finally {
     for (const c of contexts) await c.close();
@@ -233,7 +241,13 @@ test("attack: an analyst (or nobody) calling the Users & access actions directly
   // The admin (signed in by earlier tests) and an open session of theirs that the analyst would like to end.
   const adminRow = await data.prisma.portalUser.findUniqueOrThrow({ where: { entraObjectId: admin.oid } });
   const adminSession = await data.prisma.portalSession.create({
-    data: { id: crypto.randomUUID(), userId: adminRow.id, lastSeenAt: new Date(), roleCheckedAt: new Date(), absoluteExpiresAt: new Date(Date.now() + 3_600_000) },
+    data: {
+      id: crypto.randomUUID(),
+      userId: adminRow.id,
+      lastSeenAt: new Date(),
+      roleCheckedAt: new Date(),
+      absoluteExpiresAt: new Date(Date.now() + 3_600_000),
+    },
   });
   const manifest = JSON.parse(readFileSync(".next/server/server-reference-manifest.json", "utf8")) as { node: Record<string, { exportedName?: string }> };
   const ids = Object.entries(manifest.node).filter(([, v]) => /^(disableUser|enableUser|signOutEverywhere|endSession)Action$/.test(v.exportedName ?? ""));

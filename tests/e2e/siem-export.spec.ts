@@ -42,7 +42,9 @@ test("the incident queue exports exactly what the filters show, as CSV", async (
   expect(total).toBeGreaterThan(0);
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-csv").click()]);
   expect(download.suggestedFilename()).toMatch(/^incidents-[\d-]+\.csv$/);
-  const lines = readFileSync((await download.path())!, "utf8").trim().split("\r\n");
+  const lines = readFileSync((await download.path())!, "utf8")
+    .trim()
+    .split("\r\n");
   expect(lines).toHaveLength(total + 1);
   expect(lines.slice(1).every((l) => l.startsWith(`"${c.displayName}"`))).toBe(true);
 

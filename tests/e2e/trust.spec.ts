@@ -23,7 +23,13 @@ async function customerWithLink(data: Data, tenantOrDomain = "") {
   if (!r.ok) throw new Error(JSON.stringify(r));
   await data.customers.createConsentLink(viewer, r.value.id);
   const detail = (await data.customers.getCustomerDetail(viewer, r.value.id))!;
-  return { id: r.value.id, name: detail.displayName, consentUrl: detail.link!.consentUrl, onboardingUrl: detail.link!.onboardingUrl, state: new URL(detail.link!.consentUrl).searchParams.get("state")! };
+  return {
+    id: r.value.id,
+    name: detail.displayName,
+    consentUrl: detail.link!.consentUrl,
+    onboardingUrl: detail.link!.onboardingUrl,
+    state: new URL(detail.link!.consentUrl).searchParams.get("state")!,
+  };
 }
 
 async function ledgerRows(data: Data) {
@@ -144,10 +150,13 @@ test("an anonymous flood of callbacks with unknown states writes no row", async 
   const statuses = new Set<number>();
   for (let i = 0; i < 60; i++) {
     // A client address of its own (the suite trusts 127.0.0.1 as a proxy): the flood must not use up the browser's budget.
-    const res = await request.get(`/consent/callback?admin_consent=True&tenant=00000000-0000-4000-8000-${String(i).padStart(12, "0")}&state=${"A".repeat(42)}${i % 10}`, {
-      maxRedirects: 0,
-      headers: { "x-forwarded-for": "198.51.100.77" },
-    });
+    const res = await request.get(
+      `/consent/callback?admin_consent=True&tenant=00000000-0000-4000-8000-${String(i).padStart(12, "0")}&state=${"A".repeat(42)}${i % 10}`,
+      {
+        maxRedirects: 0,
+        headers: { "x-forwarded-for": "198.51.100.77" },
+      },
+    );
     statuses.add(res.status());
   }
   // 303 to the "not accepted" page, or 429 once the per-client limit is reached: never a write.

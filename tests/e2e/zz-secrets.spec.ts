@@ -39,7 +39,16 @@ test("no secret or token reaches the browser, the client bundles, the database o
   const { admin } = await partnerUsers(sim);
   const c = await data.consentedCustomer("Secrets", { sync: true });
   await signIn(page, admin.upn);
-  for (const path of ["/overview", "/customers", `/customers/${c.id}`, "/incidents?range=all", "/alerts?range=all", "/settings", "/settings/users", `/customers/${c.id}/siem?pull=1&ago=P30D`]) {
+  for (const path of [
+    "/overview",
+    "/customers",
+    `/customers/${c.id}`,
+    "/incidents?range=all",
+    "/alerts?range=all",
+    "/settings",
+    "/settings/users",
+    `/customers/${c.id}/siem?pull=1&ago=P30D`,
+  ]) {
     await page.goto(path);
   }
   // The SIEM importer's pull is a server action (POST): its answer is scanned like the pages.

@@ -41,7 +41,15 @@ before(async () => {
   prisma = (await import("../../lib/db/client.ts")).db();
   const partner = await (await import("../../lib/data/partner.ts")).currentPartner();
   const user = await prisma.portalUser.create({
-    data: { id: randomUUID(), partnerId: partner.id, entraObjectId: randomUUID(), email: "admin@partner", displayName: "Admin", role: "ADMIN", roleSource: "entra-app-role" },
+    data: {
+      id: randomUUID(),
+      partnerId: partner.id,
+      entraObjectId: randomUUID(),
+      email: "admin@partner",
+      displayName: "Admin",
+      role: "ADMIN",
+      roleSource: "entra-app-role",
+    },
   });
   viewer = { userId: user.id, partnerId: partner.id, name: "Admin", email: "admin@partner", role: "ADMIN", customerScope: "all" };
 });
@@ -142,7 +150,10 @@ describe("consent callback", () => {
     // A state the portal never issued, or none at all, writes nothing: no ledger row, no audit row.
     const before = await rowCounts();
     const ignoredBefore = consent.ignoredCallbackCount();
-    for (const params of <Record<string, string>[]>[{ admin_consent: "True", tenant: t.id, state: randomBytes(32).toString("base64url").slice(0, 43) }, { admin_consent: "True", tenant: t.id }]) {
+    for (const params of <Record<string, string>[]>[
+      { admin_consent: "True", tenant: t.id, state: randomBytes(32).toString("base64url").slice(0, 43) },
+      { admin_consent: "True", tenant: t.id },
+    ]) {
       assert.deepEqual(await consent.processConsentCallback(new URLSearchParams(params)), { kind: "invalid" });
     }
     assert.deepEqual(await rowCounts(), before);
@@ -207,7 +218,14 @@ describe("consent callback", () => {
 
   test("declined and not-an-admin errors are recorded with their AADSTS codes", async () => {
     const d = await pendingCustomer();
-    const declined = await event(await callback({ error: "access_denied", error_description: "AADSTS65004: User declined to consent to access the app.", admin_consent: "True", state: d.state }));
+    const declined = await event(
+      await callback({
+        error: "access_denied",
+        error_description: "AADSTS65004: User declined to consent to access the app.",
+        admin_consent: "True",
+        state: d.state,
+      }),
+    );
     assert.equal(declined.outcome, "DECLINED");
     assert.equal(declined.errorCode, "AADSTS65004");
     assert.equal((await snapshot(d.id)).status, "DECLINED");
@@ -223,7 +241,12 @@ describe("consent callback", () => {
     const c = await pendingCustomer({ tenantOrDomain: t.domain });
     const oversized = await event(await callback({ admin_consent: "True", tenant: t.id, state: c.state, error_description: "x".repeat(100_000) }));
     assert.equal(oversized.errorCode, "malformed_request");
-    const repeated = new URLSearchParams([["state", c.state], ["tenant", t.id], ["tenant", t.id], ["admin_consent", "True"]]);
+    const repeated = new URLSearchParams([
+      ["state", c.state],
+      ["tenant", t.id],
+      ["tenant", t.id],
+      ["admin_consent", "True"],
+    ]);
     const again = await event(await callback(repeated));
     assert.equal(again.id, oversized.id, "refusals of one link and code collapse into one row");
     assert.equal(again.occurrences, 2);
@@ -231,7 +254,9 @@ describe("consent callback", () => {
     const hostile = await event(await callback({ admin_consent: "True", tenant: "<script>alert(1)</script>", state: c.state }));
     assert.equal(hostile.errorCode, "malformed_request");
     assert.equal(hostile.claimedTenantId, null);
-    assert.deepEqual(await consent.processConsentCallback(new URLSearchParams({ admin_consent: "True", tenant: "<script>", state: "../../etc" })), { kind: "invalid" });
+    assert.deepEqual(await consent.processConsentCallback(new URLSearchParams({ admin_consent: "True", tenant: "<script>", state: "../../etc" })), {
+      kind: "invalid",
+    });
     // The link is still live after all of that: malformed responses consume nothing.
     assert.equal((await event(await callback({ admin_consent: "True", tenant: t.id, state: c.state }))).outcome, "CONSENTED");
   });
@@ -243,7 +268,9 @@ describe("consent callback", () => {
     assert.equal(freeText.errorCode, "malformed_request");
     assert.equal((await snapshot(a.id)).status, "PENDING");
     const b = await pendingCustomer();
-    const coded = await event(await callback({ error: "server_error", error_description: "AADSTS50000 <b>Visit evil.example to fix this</b>", state: b.state }));
+    const coded = await event(
+      await callback({ error: "server_error", error_description: "AADSTS50000 <b>Visit evil.example to fix this</b>", state: b.state }),
+    );
     assert.equal(coded.errorCode, "AADSTS50000");
     const customer = await prisma.customer.findUniqueOrThrow({ where: { id: b.id } });
     assert.doesNotMatch(customer.statusReason ?? "", /evil|<b>/);
@@ -316,7 +343,11 @@ describe("the bound tenant is the customer", () => {
   });
 
   test("an unknown domain is refused when the customer is added (AADSTS90002)", async () => {
-    const r = await customers.createCustomer(viewer, { displayName: uniqueTenantName("Nodomain").displayName, tenantOrDomain: "no-such-tenant-here.onmicrosoft.com", region: "eu" });
+    const r = await customers.createCustomer(viewer, {
+      displayName: uniqueTenantName("Nodomain").displayName,
+      tenantOrDomain: "no-such-tenant-here.onmicrosoft.com",
+      region: "eu",
+    });
     assert.equal(r.ok, false);
     assert.match((r as { fieldErrors: Record<string, string> }).fieldErrors.tenantOrDomain!, /AADSTS90002/);
   });
@@ -344,7 +375,10 @@ describe("the bound tenant is the customer", () => {
     assert.equal((await snapshot(c.id)).status, "CONSENTED");
     assert.equal((await binding.confirmTenant(viewer, c.id)).ok, false, "a second confirmation finds nothing to confirm");
     const history = await prisma.consentEvent.findMany({ where: { customerId: c.id }, orderBy: { createdAt: "asc" } });
-    assert.deepEqual(history.map((e) => e.outcome), ["AWAITING_CONFIRMATION", "CONFIRMED"]);
+    assert.deepEqual(
+      history.map((e) => e.outcome),
+      ["AWAITING_CONFIRMATION", "CONFIRMED"],
+    );
   });
 
   test("rejecting the tenant unbinds it; the typed ID after the legacy link also waits for confirmation", async () => {
@@ -428,7 +462,10 @@ describe("permission upgrades", () => {
     const page = await consent.getOnboardingPage(state);
     assert.ok(page.ok);
     assert.equal(page.capability?.label, "Incident updates (triage)");
-    assert.deepEqual(page.permissions.map((p) => p.permission), ["Incident.ReadWrite.All"]);
+    assert.deepEqual(
+      page.permissions.map((p) => p.permission),
+      ["Incident.ReadWrite.All"],
+    );
     const url = new URL(page.consentUrl);
     assert.ok(url.pathname.startsWith(`/${t.id}/`), "the tenant segment is the bound tenant");
     assert.equal(url.searchParams.get("scope"), "https://api.security.microsoft.com/Incident.ReadWrite.All");
@@ -438,7 +475,9 @@ describe("permission upgrades", () => {
     assert.equal(wrong.errorCode, "tenant_mismatch");
     // That attempt used the link up (it got past the state check): the partner sends a fresh one.
     assert.ok((await customers.createUpgradeLink(viewer, c.id, "triage")).ok);
-    const fresh = (await customers.getCustomerDetail(viewer, c.id))!.capabilities.find((x) => x.key === "triage")!.upgradeLink!.onboardingUrl.split("/onboard/")[1]!;
+    const fresh = (await customers.getCustomerDetail(viewer, c.id))!.capabilities
+      .find((x) => x.key === "triage")!
+      .upgradeLink!.onboardingUrl.split("/onboard/")[1]!;
     await control.grantConsent(t.id, { "https://api.security.microsoft.com": ["Incident.ReadWrite.All"] });
     const ok = await event(await callback({ admin_consent: "True", tenant: t.id, state: fresh }));
     assert.equal(ok.outcome, "PERMISSIONS_UPDATED");
@@ -450,4 +489,3 @@ describe("permission upgrades", () => {
     assert.equal((await customers.getCustomerDetail(viewer, c.id))!.capabilities.find((x) => x.key === "triage")!.granted, true);
   });
 });
-

@@ -40,7 +40,10 @@ describe("anonymous rate limit", () => {
     const now = new Date("2026-12-01T10:00:30Z");
     const decisions = [];
     for (let i = 0; i < LIMIT + 3; i++) decisions.push(await countRequest(prisma, "callback:203.0.113.1", LIMIT, now));
-    assert.deepEqual(decisions.map((d) => d.allowed), [...Array(LIMIT).fill(true), false, false, false]);
+    assert.deepEqual(
+      decisions.map((d) => d.allowed),
+      [...Array(LIMIT).fill(true), false, false, false],
+    );
     assert.equal(decisions.at(-1)!.retryAfterSeconds, 30, "Retry-After is the rest of the minute");
     assert.equal((await countRequest(prisma, "callback:203.0.113.2", LIMIT, now)).allowed, true);
     // The next minute is a new window.
@@ -55,7 +58,10 @@ describe("anonymous rate limit", () => {
       const now = new Date();
       const results = await Promise.all(Array.from({ length: 40 }, (_, i) => countRequest(i % 2 ? other : prisma, "onboarding:198.51.100.9", LIMIT, now)));
       assert.equal(results.filter((r) => r.allowed).length, LIMIT);
-      assert.deepEqual(results.map((r) => r.count).sort((a, b) => a - b), Array.from({ length: 40 }, (_, i) => i + 1));
+      assert.deepEqual(
+        results.map((r) => r.count).sort((a, b) => a - b),
+        Array.from({ length: 40 }, (_, i) => i + 1),
+      );
     } finally {
       await other.$disconnect();
     }
@@ -71,7 +77,11 @@ describe("anonymous rate limit", () => {
     const trusted = parseTrustedProxies("10.0.0.0/8, 2001:db8::/32");
     // From a trusted proxy: the rightmost address that is not a trusted proxy.
     assert.equal(clientAddress(h("10.1.2.3", "198.51.100.1"), trusted), "198.51.100.1");
-    assert.equal(clientAddress(h("10.1.2.3", "6.6.6.6, 198.51.100.1, 10.9.9.9"), trusted), "198.51.100.1", "a client-written entry on the left is not believed");
+    assert.equal(
+      clientAddress(h("10.1.2.3", "6.6.6.6, 198.51.100.1, 10.9.9.9"), trusted),
+      "198.51.100.1",
+      "a client-written entry on the left is not believed",
+    );
     assert.equal(clientAddress(h("2001:db8::5", "[2001:db8:1::7]:443, 192.0.2.4:5555"), trusted), "192.0.2.4");
     assert.equal(clientAddress(h("10.1.2.3", "not-an-ip"), trusted), "10.1.2.3", "garbage stops the walk at the last trusted hop");
     // Not from a trusted proxy: its XFF is ignored even with the setting.
@@ -84,7 +94,11 @@ describe("anonymous rate limit", () => {
     const { GET } = await import("../../app/consent/callback/route.ts");
     const { NextRequest } = await import("next/server");
     const call = (socket: string, xff?: string) =>
-      GET(new NextRequest(`http://localhost:3999/consent/callback?admin_consent=True&tenant=${randomUUID()}&state=garbage`, { headers: { [SOCKET]: socket, ...(xff ? { "x-forwarded-for": xff } : {}) } }));
+      GET(
+        new NextRequest(`http://localhost:3999/consent/callback?admin_consent=True&tenant=${randomUUID()}&state=garbage`, {
+          headers: { [SOCKET]: socket, ...(xff ? { "x-forwarded-for": xff } : {}) },
+        }),
+      );
     const rows = async () => ({ events: await prisma.consentEvent.count(), audit: await prisma.auditEntry.count() });
     let status = 0;
     let sent = 0;
@@ -114,12 +128,23 @@ describe("retention", () => {
     await prisma.auditEntry.deleteMany({});
     const event = (createdAt: Date, reason: string) => ({ id: randomUUID(), outcome: "REFUSED" as const, via: "LINK" as const, reason, createdAt });
     await prisma.consentEvent.createMany({ data: [...Array.from({ length: 7 }, () => event(old, "old")), event(recent, "recent")] });
-    await prisma.auditEntry.createMany({ data: [...Array.from({ length: 5 }, () => ({ actor: "system", action: "old", createdAt: old })), { actor: "system", action: "recent", createdAt: recent }] });
+    await prisma.auditEntry.createMany({
+      data: [
+        ...Array.from({ length: 5 }, () => ({ actor: "system", action: "old", createdAt: old })),
+        { actor: "system", action: "recent", createdAt: recent },
+      ],
+    });
     const r = await purgeExpiredRecords(prisma, { retentionDays: 400, batchSize: 2, now });
     assert.equal(r.consentEvents, 7);
     assert.equal(r.auditEntries, 5);
-    assert.deepEqual((await prisma.consentEvent.findMany({ select: { reason: true } })).map((e) => e.reason), ["recent"]);
-    assert.deepEqual((await prisma.auditEntry.findMany({ select: { action: true } })).map((e) => e.action), ["recent"]);
+    assert.deepEqual(
+      (await prisma.consentEvent.findMany({ select: { reason: true } })).map((e) => e.reason),
+      ["recent"],
+    );
+    assert.deepEqual(
+      (await prisma.auditEntry.findMany({ select: { action: true } })).map((e) => e.action),
+      ["recent"],
+    );
   });
 
   test("the worker registers the daily purge as a pg-boss schedule", async () => {
@@ -127,7 +152,10 @@ describe("retention", () => {
     const worker = await startSyncWorker({ databaseUrl: database.url, concurrency: 1, schedulerIntervalMs: 60_000 });
     try {
       const schedules = await prisma.$queryRaw<{ name: string; cron: string; timezone: string }[]>`SELECT name, cron, timezone FROM pgboss.schedule`;
-      assert.deepEqual(schedules.filter((s) => s.name === RETENTION_QUEUE), [{ name: RETENTION_QUEUE, cron: RETENTION_CRON, timezone: "UTC" }]);
+      assert.deepEqual(
+        schedules.filter((s) => s.name === RETENTION_QUEUE),
+        [{ name: RETENTION_QUEUE, cron: RETENTION_CRON, timezone: "UTC" }],
+      );
     } finally {
       await worker.stop();
     }
@@ -142,11 +170,25 @@ describe("search", () => {
     const { incidentFilters } = await import("../../lib/data/filters.ts");
     const partner = await currentPartner();
     const customerId = randomUUID();
-    await prisma.customer.create({ data: { id: customerId, partnerId: partner.id, displayName: "Like test", region: "eu", tenantId: randomUUID(), status: "CONSENTED" } });
+    await prisma.customer.create({
+      data: { id: customerId, partnerId: partner.id, displayName: "Like test", region: "eu", tenantId: randomUUID(), status: "CONSENTED" },
+    });
     const titles = ["Disk 100% full", "Disk 1000 full", "run_me.exe seen", "runXme.exe seen", "C:\\temp\\x ran", "C:tempx ran"];
     const now = new Date();
     await prisma.incident.createMany({
-      data: titles.map((title, i) => ({ id: randomUUID(), customerId, source: "graph", sourceId: `like-${i}`, title, severity: "medium", status: "active", createdTime: now, lastUpdateTime: now, payload: {}, syncedAt: now })),
+      data: titles.map((title, i) => ({
+        id: randomUUID(),
+        customerId,
+        source: "graph",
+        sourceId: `like-${i}`,
+        title,
+        severity: "medium",
+        status: "active",
+        createdTime: now,
+        lastUpdateTime: now,
+        payload: {},
+        syncedAt: now,
+      })),
     });
     const viewer: Viewer = { userId: randomUUID(), partnerId: partner.id, name: "t", email: "t@x", role: "ADMIN", customerScope: "all" };
     const search = async (q: string) => (await listIncidents(viewer, incidentFilters.parse({ q, range: "all" }))).rows.map((r) => r.title).sort();
@@ -154,7 +196,10 @@ describe("search", () => {
     assert.deepEqual(await search("run_me"), ["run_me.exe seen"]);
     assert.deepEqual(await search("C:\\temp"), ["C:\\temp\\x ran"]);
     assert.deepEqual(await search("%"), ["Disk 100% full"]);
-    assert.deepEqual((await suggest(viewer, "_m")).incidents.map((i) => i.title), ["run_me.exe seen"]);
+    assert.deepEqual(
+      (await suggest(viewer, "_m")).incidents.map((i) => i.title),
+      ["run_me.exe seen"],
+    );
   });
 
   test("page numbers are bounded: a huge page is clamped, garbage is the first page", async () => {

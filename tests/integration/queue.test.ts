@@ -26,8 +26,12 @@ let small: string;
 before(async () => {
   database = await createMigratedDatabase("queue");
   Object.assign(process.env, {
-    DATABASE_URL: database.url, NEXTAUTH_URL: "http://localhost:3999", NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
-    ENTRA_PARTNER_TENANT_ID: randomUUID(), ENTRA_CLIENT_ID: randomUUID(), ENTRA_CLIENT_SECRET: randomBytes(24).toString("base64url"),
+    DATABASE_URL: database.url,
+    NEXTAUTH_URL: "http://localhost:3999",
+    NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+    ENTRA_PARTNER_TENANT_ID: randomUUID(),
+    ENTRA_CLIENT_ID: randomUUID(),
+    ENTRA_CLIENT_SECRET: randomBytes(24).toString("base64url"),
   });
   prisma = (await import("../../lib/db/client.ts")).db();
   const partnerId = (await (await import("../../lib/data/partner.ts")).currentPartner()).id;
@@ -39,7 +43,10 @@ before(async () => {
   };
   big = randomUUID();
   small = randomUUID();
-  for (const [id, name] of [[big, "Big Co"], [small, "Small Co"]] as const) {
+  for (const [id, name] of [
+    [big, "Big Co"],
+    [small, "Small Co"],
+  ] as const) {
     await prisma.customer.create({ data: { id, partnerId, displayName: name, region: "global", tenantId: randomUUID(), status: "CONSENTED" } });
   }
   const cap = mods.incidents.COUNT_CAP;
@@ -100,7 +107,10 @@ test("the overview totals every visible customer and pages its table, most urgen
   const first = await mods.health.getOverview(admin);
   assert.equal(first.summary.customers, 62);
   assert.equal(first.rows.length, size);
-  assert.deepEqual(first.rows.slice(0, 2).map((r) => r.displayName), ["Big Co", "Small Co"]);
+  assert.deepEqual(
+    first.rows.slice(0, 2).map((r) => r.displayName),
+    ["Big Co", "Small Co"],
+  );
   const bigCount = mods.incidents.COUNT_CAP + 25;
   assert.deepEqual([first.totals.high, first.totals.low], [Math.floor(bigCount / 2) + 15, Math.ceil(bigCount / 2) + 15]);
   const second = await mods.health.getOverview(admin, { page: 2 });
@@ -123,7 +133,8 @@ test("the customer list pages through every customer the viewer may see (none si
   const all = await prisma.customer.count();
   const query = (q: Record<string, string> = {}) => customers.customerListQuery.parse(q);
   const pages = [];
-  for (let page = 1; page <= Math.ceil(all / customers.CUSTOMER_PAGE_SIZE); page++) pages.push(await customers.listCustomers(admin, query({ page: String(page) })));
+  for (let page = 1; page <= Math.ceil(all / customers.CUSTOMER_PAGE_SIZE); page++)
+    pages.push(await customers.listCustomers(admin, query({ page: String(page) })));
   assert.ok(pages.length > 1, "more customers than one page");
   assert.ok(pages.every((p) => p.total === all));
   assert.equal(new Set(pages.flatMap((p) => p.customers.map((c) => c.id))).size, all);

@@ -42,10 +42,23 @@ const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 /** A partner user who signed in through the real sign-in decision (id token claims). */
 async function signedIn(role: "Portal.Admin" | "Portal.Analyst") {
   const oid = randomUUID();
-  const d = await users.recordSignIn({ tid: partnerTenantId, oid, name: `U ${oid.slice(0, 4)}`, preferred_username: `${oid.slice(0, 8)}@partner.example`, roles: [role] });
+  const d = await users.recordSignIn({
+    tid: partnerTenantId,
+    oid,
+    name: `U ${oid.slice(0, 4)}`,
+    preferred_username: `${oid.slice(0, 8)}@partner.example`,
+    roles: [role],
+  });
   assert.equal(d.allowed, true);
   const row = await prisma.portalUser.findUniqueOrThrow({ where: { entraObjectId: oid } });
-  const viewer: Viewer = { userId: row.id, partnerId: row.partnerId, name: row.displayName, email: row.email, role: row.role!, customerScope: row.role === "ADMIN" ? "all" : [] };
+  const viewer: Viewer = {
+    userId: row.id,
+    partnerId: row.partnerId,
+    name: row.displayName,
+    email: row.email,
+    role: row.role!,
+    customerScope: row.role === "ADMIN" ? "all" : [],
+  };
   return { oid, id: row.id, viewer, claims: { tid: partnerTenantId, oid, preferred_username: row.email, roles: [role] } };
 }
 
@@ -210,7 +223,17 @@ describe("Users & access", () => {
     assert.equal((await sessions.resolveSession(victimToken, { now: at(1) })).ok, true);
 
     const otherPartner = await prisma.partner.create({ data: { id: randomUUID(), name: "Other MSSP", entraTenantId: randomUUID() } });
-    const foreign = await prisma.portalUser.create({ data: { id: randomUUID(), partnerId: otherPartner.id, entraObjectId: randomUUID(), email: "x@other", displayName: "X", role: "ADMIN", roleSource: "portal" } });
+    const foreign = await prisma.portalUser.create({
+      data: {
+        id: randomUUID(),
+        partnerId: otherPartner.id,
+        entraObjectId: randomUUID(),
+        email: "x@other",
+        displayName: "X",
+        role: "ADMIN",
+        roleSource: "portal",
+      },
+    });
     const foreignSession = await openSession(foreign.entraObjectId);
     const d = await staff.disableUser(admin.viewer, { userId: foreign.id });
     assert.equal(!d.ok && d.code, "not_found");
@@ -219,7 +242,7 @@ describe("Users & access", () => {
     assert.equal((await sessions.resolveSession(foreignSession, { now: at(1) })).ok, true);
     assert.ok((await staff.listStaff(admin.viewer)).every((u) => u.id !== foreign.id));
 
-    for (const bad of [null, "x", { userId: "'; DROP TABLE \"PortalUser\"; --" }, { userId: 42 }, [admin.id]]) {
+    for (const bad of [null, "x", { userId: '\'; DROP TABLE "PortalUser"; --' }, { userId: 42 }, [admin.id]]) {
       const r = await staff.disableUser(admin.viewer, bad);
       assert.equal(!r.ok && r.code, "invalid");
     }

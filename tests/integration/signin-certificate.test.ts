@@ -25,7 +25,9 @@ let parseServerConfig: typeof import("../../lib/config/env.ts").parseServerConfi
 
 before(async () => {
   sim = await startSimulator({
-    port: 0, certDir: CERT_DIR, seed: "signin-cert-tests",
+    port: 0,
+    certDir: CERT_DIR,
+    seed: "signin-cert-tests",
     app: { clientId, displayName: "Cert sign-in", clientSecrets: [], certificates: [registered.certPem], redirectUris: [callbackUrl] },
     defender: false,
   });
@@ -38,13 +40,27 @@ function providerFor(cert: typeof registered) {
   const dir = mkdtempSync(join(tmpdir(), "signin-cert-"));
   writeFileSync(join(dir, "key.pem"), cert.privateKeyPem, { mode: 0o600 });
   const cfg = parseServerConfig({
-    DATABASE_URL: "postgresql://localhost:1/unused", NEXTAUTH_URL: appUrl, NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
-    ENTRA_AUTHORITY_HOST: sim.url, ENTRA_PARTNER_TENANT_ID: sim.directory.partner.id, ENTRA_CLIENT_ID: clientId,
-    ENTRA_CLIENT_CERTIFICATE_KEY_FILE: join(dir, "key.pem"), ENTRA_CLIENT_CERTIFICATE_THUMBPRINT_SHA256: cert.thumbprintSha256Hex,
+    DATABASE_URL: "postgresql://localhost:1/unused",
+    NEXTAUTH_URL: appUrl,
+    NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+    ENTRA_AUTHORITY_HOST: sim.url,
+    ENTRA_PARTNER_TENANT_ID: sim.directory.partner.id,
+    ENTRA_CLIENT_ID: clientId,
+    ENTRA_CLIENT_CERTIFICATE_KEY_FILE: join(dir, "key.pem"),
+    ENTRA_CLIENT_CERTIFICATE_THUMBPRINT_SHA256: cert.thumbprintSha256Hex,
   });
   return authOptions(cfg).providers[0] as unknown as {
-    wellKnown: string; client: Record<string, string>; clientSecret?: string;
-    token: { request(ctx: { provider: { callbackUrl: string }; params: object; checks: object; client: BaseClient }): Promise<{ tokens: { id_token?: string; claims(): Record<string, unknown> } }> };
+    wellKnown: string;
+    client: Record<string, string>;
+    clientSecret?: string;
+    token: {
+      request(ctx: {
+        provider: { callbackUrl: string };
+        params: object;
+        checks: object;
+        client: BaseClient;
+      }): Promise<{ tokens: { id_token?: string; claims(): Record<string, unknown> } }>;
+    };
   };
 }
 
@@ -52,14 +68,22 @@ function providerFor(cert: typeof registered) {
 async function signInAtEntra(client: BaseClient) {
   const checks = { code_verifier: generators.codeVerifier(), state: generators.state(), nonce: generators.nonce() };
   const url = client.authorizationUrl({
-    scope: "openid profile email", redirect_uri: callbackUrl, state: checks.state, nonce: checks.nonce,
-    code_challenge: generators.codeChallenge(checks.code_verifier), code_challenge_method: "S256",
+    scope: "openid profile email",
+    redirect_uri: callbackUrl,
+    state: checks.state,
+    nonce: checks.nonce,
+    code_challenge: generators.codeChallenge(checks.code_verifier),
+    code_challenge_method: "S256",
   });
   const page = await (await fetch(url)).text();
   const tx = /name="tx" value="([^"]+)"/.exec(page)?.[1];
   const admin = sim.directory.partner.users.find((u) => u.roles.includes("Portal.Admin"))!;
   assert.ok(tx, "the simulator shows its account picker");
-  const login = await fetch(`${sim.url}/${sim.directory.partner.id}/login`, { method: "POST", body: new URLSearchParams({ tx, upn: admin.upn }), redirect: "manual" });
+  const login = await fetch(`${sim.url}/${sim.directory.partner.id}/login`, {
+    method: "POST",
+    body: new URLSearchParams({ tx, upn: admin.upn }),
+    redirect: "manual",
+  });
   const location = login.headers.get("location") ?? "";
   assert.ok(location.startsWith(callbackUrl), `redirected to the portal's callback, got ${login.status} ${location}`);
   return { params: client.callbackParams(location), checks, admin };
@@ -83,5 +107,7 @@ test("a certificate Entra does not know for the app is refused at the code redem
   const issuer = await Issuer.discover(provider.wellKnown);
   const client = new issuer.Client({ client_id: clientId, redirect_uris: [callbackUrl], ...provider.client });
   const { params, checks } = await signInAtEntra(client);
-  await assert.rejects(provider.token.request({ provider: { callbackUrl }, params, checks, client }), (err: Error) => /invalid_client|AADSTS700027/.test(`${(err as { error?: string }).error} ${err.message}`));
+  await assert.rejects(provider.token.request({ provider: { callbackUrl }, params, checks, client }), (err: Error) =>
+    /invalid_client|AADSTS700027/.test(`${(err as { error?: string }).error} ${err.message}`),
+  );
 });

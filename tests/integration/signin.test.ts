@@ -28,7 +28,13 @@ after(async () => {
   await database?.drop();
 });
 
-const claims = (over: Record<string, unknown> = {}) => ({ tid: partnerTenantId, oid: randomUUID(), name: "P", preferred_username: "p@partner.example", ...over });
+const claims = (over: Record<string, unknown> = {}) => ({
+  tid: partnerTenantId,
+  oid: randomUUID(),
+  name: "P",
+  preferred_username: "p@partner.example",
+  ...over,
+});
 
 test("an id token from any other tenant is refused, logged, and creates no user", async () => {
   const before = await prisma.portalUser.count();

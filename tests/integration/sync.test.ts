@@ -28,13 +28,22 @@ let mods: {
 before(async () => {
   database = await createMigratedDatabase("sync");
   sim = await startSimulator({
-    port: 0, certDir: CERT_DIR, seed: "sync-tests",
+    port: 0,
+    certDir: CERT_DIR,
+    seed: "sync-tests",
     app: { clientId, displayName: "Sync tests", clientSecrets: [clientSecret], certificates: [], redirectUris: [] },
     defender: { incidentsPerTenant: 30, quotas: true },
   });
   control = new SimControl(sim.url);
   Object.assign(process.env, {
-    ...simulatedPortalEnv({ databaseUrl: database.url, appUrl: "http://localhost:3999", authSecret: randomBytes(32).toString("base64url"), sim, clientId, clientSecret }),
+    ...simulatedPortalEnv({
+      databaseUrl: database.url,
+      appUrl: "http://localhost:3999",
+      authSecret: randomBytes(32).toString("base64url"),
+      sim,
+      clientId,
+      clientSecret,
+    }),
   });
   prisma = (await import("../../lib/db/client.ts")).db();
   partnerId = (await (await import("../../lib/data/partner.ts")).currentPartner()).id;
@@ -51,7 +60,8 @@ after(async () => {
 });
 
 function deps(source: DataSource, opts: { tokens?: InstanceType<typeof mods.tokens.TenantTokenClient> } = {}) {
-  const tokens = opts.tokens ?? new mods.tokens.TenantTokenClient({ authorityHost: sim.url, clientId, credential: { kind: "secret", source: "env", secret: clientSecret } });
+  const tokens =
+    opts.tokens ?? new mods.tokens.TenantTokenClient({ authorityHost: sim.url, clientId, credential: { kind: "secret", source: "env", secret: clientSecret } });
   // No real waiting on Retry-After or backoff in tests: the behaviour is the same, the clock is not.
   const api = new mods.api.MicrosoftApiClient({ tokens, baseUrl: sim.url, sleep: async () => {}, timeoutMs: 2_000 });
   return { prisma, tokens, api, source, intervalMinutes: 5 };
@@ -142,8 +152,16 @@ for (const source of ["graph", "defender"] as const) {
       await control.injectIncident(c.tenantId, { title: "Tagged by the customer", tags: ["Finance", "VIP", "Finance"], severity: "Medium" });
       const d = deps(source);
       const snapshot = async () => ({
-        incidents: await prisma.incident.findMany({ where: { customerId: c.id }, orderBy: { sourceId: "asc" }, select: { sourceId: true, title: true, severity: true, status: true, classification: true, determination: true, tags: true } }),
-        alerts: await prisma.alert.findMany({ where: { customerId: c.id }, orderBy: { sourceId: "asc" }, select: { sourceId: true, severity: true, status: true, classification: true, determination: true } }),
+        incidents: await prisma.incident.findMany({
+          where: { customerId: c.id },
+          orderBy: { sourceId: "asc" },
+          select: { sourceId: true, title: true, severity: true, status: true, classification: true, determination: true, tags: true },
+        }),
+        alerts: await prisma.alert.findMany({
+          where: { customerId: c.id },
+          orderBy: { sourceId: "asc" },
+          select: { sourceId: true, severity: true, status: true, classification: true, determination: true },
+        }),
       });
       const syncAll = async () => {
         for (const feed of ["incidents", "alerts"] as const) {
@@ -170,9 +188,11 @@ for (const source of ["graph", "defender"] as const) {
       // Now the same tenant answers in the other casing (Graph: PascalCase and `tags`, as its docs' examples do).
       await control.setSpelling(c.tenantId, source === "graph" ? { enumCase: "pascal", graphTags: "tags" } : { enumCase: "camel" });
       const target = { tenantId: c.tenantId, region: "eu" as const };
-      const raw = (source === "graph"
-        ? await d.api.getJson("graph", target, "/v1.0/security/incidents?$top=1&$expand=alerts")
-        : await d.api.getJson("xdr", target, "/api/incidents?$top=1")) as { value: Record<string, unknown>[] };
+      const raw = (
+        source === "graph"
+          ? await d.api.getJson("graph", target, "/v1.0/security/incidents?$top=1&$expand=alerts")
+          : await d.api.getJson("xdr", target, "/api/incidents?$top=1")
+      ) as { value: Record<string, unknown>[] };
       assert.match(String(raw.value[0]!.severity), source === "graph" ? /^[A-Z]/ : /^[a-z]/, "the simulator really answers in the other casing");
       if (source === "graph") assert.ok("tags" in raw.value[0]! && !("customTags" in raw.value[0]!));
       await prisma.alert.deleteMany({ where: { customerId: c.id } });
@@ -181,7 +201,9 @@ for (const source of ["graph", "defender"] as const) {
       assert.deepEqual(await snapshot(), documented);
 
       // And the severity filter's value finds exactly what Microsoft holds at that severity.
-      const truthMedium = ((await control.incidents(c.tenantId)) as { incidents: { severity: string }[] }).incidents.filter((i) => i.severity === "Medium").length;
+      const truthMedium = ((await control.incidents(c.tenantId)) as { incidents: { severity: string }[] }).incidents.filter(
+        (i) => i.severity === "Medium",
+      ).length;
       assert.ok(truthMedium > 0);
       assert.equal(await prisma.incident.count({ where: { customerId: c.id, severity: "medium" } }), truthMedium);
     });
@@ -207,14 +229,22 @@ for (const source of ["graph", "defender"] as const) {
       assert.match(alertTitle.title, /… \[cut: \d+ characters\]$/);
 
       const withComment = await prisma.incident.findMany({ where: { customerId: c.id }, select: { payload: true } });
-      const comments = withComment.flatMap((i) => (i.payload as { comments: { comment: string }[] }).comments.map((x) => x.comment)).filter((x) => x.startsWith("Huge comment "));
+      const comments = withComment
+        .flatMap((i) => (i.payload as { comments: { comment: string }[] }).comments.map((x) => x.comment))
+        .filter((x) => x.startsWith("Huge comment "));
       assert.equal(comments.length, 1);
       assert.equal(comments[0]!.length, LIMITS.comment);
       assert.notEqual(splitCut(comments[0]!).cut, null);
 
       // The command line, in every stored copy of the alert (incident feed and alerts feed).
       const alerts = await prisma.alert.findMany({ where: { customerId: c.id }, select: { payload: true } });
-      const commandLines = alerts.flatMap((a) => (a.payload as { evidence: { fields: Record<string, string> }[] }).evidence.flatMap((e) => Object.entries(e.fields).filter(([k]) => /commandline$/i.test(k)).map(([, v]) => v)));
+      const commandLines = alerts.flatMap((a) =>
+        (a.payload as { evidence: { fields: Record<string, string> }[] }).evidence.flatMap((e) =>
+          Object.entries(e.fields)
+            .filter(([k]) => /commandline$/i.test(k))
+            .map(([, v]) => v),
+        ),
+      );
       const huge = commandLines.filter((v) => v.startsWith("powershell -enc CCCC"));
       assert.ok(huge.length > 0, "the injected command line was stored");
       for (const v of huge) {
@@ -243,7 +273,10 @@ test("a revoked tenant is flagged in plain words and the others finish", async (
   await control.revokeConsent(revoked.tenantId);
   const d = deps("graph");
   const results = await Promise.all([...healthy, revoked].map((c) => mods.run.runFeedSync(d, c.id, "incidents")));
-  assert.deepEqual(results.map((r) => r.ok), [true, true, false]);
+  assert.deepEqual(
+    results.map((r) => r.ok),
+    [true, true, false],
+  );
   const c = await prisma.customer.findUniqueOrThrow({ where: { id: revoked.id } });
   assert.equal(c.status, "REVOKED");
   assert.match(c.statusReason!, /Consent was revoked.*AADSTS700016/);
@@ -289,9 +322,20 @@ test("an incident returned twice in one run (pages shifted while paging) is stor
   const c = await consentedCustomer("Dupes");
   const { upsertIncidents } = await import("../../lib/sync/store.ts");
   const base = {
-    sourceId: "4242", title: "Old title", severity: "high", status: "active", classification: null, determination: null,
-    assignedTo: null, tags: [], alertCount: 0, createdTime: new Date("2026-11-01T00:00:00Z"), lastUpdateTime: new Date("2026-11-02T00:00:00Z"),
-    webUrl: null, payload: {}, alerts: [],
+    sourceId: "4242",
+    title: "Old title",
+    severity: "high",
+    status: "active",
+    classification: null,
+    determination: null,
+    assignedTo: null,
+    tags: [],
+    alertCount: 0,
+    createdTime: new Date("2026-11-01T00:00:00Z"),
+    lastUpdateTime: new Date("2026-11-02T00:00:00Z"),
+    webUrl: null,
+    payload: {},
+    alerts: [],
   };
   const newer = { ...base, title: "New title", lastUpdateTime: new Date("2026-11-03T00:00:00Z") };
   await prisma.$transaction((tx) => upsertIncidents(tx, c.id, "graph", [base, newer, base], new Date()));

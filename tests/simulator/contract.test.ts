@@ -23,7 +23,9 @@ let control: SimControl;
 
 before(async () => {
   sim = await startSimulator({
-    port: 0, certDir: CERT_DIR, seed: "contract",
+    port: 0,
+    certDir: CERT_DIR,
+    seed: "contract",
     app: { clientId, displayName: "Contract tests", clientSecrets: [clientSecret], certificates: [], redirectUris: [] },
     defender: { incidentsPerTenant: 12, quotas: false },
   });
@@ -53,7 +55,11 @@ test("Defender XDR incident list and single incident", async () => {
   const parsed = parseMicrosoftPayload(S.xdrIncidentListSchema, list, "XDR list");
   const raw = (list as { value: Record<string, unknown>[] }).value;
   checkItems(raw, S.xdrIncidentSchema, "XDR incident");
-  checkItems(raw.flatMap((i) => (i.alerts as unknown[]) ?? []), S.xdrIncidentAlertSchema, "XDR incident alert");
+  checkItems(
+    raw.flatMap((i) => (i.alerts as unknown[]) ?? []),
+    S.xdrIncidentAlertSchema,
+    "XDR incident alert",
+  );
   const one = await api.getJson("xdr", target, `/api/incidents/${parsed.value[0]!.incidentId}`);
   parseMicrosoftPayload(S.xdrIncidentSchema, one, "XDR incident");
 });
@@ -63,7 +69,11 @@ test("Defender for Endpoint alert list with evidence and single alert", async ()
   const parsed = parseMicrosoftPayload(S.mdeAlertListSchema, list, "MDE list");
   const raw = (list as { value: Record<string, unknown>[] }).value;
   checkItems(raw, S.mdeAlertSchema, "MDE alert");
-  checkItems(raw.flatMap((a) => (a.evidence as unknown[]) ?? []), S.mdeEvidenceSchema, "MDE evidence");
+  checkItems(
+    raw.flatMap((a) => (a.evidence as unknown[]) ?? []),
+    S.mdeEvidenceSchema,
+    "MDE evidence",
+  );
   parseMicrosoftPayload(S.mdeAlertSchema, await api.getJson("mde", target, `/api/alerts/${parsed.value[0]!.id}`), "MDE alert");
 });
 
@@ -72,7 +82,11 @@ test("Microsoft Graph security incidents with alerts, and alerts_v2", async () =
   parseMicrosoftPayload(S.graphIncidentListSchema, incidents, "Graph incidents");
   const raw = (incidents as { value: Record<string, unknown>[] }).value;
   checkItems(raw, S.graphIncidentSchema, "Graph incident");
-  checkItems(raw.flatMap((i) => (i.alerts as unknown[]) ?? []), S.graphAlertSchema, "Graph incident alert");
+  checkItems(
+    raw.flatMap((i) => (i.alerts as unknown[]) ?? []),
+    S.graphAlertSchema,
+    "Graph incident alert",
+  );
   const alerts = await api.getJson("graph", target, "/v1.0/security/alerts_v2?$top=50");
   parseMicrosoftPayload(S.graphAlertListSchema, alerts, "Graph alerts_v2");
   checkItems((alerts as { value: unknown[] }).value, S.graphAlertSchema, "Graph alert");
@@ -98,7 +112,11 @@ test("the spellings Microsoft's own examples use (PascalCase Graph enums, `tags`
   await control.grantConsent(t.id);
   const other: TenantTarget = { tenantId: t.id, region: "eu" };
   await control.setSpelling(t.id, { enumCase: "pascal", graphTags: "tags" });
-  const graph = parseMicrosoftPayload(S.graphIncidentListSchema, await api.getJson("graph", other, "/v1.0/security/incidents?$expand=alerts&$top=50"), "Graph incidents");
+  const graph = parseMicrosoftPayload(
+    S.graphIncidentListSchema,
+    await api.getJson("graph", other, "/v1.0/security/incidents?$expand=alerts&$top=50"),
+    "Graph incidents",
+  );
   assert.ok(graph.value.every((i) => /^[A-Z]/.test(i.severity ?? "") && /^[A-Z]/.test(i.status ?? "") && i.customTags === undefined && Array.isArray(i.tags)));
   assert.ok(graph.value.flatMap((i) => i.alerts ?? []).every((a) => /^[A-Z]/.test(a.status ?? "")));
   await control.setSpelling(t.id, { enumCase: "camel", graphTags: "customTags" });

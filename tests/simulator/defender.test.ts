@@ -24,7 +24,13 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 let sim: SimulatorHandle;
 
 function appOptions() {
-  return { clientId: CLIENT_ID, displayName: "Contoso MSSP Defender Portal", clientSecrets: [SECRET], certificates: [], redirectUris: ["http://localhost:3000/cb"] };
+  return {
+    clientId: CLIENT_ID,
+    displayName: "Contoso MSSP Defender Portal",
+    clientSecrets: [SECRET],
+    certificates: [],
+    redirectUris: ["http://localhost:3000/cb"],
+  };
 }
 
 before(async () => {
@@ -51,10 +57,16 @@ async function token(tenantId: string, resource: string, opts: { skipCache?: boo
   const s = opts.s ?? sim;
   let cca = ccas.get(s);
   if (!cca) {
-    cca = new ConfidentialClientApplication({ auth: { clientId: CLIENT_ID, authority: `${s.url}/${s.directory.partner.id}`, knownAuthorities: [`localhost:${s.port}`], clientSecret: SECRET } });
+    cca = new ConfidentialClientApplication({
+      auth: { clientId: CLIENT_ID, authority: `${s.url}/${s.directory.partner.id}`, knownAuthorities: [`localhost:${s.port}`], clientSecret: SECRET },
+    });
     ccas.set(s, cca);
   }
-  const r = await cca.acquireTokenByClientCredential({ scopes: [`${resource}/.default`], authority: `${s.url}/${tenantId}`, skipCache: opts.skipCache ?? false });
+  const r = await cca.acquireTokenByClientCredential({
+    scopes: [`${resource}/.default`],
+    authority: `${s.url}/${tenantId}`,
+    skipCache: opts.skipCache ?? false,
+  });
   assert.ok(r);
   return r.accessToken;
 }
@@ -96,7 +108,13 @@ describe("Defender XDR /api/incidents", () => {
   let tok: string;
   before(async () => {
     tid = customer("Fabrikam").id;
-    await control("POST", `/_sim/tenants/${tid}/consent`, { roles: { [MTP]: ["Incident.Read.All", "Incident.ReadWrite.All"], [WDATP]: ["Alert.Read.All"], [GRAPH]: ["SecurityIncident.Read.All", "SecurityAlert.Read.All"] } });
+    await control("POST", `/_sim/tenants/${tid}/consent`, {
+      roles: {
+        [MTP]: ["Incident.Read.All", "Incident.ReadWrite.All"],
+        [WDATP]: ["Alert.Read.All"],
+        [GRAPH]: ["SecurityIncident.Read.All", "SecurityAlert.Read.All"],
+      },
+    });
     tok = await token(tid, MTP, { skipCache: true });
   });
 
@@ -111,13 +129,48 @@ describe("Defender XDR /api/incidents", () => {
       seen.push(...page.value.map((i: Json) => i.incidentId));
       if (page.value.length < 15) break;
     }
-    assert.deepEqual(seen, truth.map((t) => t.incidentId));
+    assert.deepEqual(
+      seen,
+      truth.map((t) => t.incidentId),
+    );
     const first = (await ok(await call(XDR_HOST, "/api/incidents", tok))).value[0] as Json;
-    for (const k of ["incidentId", "redirectIncidentId", "incidentName", "createdTime", "lastUpdateTime", "assignedTo", "classification", "determination", "status", "severity", "tags", "comments", "alerts"]) {
+    for (const k of [
+      "incidentId",
+      "redirectIncidentId",
+      "incidentName",
+      "createdTime",
+      "lastUpdateTime",
+      "assignedTo",
+      "classification",
+      "determination",
+      "status",
+      "severity",
+      "tags",
+      "comments",
+      "alerts",
+    ]) {
       assert.ok(k in first, `incident lacks ${k}`);
     }
     const alert = first.alerts[0] as Json;
-    for (const k of ["alertId", "incidentId", "serviceSource", "creationTime", "lastUpdatedTime", "resolvedTime", "firstActivity", "lastActivity", "title", "category", "status", "severity", "investigationState", "detectionSource", "mitreTechniques", "devices", "entities"]) {
+    for (const k of [
+      "alertId",
+      "incidentId",
+      "serviceSource",
+      "creationTime",
+      "lastUpdatedTime",
+      "resolvedTime",
+      "firstActivity",
+      "lastActivity",
+      "title",
+      "category",
+      "status",
+      "severity",
+      "investigationState",
+      "detectionSource",
+      "mitreTechniques",
+      "devices",
+      "entities",
+    ]) {
       assert.ok(k in alert, `alert lacks ${k}`);
     }
     assert.equal(Object.keys(alert.entities[0]).length, 31, "entities carry every documented field (null when unused)");
@@ -128,9 +181,18 @@ describe("Defender XDR /api/incidents", () => {
     const truth = await groundTruth(tid);
     const pivot = truth[10]!.lastUpdateTime as string;
     const ge = await ok(await call(XDR_HOST, `/api/incidents${q({ $filter: `lastUpdateTime ge ${pivot}` })}`, tok));
-    assert.deepEqual(ge.value.map((i: Json) => i.incidentId), truth.slice(0, 11).map((t) => t.incidentId));
+    assert.deepEqual(
+      ge.value.map((i: Json) => i.incidentId),
+      truth.slice(0, 11).map((t) => t.incidentId),
+    );
     const lt = await ok(await call(XDR_HOST, `/api/incidents${q({ $filter: `lastUpdateTime lt ${pivot} and status eq 'Resolved'` })}`, tok));
-    assert.deepEqual(lt.value.map((i: Json) => i.incidentId), truth.slice(11).filter((t) => t.status === "Resolved").map((t) => t.incidentId));
+    assert.deepEqual(
+      lt.value.map((i: Json) => i.incidentId),
+      truth
+        .slice(11)
+        .filter((t) => t.status === "Resolved")
+        .map((t) => t.incidentId),
+    );
     const created = truth.map((t) => t.createdTime as string).sort()[20]!;
     const c = await ok(await call(XDR_HOST, `/api/incidents${q({ $filter: `createdTime gt ${created}` })}`, tok));
     assert.equal(c.value.length, truth.filter((t) => t.createdTime > created).length);
@@ -161,7 +223,10 @@ describe("Defender XDR /api/incidents", () => {
     await control("POST", "/_sim/requests/reset");
     const one = await ok(await call("eu.api.security.microsoft.com", `/api/incidents/${truth[3]!.incidentId}`, tok));
     assert.equal(one.incidentId, truth[3]!.incidentId);
-    assert.deepEqual(one.alerts.map((a: Json) => a.alertId), truth[3]!.alertIds);
+    assert.deepEqual(
+      one.alerts.map((a: Json) => a.alertId),
+      truth[3]!.alertIds,
+    );
     const missing = await call("api-uk.security.microsoft.com", "/api/incidents/1", tok);
     assert.equal(missing.status, 404);
     assert.equal(((await missing.json()) as Json).error.code, "ResourceNotFound");
@@ -178,7 +243,14 @@ describe("Defender XDR /api/incidents", () => {
     const res = await call(XDR_HOST, `/api/incidents/${target.incidentId}`, tok, {
       method: "PATCH",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ status: "Resolved", assignedTo: "secop2@contoso.com", classification: "TruePositive", determination: "Malware", tags: ["Pen-test"], comment: "pen testing" }),
+      body: JSON.stringify({
+        status: "Resolved",
+        assignedTo: "secop2@contoso.com",
+        classification: "TruePositive",
+        determination: "Malware",
+        tags: ["Pen-test"],
+        comment: "pen testing",
+      }),
     });
     const body = await ok(res);
     assert.equal(body.status, "Resolved");
@@ -188,7 +260,10 @@ describe("Defender XDR /api/incidents", () => {
     assert.equal(body.comments.at(-1).comment, "pen testing");
     assert.ok(body.lastUpdateTime > truth[0]!.lastUpdateTime);
     assert.equal((await groundTruth(tid))[0]!.incidentId, target.incidentId);
-    const badDet = await call(XDR_HOST, `/api/incidents/${target.incidentId}`, tok, { method: "PATCH", body: JSON.stringify({ classification: "FalsePositive", determination: "Malware" }) });
+    const badDet = await call(XDR_HOST, `/api/incidents/${target.incidentId}`, tok, {
+      method: "PATCH",
+      body: JSON.stringify({ classification: "FalsePositive", determination: "Malware" }),
+    });
     assert.equal(badDet.status, 400);
     assert.equal(((await badDet.json()) as Json).error.code, "InvalidInput");
     const badBody = await call(XDR_HOST, `/api/incidents/${target.incidentId}`, tok, { method: "PATCH", body: JSON.stringify({ Status: "Resolved" }) });
@@ -202,7 +277,7 @@ describe("Defender XDR /api/incidents", () => {
       incidentName: "<script>alert(1)</script>",
       comment: "=cmd|' /C calc'!A0",
       url: "javascript:alert(document.cookie)",
-      processCommandLine: "powershell \u0000\u0007\u001b[31m -c \"<img src=x onerror=alert(1)>\"",
+      processCommandLine: 'powershell \u0000\u0007\u001b[31m -c "<img src=x onerror=alert(1)>"',
       filePath: "C:\\evil\\\u202etxt.exe",
       alertTitle: big,
     };
@@ -285,7 +360,10 @@ describe("Graph /v1.0/security", () => {
       pages++;
     }
     assert.equal(pages, 3);
-    assert.deepEqual(ids, truth.map((t) => String(t.incidentId)));
+    assert.deepEqual(
+      ids,
+      truth.map((t) => String(t.incidentId)),
+    );
     const capped = await ok(await call(GRAPH_HOST, `/v1.0/security/incidents${q({ $top: "500" })}`, tok));
     assert.equal(capped.value.length, Math.min(50, truth.length));
     const expanded = await ok(await call(GRAPH_HOST, `/v1.0/security/incidents${q({ $expand: "alerts", $top: "3" })}`, tok));
@@ -295,7 +373,9 @@ describe("Graph /v1.0/security", () => {
     assert.match(inc.severity, /^(informational|low|medium|high)$/);
     assert.equal(inc.incidentWebUrl, `https://security.microsoft.com/incidents/${inc.id}?tid=${tid}`);
     assert.ok(Array.isArray(inc.alerts) && inc.alerts.length > 0);
-    const active = await ok(await call(GRAPH_HOST, `/v1.0/security/incidents${q({ $filter: "status eq 'active' and lastUpdateDateTime ge 2000-01-01T00:00:00Z" })}`, tok));
+    const active = await ok(
+      await call(GRAPH_HOST, `/v1.0/security/incidents${q({ $filter: "status eq 'active' and lastUpdateDateTime ge 2000-01-01T00:00:00Z" })}`, tok),
+    );
     assert.equal(active.value.length, Math.min(50, truth.filter((t) => t.status === "Active").length));
     const get = await ok(await call(GRAPH_HOST, `/v1.0/security/incidents/${truth[0]!.incidentId}`, tok));
     assert.equal(get.id, String(truth[0]!.incidentId));
@@ -314,16 +394,29 @@ describe("Graph /v1.0/security", () => {
     }
     assert.equal(all.length, total);
     const types = new Set(all.flatMap((a) => (a.evidence as Json[]).map((e) => e["@odata.type"])));
-    for (const t of ["deviceEvidence", "fileEvidence", "processEvidence", "ipEvidence", "urlEvidence", "userEvidence"]) assert.ok(types.has(`#microsoft.graph.security.${t}`), t);
+    for (const t of ["deviceEvidence", "fileEvidence", "processEvidence", "ipEvidence", "urlEvidence", "userEvidence"])
+      assert.ok(types.has(`#microsoft.graph.security.${t}`), t);
     const a = all[0]!;
     assert.equal(a.alertWebUrl, `https://security.microsoft.com/alerts/${encodeURIComponent(a.id)}?tid=${tid}`);
-    const mde = await ok(await call(GRAPH_HOST, `/v1.0/security/alerts_v2${q({ $filter: "serviceSource eq 'microsoftDefenderForEndpoint'", $count: "true" })}`, tok));
-    assert.equal(mde["@odata.count"], truth.reduce((n, t) => n + t.mdeAlertIds.length, 0));
+    const mde = await ok(
+      await call(GRAPH_HOST, `/v1.0/security/alerts_v2${q({ $filter: "serviceSource eq 'microsoftDefenderForEndpoint'", $count: "true" })}`, tok),
+    );
+    assert.equal(
+      mde["@odata.count"],
+      truth.reduce((n, t) => n + t.mdeAlertIds.length, 0),
+    );
   });
 
   test("unsupported OData -> 400 with the Graph error body", async () => {
-    for (const params of <Record<string, string>[]>[{ $orderby: "createdDateTime desc" }, { $filter: "displayName eq 'x'" }, { $filter: "status eq 'active' or status eq 'resolved'" }, { $expand: "comments" }]) {
-      const res = await call(GRAPH_HOST, `/v1.0/security/incidents${q(params)}`, tok, { headers: { "client-request-id": "11111111-2222-3333-4444-555555555555" } });
+    for (const params of <Record<string, string>[]>[
+      { $orderby: "createdDateTime desc" },
+      { $filter: "displayName eq 'x'" },
+      { $filter: "status eq 'active' or status eq 'resolved'" },
+      { $expand: "comments" },
+    ]) {
+      const res = await call(GRAPH_HOST, `/v1.0/security/incidents${q(params)}`, tok, {
+        headers: { "client-request-id": "11111111-2222-3333-4444-555555555555" },
+      });
       assert.equal(res.status, 400, JSON.stringify(params));
       const body = (await res.json()) as Json;
       assert.equal(body.error.code, "BadRequest");
@@ -357,8 +450,14 @@ describe("one incident across XDR, Graph, MDE and SIEM", () => {
     assert.equal(graph.displayName, xdr.incidentName);
     assert.equal(graph.lastUpdateDateTime, xdr.lastUpdateTime);
     assert.equal(graph.status, xdr.status.charAt(0).toLowerCase() + xdr.status.slice(1));
-    assert.deepEqual(graph.alerts.map((a: Json) => a.id), xdr.alerts.map((a: Json) => a.alertId));
-    assert.deepEqual(graph.alerts.map((a: Json) => a.title), xdr.alerts.map((a: Json) => a.title));
+    assert.deepEqual(
+      graph.alerts.map((a: Json) => a.id),
+      xdr.alerts.map((a: Json) => a.alertId),
+    );
+    assert.deepEqual(
+      graph.alerts.map((a: Json) => a.title),
+      xdr.alerts.map((a: Json) => a.title),
+    );
     const endpointAlerts = xdr.alerts.filter((a: Json) => a.serviceSource === "MicrosoftDefenderATP");
     assert.deepEqual(mde.value.map((a: Json) => a.id).sort(), endpointAlerts.map((a: Json) => a.alertId).sort());
     const mdeOne = mde.value.find((a: Json) => a.id === endpointAlerts[0].alertId) as Json;
@@ -378,10 +477,31 @@ describe("one incident across XDR, Graph, MDE and SIEM", () => {
     const det = body.find((d) => d.AlertId === created.alertIds[0])!;
     assert.ok(det, "the new MDE alert is exported");
     assert.equal(det.FileName, "probe.exe");
-    for (const k of ["AlertTime", "ComputerDnsName", "AlertTitle", "Category", "Severity", "LinkToWDATP", "Sha1", "LastProcessedTimeUtc", "MachineName", "MachineGroup", "IncidentLinkToMTP"]) assert.ok(k in det, k);
-    const old = await ok(await call("wdatp-alertexporter-us.windows.com", `/api/alerts${q({ sinceTimeUtc: "2000-01-01T00:00:00.000", untilTimeUtc: "2000-01-02T00:00:00.000" })}`, siemTok));
+    for (const k of [
+      "AlertTime",
+      "ComputerDnsName",
+      "AlertTitle",
+      "Category",
+      "Severity",
+      "LinkToWDATP",
+      "Sha1",
+      "LastProcessedTimeUtc",
+      "MachineName",
+      "MachineGroup",
+      "IncidentLinkToMTP",
+    ])
+      assert.ok(k in det, k);
+    const old = await ok(
+      await call(
+        "wdatp-alertexporter-us.windows.com",
+        `/api/alerts${q({ sinceTimeUtc: "2000-01-01T00:00:00.000", untilTimeUtc: "2000-01-02T00:00:00.000" })}`,
+        siemTok,
+      ),
+    );
     assert.deepEqual(old, []);
-    const limited = (await ok(await call("wdatp-alertexporter-uk.windows.com", `/api/alerts${q({ sinceTimeUtc: "2000-01-01T00:00:00Z", limit: "3" })}`, siemTok))) as unknown as Json[];
+    const limited = (await ok(
+      await call("wdatp-alertexporter-uk.windows.com", `/api/alerts${q({ sinceTimeUtc: "2000-01-01T00:00:00Z", limit: "3" })}`, siemTok),
+    )) as unknown as Json[];
     assert.equal(limited.length, 3);
     assert.equal((await call("wdatp-alertexporter-eu.windows.com", "/api/alerts", await token(tid, MTP))).status, 401);
     assert.equal((await call("wdatp-alertexporter-eu.windows.com", `/api/alerts${q({ ago: "ten minutes" })}`, siemTok)).status, 400);
@@ -416,7 +536,10 @@ describe("authentication and authorization", () => {
     const gTok = await token(tid, GRAPH, { skipCache: true });
     const g = await call(GRAPH_HOST, "/v1.0/security/incidents", gTok);
     assert.equal(g.status, 403);
-    assert.match(((await g.json()) as Json).error.message, /^Missing application roles\. API required roles: SecurityIncident\.Read\.All,SecurityIncident\.ReadWrite\.All/);
+    assert.match(
+      ((await g.json()) as Json).error.message,
+      /^Missing application roles\. API required roles: SecurityIncident\.Read\.All,SecurityIncident\.ReadWrite\.All/,
+    );
     assert.equal((await call(GRAPH_HOST, "/v1.0/security/alerts_v2?$top=1", gTok)).status, 200);
     // PATCH needs Incident.ReadWrite.All; Incident.Read.All is not enough.
     await control("PUT", `/_sim/tenants/${tid}/roles`, { resource: MTP, roles: ["Incident.Read.All"] });

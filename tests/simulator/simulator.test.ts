@@ -35,7 +35,13 @@ before(async () => {
     port: 0,
     certDir: CERT_DIR,
     seed: "test",
-    app: { clientId: CLIENT_ID, displayName: "Contoso MSSP Defender Portal", clientSecrets: [SECRET], certificates: [cert.certPem], redirectUris: [CONSENT_CB, AUTH_CB] },
+    app: {
+      clientId: CLIENT_ID,
+      displayName: "Contoso MSSP Defender Portal",
+      clientSecrets: [SECRET],
+      certificates: [cert.certPem],
+      redirectUris: [CONSENT_CB, AUTH_CB],
+    },
     preconsentedCustomers: 2,
   });
   host = `localhost:${sim.port}`;
@@ -99,7 +105,13 @@ async function newTenant(displayName: string, defenderLicence = true): Promise<T
 }
 
 const unescapeHtml = (s: string) =>
-  s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&#96;/g, "`").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&#96;/g, "`")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 
 /** The POST form whose button is labelled `label`, as a browser would submit it. */
 function findForm(html: string, label: string): { action: string; fields: Record<string, string> } {
@@ -212,7 +224,9 @@ describe("client credentials (msal-node)", () => {
     const token = (await appToken(msal(), sim.directory.partner.id, GRAPH)).accessToken;
     const looked = await newTenant("Lookup Corp");
     const get = (id: string, bearer = token) =>
-      fetch(`${sim.url}/graph.microsoft.com/v1.0/tenantRelationships/findTenantInformationByTenantId(tenantId='${id}')`, { headers: { authorization: `Bearer ${bearer}` } });
+      fetch(`${sim.url}/graph.microsoft.com/v1.0/tenantRelationships/findTenantInformationByTenantId(tenantId='${id}')`, {
+        headers: { authorization: `Bearer ${bearer}` },
+      });
     const ok = await get(looked.id);
     assert.equal(ok.status, 200);
     const body = (await ok.json()) as Record<string, unknown>;
@@ -298,12 +312,21 @@ describe("client credentials (msal-node)", () => {
 
 describe("token endpoint (fetch)", () => {
   const post = (p: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
-    fetch(`${sim.url}${p}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", ...headers }, body: new URLSearchParams(form).toString() });
+    fetch(`${sim.url}${p}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+      body: new URLSearchParams(form).toString(),
+    });
 
   test("v1 endpoint: resource=, numbers as strings, aud as requested (WDATP alias)", async () => {
     const fabrikam = customer("Fabrikam");
     const alias = "https://securitycenter.onmicrosoft.com/windowsatpservice";
-    const res = await post(`/${fabrikam.domain}/oauth2/token`, { grant_type: "client_credentials", client_id: CLIENT_ID, client_secret: SECRET, resource: alias });
+    const res = await post(`/${fabrikam.domain}/oauth2/token`, {
+      grant_type: "client_credentials",
+      client_id: CLIENT_ID,
+      client_secret: SECRET,
+      resource: alias,
+    });
     assert.equal(res.status, 200);
     const body = (await res.json()) as Record<string, unknown>;
     assert.deepEqual(Object.keys(body).sort(), ["access_token", "expires_in", "expires_on", "ext_expires_in", "not_before", "resource", "token_type"]);
@@ -317,17 +340,28 @@ describe("token endpoint (fetch)", () => {
 
   test("error bodies follow the documented shape", async () => {
     const fabrikam = customer("Fabrikam");
-    const res = await post(`/${fabrikam.id}/oauth2/v2.0/token`, { grant_type: "client_credentials", client_id: CLIENT_ID, client_secret: SECRET, scope: `${MTP}/Incident.Read.All` }, { "client-request-id": "11111111-2222-4333-8444-555555555555" });
+    const res = await post(
+      `/${fabrikam.id}/oauth2/v2.0/token`,
+      { grant_type: "client_credentials", client_id: CLIENT_ID, client_secret: SECRET, scope: `${MTP}/Incident.Read.All` },
+      { "client-request-id": "11111111-2222-4333-8444-555555555555" },
+    );
     assert.equal(res.status, 400);
     const body = (await res.json()) as Record<string, unknown>;
     assert.equal(body.error, "invalid_scope");
     assert.deepEqual(body.error_codes, [70011]);
     assert.equal(body.correlation_id, "11111111-2222-4333-8444-555555555555");
-    assert.match(body.error_description as string, /^AADSTS70011: .*\r\nTrace ID: [0-9a-f-]{36}\r\nCorrelation ID: 11111111-2222-4333-8444-555555555555\r\nTimestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/s);
+    assert.match(
+      body.error_description as string,
+      /^AADSTS70011: .*\r\nTrace ID: [0-9a-f-]{36}\r\nCorrelation ID: 11111111-2222-4333-8444-555555555555\r\nTimestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/s,
+    );
     assert.equal(body.error_uri, `${sim.url}/error?code=70011`);
     assert.match(body.timestamp as string, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
 
-    const basicBad = await post(`/${fabrikam.id}/oauth2/v2.0/token`, { grant_type: "client_credentials", scope: `${MTP}/.default` }, { authorization: `Basic ${Buffer.from(`${CLIENT_ID}:nope`).toString("base64")}` });
+    const basicBad = await post(
+      `/${fabrikam.id}/oauth2/v2.0/token`,
+      { grant_type: "client_credentials", scope: `${MTP}/.default` },
+      { authorization: `Basic ${Buffer.from(`${CLIENT_ID}:nope`).toString("base64")}` },
+    );
     assert.equal(basicBad.status, 401);
     assert.equal(((await basicBad.json()) as { error: string }).error, "invalid_client");
   });
@@ -336,14 +370,24 @@ describe("token endpoint (fetch)", () => {
     const fabrikam = customer("Fabrikam");
     const now = Math.floor(Date.now() / 1000);
     const make = (payload: Record<string, unknown>, header: Record<string, unknown> = {}) => {
-      const h = Buffer.from(JSON.stringify({ alg: "RS256", typ: "JWT", "x5t#S256": Buffer.from(cert.thumbprintSha256Hex, "hex").toString("base64url"), ...header })).toString("base64url");
-      const p = Buffer.from(JSON.stringify({ iss: CLIENT_ID, sub: CLIENT_ID, jti: randomBytes(8).toString("hex"), nbf: now, exp: now + 600, ...payload })).toString("base64url");
+      const h = Buffer.from(
+        JSON.stringify({ alg: "RS256", typ: "JWT", "x5t#S256": Buffer.from(cert.thumbprintSha256Hex, "hex").toString("base64url"), ...header }),
+      ).toString("base64url");
+      const p = Buffer.from(
+        JSON.stringify({ iss: CLIENT_ID, sub: CLIENT_ID, jti: randomBytes(8).toString("hex"), nbf: now, exp: now + 600, ...payload }),
+      ).toString("base64url");
       return `${h}.${p}`;
     };
     const sign = (input: string) => `${input}.${createSign("RSA-SHA256").update(input).sign(cert.privateKeyPem).toString("base64url")}`;
     const tokenUrl = `${sim.url}/${fabrikam.id}/oauth2/v2.0/token`;
     const attempt = (assertion: string) =>
-      post(`/${fabrikam.id}/oauth2/v2.0/token`, { grant_type: "client_credentials", client_id: CLIENT_ID, scope: `${MTP}/.default`, client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", client_assertion: assertion });
+      post(`/${fabrikam.id}/oauth2/v2.0/token`, {
+        grant_type: "client_credentials",
+        client_id: CLIENT_ID,
+        scope: `${MTP}/.default`,
+        client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        client_assertion: assertion,
+      });
 
     const good = sign(make({ aud: tokenUrl }));
     assert.equal((await attempt(good)).status, 200);
@@ -366,7 +410,8 @@ describe("token endpoint (fetch)", () => {
 // ---------------------------------------------------------------------------------------------
 
 describe("admin consent", () => {
-  const v2Url = (tenant: string, params: Record<string, string>) => `/${tenant}/v2.0/adminconsent?${new URLSearchParams({ client_id: CLIENT_ID, redirect_uri: CONSENT_CB, ...params })}`;
+  const v2Url = (tenant: string, params: Record<string, string>) =>
+    `/${tenant}/v2.0/adminconsent?${new URLSearchParams({ client_id: CLIENT_ID, redirect_uri: CONSENT_CB, ...params })}`;
 
   test("v2 approve: redirect params exactly as documented; SP holds exactly the requested roles", async () => {
     const t = await newTenant("Approve Corp");
@@ -405,7 +450,10 @@ describe("admin consent", () => {
     const loc = location(await submit(page, "Cancel"));
     const q = loc.searchParams;
     assert.equal(q.get("error"), "access_denied");
-    assert.match(q.get("error_description")!, /^AADSTS65004: User declined to consent to access the app\.\r\nTrace ID: .+\r\nCorrelation ID: .+\r\nTimestamp: .+Z$/);
+    assert.match(
+      q.get("error_description")!,
+      /^AADSTS65004: User declined to consent to access the app\.\r\nTrace ID: .+\r\nCorrelation ID: .+\r\nTimestamp: .+Z$/,
+    );
     assert.equal(q.get("error_uri"), `${sim.url}/error?code=65004`);
     assert.equal(q.get("admin_consent"), "True");
     assert.equal(q.get("state"), "decline-1");
@@ -440,7 +488,9 @@ describe("admin consent", () => {
 
   test("unknown client_id and unregistered redirect_uri render an error page and never redirect", async () => {
     const t = customer("Tailspin Toys");
-    const badClient = await get(`/${t.id}/v2.0/adminconsent?client_id=99999999-9999-4999-8999-999999999999&redirect_uri=${encodeURIComponent(CONSENT_CB)}&scope=x&state=s`);
+    const badClient = await get(
+      `/${t.id}/v2.0/adminconsent?client_id=99999999-9999-4999-8999-999999999999&redirect_uri=${encodeURIComponent(CONSENT_CB)}&scope=x&state=s`,
+    );
     assert.equal(badClient.headers.get("location"), null);
     assert.match(await badClient.text(), /AADSTS700016/);
     const badRedirect = await get(v2Url(t.id, { scope: `${MTP}/.default`, state: "s", redirect_uri: "https://evil.example/cb" }));
@@ -545,7 +595,12 @@ describe("OIDC sign-in", () => {
       fetch(`${sim.url}/${partner.id}/oauth2/v2.0/token`, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: body.refresh_token as string, client_id: CLIENT_ID, client_secret: SECRET }).toString(),
+        body: new URLSearchParams({
+          grant_type: "refresh_token",
+          refresh_token: body.refresh_token as string,
+          client_id: CLIENT_ID,
+          client_secret: SECRET,
+        }).toString(),
       });
     const refreshed = await refresh();
     assert.equal(refreshed.status, 200);
@@ -579,7 +634,11 @@ describe("OIDC sign-in", () => {
     const issuer = await Issuer.discover(`${sim.url}/${partner.id}/v2.0/.well-known/openid-configuration`);
     const client = new issuer.Client({ client_id: CLIENT_ID, client_secret: SECRET, redirect_uris: [AUTH_CB], response_types: ["code"] });
     const { loc, verifier, params } = await authorize(partner.id, `admin@${partner.domain}`);
-    const tokenSet = await client.callback(AUTH_CB, client.callbackParams(loc.toString()), { code_verifier: verifier, state: params.state, nonce: params.nonce });
+    const tokenSet = await client.callback(AUTH_CB, client.callbackParams(loc.toString()), {
+      code_verifier: verifier,
+      state: params.state,
+      nonce: params.nonce,
+    });
     const claims = tokenSet.claims();
     assert.equal(claims.name, "Avery Admin");
     assert.deepEqual(claims.roles, ["Portal.Admin"]);
@@ -591,7 +650,9 @@ describe("OIDC sign-in", () => {
   });
 
   test("authorize: unregistered redirect_uri -> AADSTS50011 page, no redirect", async () => {
-    const res = await get(`/${sim.directory.partner.id}/oauth2/v2.0/authorize?${new URLSearchParams({ client_id: CLIENT_ID, redirect_uri: "http://localhost:3000/other", response_type: "code", scope: "openid" })}`);
+    const res = await get(
+      `/${sim.directory.partner.id}/oauth2/v2.0/authorize?${new URLSearchParams({ client_id: CLIENT_ID, redirect_uri: "http://localhost:3000/other", response_type: "code", scope: "openid" })}`,
+    );
     assert.equal(res.headers.get("location"), null);
     assert.match(await res.text(), /AADSTS50011/);
   });
@@ -600,7 +661,15 @@ describe("OIDC sign-in", () => {
     const partner = sim.directory.partner;
     const upn = `analyst2@${partner.domain}`;
     const params = (extra: Record<string, string> = {}) =>
-      new URLSearchParams({ client_id: CLIENT_ID, redirect_uri: AUTH_CB, response_type: "code", scope: "openid profile email", state: "st", nonce: "n", ...extra });
+      new URLSearchParams({
+        client_id: CLIENT_ID,
+        redirect_uri: AUTH_CB,
+        response_type: "code",
+        scope: "openid profile email",
+        state: "st",
+        nonce: "n",
+        ...extra,
+      });
     const silent = location(await get(`/${partner.id}/oauth2/v2.0/authorize?${params({ prompt: "none" })}`));
     assert.equal(silent.searchParams.get("error"), "login_required");
     assert.match(silent.searchParams.get("error_description") ?? "", /AADSTS50058/);
@@ -644,7 +713,11 @@ describe("OIDC sign-in", () => {
 
 describe("discovery and control", () => {
   test("instance discovery, v1 metadata and JWKS shape", async () => {
-    const inst = (await (await get(`/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`${sim.url}/${sim.directory.partner.id}/oauth2/v2.0/authorize`)}`)).json()) as Record<string, unknown>;
+    const inst = (await (
+      await get(
+        `/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`${sim.url}/${sim.directory.partner.id}/oauth2/v2.0/authorize`)}`,
+      )
+    ).json()) as Record<string, unknown>;
     assert.equal(inst.tenant_discovery_endpoint, `${sim.url}/${sim.directory.partner.id}/v2.0/.well-known/openid-configuration`);
     const v1 = (await (await get(`/${customer("Fabrikam").domain}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
     assert.equal(v1.issuer, `https://sts.windows.net/${customer("Fabrikam").id}/`);
@@ -662,7 +735,10 @@ describe("discovery and control", () => {
     assert.equal(customer("Litware").defenderLicence, false);
     assert.ok(customer("Fabrikam").consented && customer("Northwind Traders").consented);
     const again = new Directory({ seed: "test", clientId: CLIENT_ID, preconsentedCustomers: 0, log: () => {} }).view();
-    assert.deepEqual(again.customers.map((c) => [c.id, c.users.map((u) => [u.upn, u.name, u.oid])]), d.customers.slice(0, again.customers.length).map((c) => [c.id, c.users.map((u) => [u.upn, u.name, u.oid])]));
+    assert.deepEqual(
+      again.customers.map((c) => [c.id, c.users.map((u) => [u.upn, u.name, u.oid])]),
+      d.customers.slice(0, again.customers.length).map((c) => [c.id, c.users.map((u) => [u.upn, u.name, u.oid])]),
+    );
     assert.equal(again.partner.id, d.partner.id);
     const other = new Directory({ seed: "other", clientId: CLIENT_ID, preconsentedCustomers: 0, log: () => {} }).view();
     assert.notEqual(other.partner.id, d.partner.id);
@@ -680,9 +756,21 @@ describe("discovery and control", () => {
     };
     try {
       const first = await startSimulator(options);
-      const created = (await (await fetch(`${first.url}/_sim/tenants`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ displayName: "Persisted Ltd" }) })).json()) as TenantView;
+      const created = (await (
+        await fetch(`${first.url}/_sim/tenants`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ displayName: "Persisted Ltd" }),
+        })
+      ).json()) as TenantView;
       await fetch(`${first.url}/_sim/tenants/${created.id}/consent`, { method: "POST" });
-      const token = (await (await fetch(`${first.url}/${created.id}/oauth2/v2.0/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ grant_type: "client_credentials", client_id: CLIENT_ID, client_secret: SECRET, scope: `${GRAPH}/.default` }).toString() })).json()) as { access_token: string };
+      const token = (await (
+        await fetch(`${first.url}/${created.id}/oauth2/v2.0/token`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ grant_type: "client_credentials", client_id: CLIENT_ID, client_secret: SECRET, scope: `${GRAPH}/.default` }).toString(),
+        })
+      ).json()) as { access_token: string };
       await first.close();
       const second = await startSimulator(options);
       try {

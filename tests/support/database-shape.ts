@@ -36,7 +36,13 @@ export async function readDatabaseShape(url: string): Promise<ExpectedSchema> {
       WHERE n.nspname = 'public' AND c.relname <> '_prisma_migrations'`);
     for (const r of idx.rows) tables.get(r.table)?.indexes.push({ name: r.name, columns: r.columns, method: r.method, unique: r.unique, primary: r.primary });
     const fks = await client.query<{
-      table: string; name: string; columns: string[]; ref_table: string; ref_columns: string[]; on_delete: string; on_update: string;
+      table: string;
+      name: string;
+      columns: string[];
+      ref_table: string;
+      ref_columns: string[];
+      on_delete: string;
+      on_update: string;
     }>(`
       SELECT c.relname AS table, con.conname AS name, rt.relname AS ref_table,
         ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.o)::text[] AS columns,
@@ -48,7 +54,12 @@ export async function readDatabaseShape(url: string): Promise<ExpectedSchema> {
       WHERE con.contype = 'f' AND n.nspname = 'public'`);
     for (const r of fks.rows) {
       tables.get(r.table)?.foreignKeys.push({
-        name: r.name, columns: r.columns, refTable: r.ref_table, refColumns: r.ref_columns, onDelete: r.on_delete, onUpdate: r.on_update,
+        name: r.name,
+        columns: r.columns,
+        refTable: r.ref_table,
+        refColumns: r.ref_columns,
+        onDelete: r.on_delete,
+        onUpdate: r.on_update,
       });
     }
     return { enums, tables: [...tables.values()] };

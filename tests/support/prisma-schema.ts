@@ -76,7 +76,12 @@ function stripComments(src: string): string {
 function listArg(attr: string, key: string | null): string[] {
   const re = key ? new RegExp(`${key}\\s*:\\s*\\[([^\\]]*)\\]`) : /\(\s*\[([^\]]*)\]/;
   const m = attr.match(re);
-  return m ? m[1]!.split(",").map((s) => s.trim().replace(/\(.*\)$/, "")).filter(Boolean) : [];
+  return m
+    ? m[1]!
+        .split(",")
+        .map((s) => s.trim().replace(/\(.*\)$/, ""))
+        .filter(Boolean)
+    : [];
 }
 
 export function parsePrismaSchema(source: string): ExpectedSchema {
@@ -92,13 +97,17 @@ export function parsePrismaSchema(source: string): ExpectedSchema {
     const columns: ExpectedColumn[] = [];
     const indexes: ExpectedIndex[] = [];
     const foreignKeys: ExpectedForeignKey[] = [];
-    const lines = model.body.split("\n").map((l) => l.trim()).filter(Boolean);
+    const lines = model.body
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean);
     for (const line of lines) {
       if (line.startsWith("@@")) {
         const cols = listArg(line, null);
         const method = (/\btype:\s*(\w+)/.exec(line)?.[1] ?? "btree").toLowerCase();
         if (line.startsWith("@@index")) indexes.push({ name: `${model.name}_${cols.join("_")}_idx`, columns: cols, method, unique: false, primary: false });
-        else if (line.startsWith("@@unique")) indexes.push({ name: `${model.name}_${cols.join("_")}_key`, columns: cols, method, unique: true, primary: false });
+        else if (line.startsWith("@@unique"))
+          indexes.push({ name: `${model.name}_${cols.join("_")}_key`, columns: cols, method, unique: true, primary: false });
         else if (line.startsWith("@@id")) indexes.push({ name: `${model.name}_pkey`, columns: cols, method, unique: true, primary: true });
         else throw new Error(`schema parser: unsupported block attribute ${line}`);
         continue;

@@ -18,7 +18,9 @@ export function listAppRoutes(appDir = "app"): AppRoute[] {
       const full = join(dir, entry);
       if (statSync(full).isDirectory()) walk(full);
       else if (/^(page|route)\.(tsx?|jsx?)$/.test(entry)) {
-        const segments = relative(appDir, dir).split(sep).filter((s) => s && !/^\(.*\)$/.test(s));
+        const segments = relative(appDir, dir)
+          .split(sep)
+          .filter((s) => s && !/^\(.*\)$/.test(s));
         out.push({ pattern: `/${segments.join("/")}`, kind: entry.startsWith("page") ? "page" : "route", file: full });
       }
     }

@@ -30,7 +30,10 @@ export class SimControl {
   setRoles(tenantId: string, resource: string, roles: string[]) {
     return this.call<unknown>("PUT", `/tenants/${tenantId}/roles`, { resource, roles });
   }
-  setFaults(tenantId: string, faults: { latencyMs?: number; errorRate?: number; timeoutRate?: number; malformedRate?: number; throttleRate?: number; tokenEndpointDown?: boolean }) {
+  setFaults(
+    tenantId: string,
+    faults: { latencyMs?: number; errorRate?: number; timeoutRate?: number; malformedRate?: number; throttleRate?: number; tokenEndpointDown?: boolean },
+  ) {
     return this.call<unknown>("PUT", `/tenants/${tenantId}/faults`, faults);
   }
   setVolume(tenantId: string, incidentsPerTenant: number) {

@@ -22,7 +22,9 @@ before(async () => {
 });
 after(() => server.close());
 
-const tokens = { acquire: async () => ({ accessToken: "t", tenantId: "x", roles: [], expiresOn: new Date(Date.now() + 3_600_000) }) } as unknown as TenantTokenClient;
+const tokens = {
+  acquire: async () => ({ accessToken: "t", tenantId: "x", roles: [], expiresOn: new Date(Date.now() + 3_600_000) }),
+} as unknown as TenantTokenClient;
 const client = () => new MicrosoftApiClient({ tokens, baseUrl: base, sleep: async () => {}, maxAttempts: 3 });
 const target = { tenantId: "00000000-0000-4000-8000-000000000001", region: null };
 
@@ -36,7 +38,10 @@ test("a GET that meets a 5xx is retried and succeeds", async () => {
 test("a PATCH that meets a 5xx is reported, never sent twice (a comment would be duplicated)", async () => {
   calls.length = 0;
   script = [500];
-  await assert.rejects(client().patchJson("xdr", target, "/api/incidents/1", { comment: "x" }), (err: unknown) => err instanceof MicrosoftApiError && err.kind === "server");
+  await assert.rejects(
+    client().patchJson("xdr", target, "/api/incidents/1", { comment: "x" }),
+    (err: unknown) => err instanceof MicrosoftApiError && err.kind === "server",
+  );
   assert.deepEqual(calls, ["PATCH"]);
 });
 
@@ -56,9 +61,15 @@ test("429s do not use up the budget for failures: throttling is ridden out besid
 
 test("a GET gives up after maxAttempts failures, and after its own budget of 429s", async () => {
   script = [500, 502, 503, 200];
-  await assert.rejects(client().getJson("xdr", target, "/api/incidents"), (err: unknown) => err instanceof MicrosoftApiError && err.kind === "server" && err.httpStatus === 503);
+  await assert.rejects(
+    client().getJson("xdr", target, "/api/incidents"),
+    (err: unknown) => err instanceof MicrosoftApiError && err.kind === "server" && err.httpStatus === 503,
+  );
   script = [429, 429, 429, 200];
   const throttledClient = new MicrosoftApiClient({ tokens, baseUrl: base, sleep: async () => {}, maxThrottledRetries: 2 });
-  await assert.rejects(throttledClient.getJson("xdr", target, "/api/incidents"), (err: unknown) => err instanceof MicrosoftApiError && err.kind === "throttled");
+  await assert.rejects(
+    throttledClient.getJson("xdr", target, "/api/incidents"),
+    (err: unknown) => err instanceof MicrosoftApiError && err.kind === "throttled",
+  );
   script = [];
 });

@@ -36,7 +36,8 @@ before(async () => {
   // Every migration before this one, from a copy of the folder.
   const dir = mkdtempSync(join(tmpdir(), "migrations-"));
   try {
-    for (const m of readMigrations("prisma/migrations").filter((m) => m.name < MIGRATION)) cpSync(join("prisma/migrations", m.name), join(dir, m.name), { recursive: true });
+    for (const m of readMigrations("prisma/migrations").filter((m) => m.name < MIGRATION))
+      cpSync(join("prisma/migrations", m.name), join(dir, m.name), { recursive: true });
     await migrate(database.url, { dir });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -62,8 +63,11 @@ function spellings(field: EnumField, canonical: readonly string[]): string[] {
 test("the migration stores what the TypeScript normalizer would, for every spelling", async () => {
   const customerId = await insertCustomer();
   const fields: [EnumField, readonly string[]][] = [
-    ["severity", SEVERITIES], ["incidentStatus", INCIDENT_STATUSES], ["alertStatus", ALERT_STATUSES],
-    ["classification", CLASSIFICATIONS], ["determination", DETERMINATIONS],
+    ["severity", SEVERITIES],
+    ["incidentStatus", INCIDENT_STATUSES],
+    ["alertStatus", ALERT_STATUSES],
+    ["classification", CLASSIFICATIONS],
+    ["determination", DETERMINATIONS],
   ];
   const values = [...new Set(fields.flatMap(([f, c]) => spellings(f, c)))];
   const longTitle = "T".repeat(LIMITS.title + 5_000);
@@ -86,14 +90,33 @@ test("the migration stores what the TypeScript normalizer would, for every spell
        VALUES ($1, $2, 'graph', $3, $4, $5, $5, $5, $5, now(), now(), '{}', now())`,
       [alertId, customerId, `a${n}`, title, v],
     );
-    expected.set(incidentId, { severity: canonicalSeverity(v), status: canonicalIncidentStatus(v), classification: canonicalClassification(v), determination: canonicalDetermination(v), title: capText(title, LIMITS.title) });
-    expected.set(alertId, { severity: canonicalSeverity(v), status: canonicalAlertStatus(v), classification: canonicalClassification(v), determination: canonicalDetermination(v), title: capText(title, LIMITS.title) });
+    expected.set(incidentId, {
+      severity: canonicalSeverity(v),
+      status: canonicalIncidentStatus(v),
+      classification: canonicalClassification(v),
+      determination: canonicalDetermination(v),
+      title: capText(title, LIMITS.title),
+    });
+    expected.set(alertId, {
+      severity: canonicalSeverity(v),
+      status: canonicalAlertStatus(v),
+      classification: canonicalClassification(v),
+      determination: canonicalDetermination(v),
+      title: capText(title, LIMITS.title),
+    });
     n++;
   }
   const { applied } = await migrate(database.url);
-  assert.deepEqual(applied, [MIGRATION, ...readMigrations("prisma/migrations").map((m) => m.name).filter((m) => m > MIGRATION)]);
+  assert.deepEqual(applied, [
+    MIGRATION,
+    ...readMigrations("prisma/migrations")
+      .map((m) => m.name)
+      .filter((m) => m > MIGRATION),
+  ]);
 
-  const { rows } = await client.query(`SELECT id, severity, status, classification, determination, title FROM "Incident" UNION ALL SELECT id, severity, status, classification, determination, title FROM "Alert"`);
+  const { rows } = await client.query(
+    `SELECT id, severity, status, classification, determination, title FROM "Incident" UNION ALL SELECT id, severity, status, classification, determination, title FROM "Alert"`,
+  );
   assert.equal(rows.length, expected.size);
   let mismatches = 0;
   for (const r of rows) {
@@ -117,6 +140,9 @@ async function insertCustomer(): Promise<string> {
   const partnerId = randomUUID();
   const customerId = randomUUID();
   await client.query(`INSERT INTO "Partner" (id, name, "entraTenantId") VALUES ($1, 'Partner', $2)`, [partnerId, randomUUID()]);
-  await client.query(`INSERT INTO "Customer" (id, "partnerId", "displayName", region, "updatedAt") VALUES ($1, $2, 'Customer', 'eu', now())`, [customerId, partnerId]);
+  await client.query(`INSERT INTO "Customer" (id, "partnerId", "displayName", region, "updatedAt") VALUES ($1, $2, 'Customer', 'eu', now())`, [
+    customerId,
+    partnerId,
+  ]);
   return customerId;
 }

@@ -24,24 +24,54 @@ describe("consent state", () => {
 
 describe("consent links", () => {
   test("v2 admin consent URL carries exactly client_id, scope, redirect_uri, state", () => {
-    const url = new URL(adminConsentUrl({ authorityHost: "https://login.microsoftonline.com", tenant: null, clientId: "cid", redirectUri: "https://p/consent/callback", state: "st", permissions: DEFAULT_REQUIRED_PERMISSIONS }));
+    const url = new URL(
+      adminConsentUrl({
+        authorityHost: "https://login.microsoftonline.com",
+        tenant: null,
+        clientId: "cid",
+        redirectUri: "https://p/consent/callback",
+        state: "st",
+        permissions: DEFAULT_REQUIRED_PERMISSIONS,
+      }),
+    );
     assert.equal(url.pathname, "/organizations/v2.0/adminconsent");
     assert.deepEqual([...url.searchParams.keys()], ["client_id", "scope", "redirect_uri", "state"]);
-    assert.equal(url.searchParams.get("scope"), "https://api.security.microsoft.com/Incident.Read.All https://api.securitycenter.microsoft.com/Alert.Read.All https://graph.microsoft.com/SecurityIncident.Read.All https://graph.microsoft.com/SecurityAlert.Read.All");
+    assert.equal(
+      url.searchParams.get("scope"),
+      "https://api.security.microsoft.com/Incident.Read.All https://api.securitycenter.microsoft.com/Alert.Read.All https://graph.microsoft.com/SecurityIncident.Read.All https://graph.microsoft.com/SecurityAlert.Read.All",
+    );
   });
   test("names the customer's tenant when known", () => {
-    const url = new URL(adminConsentUrl({ authorityHost: "https://h", tenant: "fabrikam.com", clientId: "c", redirectUri: "r", state: "s", permissions: DEFAULT_REQUIRED_PERMISSIONS }));
+    const url = new URL(
+      adminConsentUrl({
+        authorityHost: "https://h",
+        tenant: "fabrikam.com",
+        clientId: "c",
+        redirectUri: "r",
+        state: "s",
+        permissions: DEFAULT_REQUIRED_PERMISSIONS,
+      }),
+    );
     assert.equal(url.pathname, "/fabrikam.com/v2.0/adminconsent");
   });
   test("legacy link is the one in Microsoft's partner docs", () => {
-    assert.equal(legacyConsentUrl({ authorityHost: "https://login.microsoftonline.com", clientId: "abc" }), "https://login.microsoftonline.com/common/oauth2/authorize?prompt=consent&client_id=abc&response_type=code&sso_reload=true");
+    assert.equal(
+      legacyConsentUrl({ authorityHost: "https://login.microsoftonline.com", clientId: "abc" }),
+      "https://login.microsoftonline.com/common/oauth2/authorize?prompt=consent&client_id=abc&response_type=code&sso_reload=true",
+    );
   });
 });
 
 describe("REQUIRED_PERMISSIONS", () => {
   test("parses api:Permission pairs", () => {
     const r = requiredPermissionsSchema.parse("defenderXdr:Incident.ReadWrite.All, graph:SecurityAlert.Read.All");
-    assert.deepEqual(r.map((p) => [p.resource, p.permission]), [["https://api.security.microsoft.com", "Incident.ReadWrite.All"], ["https://graph.microsoft.com", "SecurityAlert.Read.All"]]);
+    assert.deepEqual(
+      r.map((p) => [p.resource, p.permission]),
+      [
+        ["https://api.security.microsoft.com", "Incident.ReadWrite.All"],
+        ["https://graph.microsoft.com", "SecurityAlert.Read.All"],
+      ],
+    );
   });
   test("explains a bad entry", () => {
     const r = requiredPermissionsSchema.safeParse("xdr:Incident.Read.All");

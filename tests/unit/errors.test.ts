@@ -14,7 +14,12 @@ const expected = [
   { error: new ConfigError(["ENTRA_CLIENT_ID: must be a GUID"]), name: "ConfigError", code: "config_incomplete", status: 500 },
   { error: new MigrationError("Migration x failed"), name: "MigrationError", code: "migration_failed", status: 500 },
   { error: new MicrosoftApiError("forbidden", 403, "Forbidden", "The app lacks the permission"), name: "MicrosoftApiError", code: "Forbidden", status: 502 },
-  { error: new MicrosoftPayloadError("Defender XDR incident list", [{ path: "(root)", message: "expected object" }]), name: "MicrosoftPayloadError", code: "microsoft_payload_invalid", status: 502 },
+  {
+    error: new MicrosoftPayloadError("Defender XDR incident list", [{ path: "(root)", message: "expected object" }]),
+    name: "MicrosoftPayloadError",
+    code: "microsoft_payload_invalid",
+    status: 502,
+  },
   { error: new TokenAcquisitionError("not_consented", "AADSTS700016", "Not consented"), name: "TokenAcquisitionError", code: "AADSTS700016", status: 502 },
 ];
 

@@ -31,7 +31,10 @@ test("hardening settings have documented defaults and reject nonsense with the v
   assert.equal(cfg.microsoftMaxResponseBytes, 32 * 1024 * 1024);
   assert.equal(cfg.liveRefreshTimeoutMs, 4_000);
   assert.deepEqual(parseServerConfig({ ...base, TRUSTED_PROXIES: "10.0.0.0/8, ::1" }).trustedProxies?.entries, ["10.0.0.0/8", "::1"]);
-  assert.throws(() => parseServerConfig({ ...base, TRUSTED_PROXIES: "10.0.0.0/8, lb.internal" }), /TRUSTED_PROXIES: "lb.internal" is not an IP address or CIDR/);
+  assert.throws(
+    () => parseServerConfig({ ...base, TRUSTED_PROXIES: "10.0.0.0/8, lb.internal" }),
+    /TRUSTED_PROXIES: "lb.internal" is not an IP address or CIDR/,
+  );
   assert.throws(() => parseServerConfig({ ...base, ANON_RATE_LIMIT_PER_MINUTE: "0" }), /ANON_RATE_LIMIT_PER_MINUTE/);
   assert.throws(() => parseServerConfig({ ...base, RETENTION_DAYS: "forever" }), /RETENTION_DAYS/);
 });
@@ -42,7 +45,10 @@ test("HSTS only when the portal is served over https, on pages and route handler
   assert.equal(hstsHeader("http://localhost:3000"), null);
   const saved = process.env.NEXTAUTH_URL;
   try {
-    for (const [url, expected] of [["https://portal.example.com", HSTS_VALUE], ["http://localhost:3000", null]] as const) {
+    for (const [url, expected] of [
+      ["https://portal.example.com", HSTS_VALUE],
+      ["http://localhost:3000", null],
+    ] as const) {
       process.env.NEXTAUTH_URL = url;
       for (const path of ["/overview", "/api/incidents/export"]) {
         const res = await proxy(new NextRequest(`http://localhost:3000${path}`));
@@ -104,7 +110,9 @@ before(async () => {
 after(() => server.close());
 
 test("a Microsoft answer beyond MICROSOFT_MAX_RESPONSE_BYTES is refused with a clear error, declared or streamed", async () => {
-  const tokens = { acquire: async () => ({ accessToken: "t", tenantId: "x", roles: [], expiresOn: new Date(Date.now() + 3_600_000) }) } as unknown as TenantTokenClient;
+  const tokens = {
+    acquire: async () => ({ accessToken: "t", tenantId: "x", roles: [], expiresOn: new Date(Date.now() + 3_600_000) }),
+  } as unknown as TenantTokenClient;
   const client = new MicrosoftApiClient({ tokens, baseUrl, sleep: async () => {}, maxAttempts: 3, maxResponseBytes: 100_000 });
   const target = { tenantId: "00000000-0000-4000-8000-000000000001", region: null };
   for (const path of ["/api/declared", "/api/streamed"]) {

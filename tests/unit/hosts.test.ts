@@ -17,5 +17,8 @@ test("regional hosts for the Defender APIs, global hosts otherwise", () => {
 
 test("MICROSOFT_API_BASE prefixes the host; without it the real https host is used", () => {
   assert.equal(apiUrl("xdr", "eu", "/api/incidents?$top=100", null), "https://eu.api.security.microsoft.com/api/incidents?$top=100");
-  assert.equal(apiUrl("graph", null, "/v1.0/security/incidents", "https://localhost:8443/"), "https://localhost:8443/graph.microsoft.com/v1.0/security/incidents");
+  assert.equal(
+    apiUrl("graph", null, "/v1.0/security/incidents", "https://localhost:8443/"),
+    "https://localhost:8443/graph.microsoft.com/v1.0/security/incidents",
+  );
 });

@@ -43,7 +43,10 @@ test("client modules may import actions, pure modules and types; server componen
   assert.deepEqual(await problems("components/x.tsx", client('import { Button } from "./ui/primitives";')), []);
   // "use client" must be the directive: the words elsewhere (a string, a comment) do not make a client module.
   assert.deepEqual(await problems("components/x.tsx", 'import { listCustomers } from "@/lib/data/customers";\nexport const note = "use client";\n'), []);
-  assert.deepEqual(await problems("app/(portal)/x/page.tsx", 'import { listCustomers } from "@/lib/data/customers";\nexport default function P() { return null; }\n'), []);
+  assert.deepEqual(
+    await problems("app/(portal)/x/page.tsx", 'import { listCustomers } from "@/lib/data/customers";\nexport default function P() { return null; }\n'),
+    [],
+  );
 });
 
 test("nothing outside app/ imports from app/; app/ itself may", async () => {

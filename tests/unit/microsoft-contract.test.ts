@@ -76,7 +76,9 @@ const FIXTURE_SCHEMAS: Record<string, { schema: z.ZodType; what: string }> = {
 
 describe("documented examples parse", () => {
   test("every fixture has a schema and a SOURCES.md entry", () => {
-    const files = readdirSync(FIXTURES).filter((f) => f.endsWith(".json")).sort();
+    const files = readdirSync(FIXTURES)
+      .filter((f) => f.endsWith(".json"))
+      .sort();
     assert.deepEqual(files, Object.keys(FIXTURE_SCHEMAS).sort());
     const sources = readFileSync(join(FIXTURES, "SOURCES.md"), "utf8");
     for (const f of files) assert.ok(sources.includes(f), `SOURCES.md names ${f}`);
@@ -91,12 +93,18 @@ describe("documented examples parse", () => {
   test("Defender XDR incidents keep numbers, nulls, devices and entities", () => {
     const list = parseMicrosoftPayload(xdrIncidentListSchema, fixture("defender-xdr-list-incidents.json"), "Defender XDR incident list");
     assert.equal(list["@odata.context"], "https://api.security.microsoft.com/api/$metadata#Incidents");
-    assert.deepEqual(list.value.map((i) => i.incidentId), [924565, 924521, 924518]);
+    assert.deepEqual(
+      list.value.map((i) => i.incidentId),
+      [924565, 924521, 924518],
+    );
     const first = list.value[0]!;
     assert.equal(first.redirectIncidentId, null);
     assert.equal(first.comments?.[0]?.createdBy, "secop123@contoso.com");
     assert.equal(first.alerts?.[0]?.classification, null);
-    assert.deepEqual(first.alerts?.[0]?.entities?.map((e) => e.entityType), ["User", "Ip"]);
+    assert.deepEqual(
+      first.alerts?.[0]?.entities?.map((e) => e.entityType),
+      ["User", "Ip"],
+    );
     const device = list.value[1]!.alerts?.[0]?.devices?.[0];
     assert.equal(device?.mdatpDeviceId, "24c222b0b60fe148eeece49ac83910cc6a7ef491");
     assert.equal(device?.osBuild, 14393);
@@ -107,13 +115,19 @@ describe("documented examples parse", () => {
     const alert = parseMicrosoftPayload(mdeAlertSchema, fixture("mde-get-alert.json"), "MDE alert");
     assert.equal(alert.incidentId, 1126093);
     assert.deepEqual(alert.relatedUser, { userName: "temp123", domainName: "DOMAIN" });
-    assert.deepEqual(alert.evidence?.map((e) => e.entityType), ["User", "Process", "File"]);
+    assert.deepEqual(
+      alert.evidence?.map((e) => e.entityType),
+      ["User", "Process", "File"],
+    );
     assert.equal(alert.evidence?.[1]?.processId, 3276);
   });
 
   test("Graph alerts dispatch evidence by @odata.type", () => {
     const alert = parseMicrosoftPayload(graphAlertSchema, fixture("graph-get-alert.json"), "Graph alert");
-    assert.deepEqual(alert.evidence?.map((e) => e.kind), ["device", "file", "process", "registryKey"]);
+    assert.deepEqual(
+      alert.evidence?.map((e) => e.kind),
+      ["device", "file", "process", "registryKey"],
+    );
     const process = alert.evidence?.find((e): e is Extract<GraphEvidence, { kind: "process" }> => e.kind === "process");
     assert.equal(process?.imageFile?.fileSize, 6136392);
     assert.equal(process?.userAccount?.displayName, "System");
@@ -211,7 +225,13 @@ describe("tolerance of what Microsoft may add", () => {
   });
 
   test("dates accept 7-digit fractions, short fractions, Z and offsets", () => {
-    for (const ok of ["2020-09-06T14:46:57.0733333Z", "2020-09-06T14:46:57.29Z", "2020-09-04T05:22:59Z", "2021-01-01T00:00:00+01:00", "2020-09-06T14:46:57.0733333"]) {
+    for (const ok of [
+      "2020-09-06T14:46:57.0733333Z",
+      "2020-09-06T14:46:57.29Z",
+      "2020-09-04T05:22:59Z",
+      "2021-01-01T00:00:00+01:00",
+      "2020-09-06T14:46:57.0733333",
+    ]) {
       assert.ok(microsoftDateTimeSchema.safeParse(ok).success, ok);
     }
     for (const bad of ["yesterday", "2020-09-06", "1599403617", "2020-09-06T14:46:57.0733333Z trailing"]) {
@@ -232,7 +252,9 @@ describe("refusal of what would corrupt data", () => {
   });
 
   test("value that is not an array fails", () => {
-    const err = payloadError(() => parseMicrosoftPayload(xdrIncidentListSchema, { "@odata.context": "x", value: { incidentId: 1 } }, "Defender XDR incident list"));
+    const err = payloadError(() =>
+      parseMicrosoftPayload(xdrIncidentListSchema, { "@odata.context": "x", value: { incidentId: 1 } }, "Defender XDR incident list"),
+    );
     assert.equal(err.message, "Defender XDR incident list: value: expected array, received object");
     const missing = payloadError(() => parseMicrosoftPayload(graphAlertListSchema, {}, "Graph alert list"));
     assert.equal(missing.message, "Graph alert list: value: expected array, received undefined");
@@ -241,7 +263,10 @@ describe("refusal of what would corrupt data", () => {
   test("nested wrong types name the full path", () => {
     const mde = fixture("mde-list-alerts-expand-evidence.json");
     mde.value[0].evidence[1].processId = "3276";
-    assert.match(payloadError(() => parseMicrosoftPayload(mdeAlertListSchema, mde, "MDE alert list")).message, /^MDE alert list: value\[0\]\.evidence\[1\]\.processId: expected number, received string$/);
+    assert.match(
+      payloadError(() => parseMicrosoftPayload(mdeAlertListSchema, mde, "MDE alert list")).message,
+      /^MDE alert list: value\[0\]\.evidence\[1\]\.processId: expected number, received string$/,
+    );
 
     const graph = fixture("graph-list-alerts-v2.json");
     graph.value[0].evidence[0].osBuild = "22424";
@@ -268,7 +293,10 @@ describe("refusal of what would corrupt data", () => {
   test("null where the docs never show null fails; null where they do passes", () => {
     const doc = fixture("defender-xdr-list-incidents.json");
     doc.value[0].incidentId = null;
-    assert.match(payloadError(() => parseMicrosoftPayload(xdrIncidentListSchema, doc, "XDR")).message, /value\[0\]\.incidentId: expected number, received null/);
+    assert.match(
+      payloadError(() => parseMicrosoftPayload(xdrIncidentListSchema, doc, "XDR")).message,
+      /value\[0\]\.incidentId: expected number, received null/,
+    );
     const ok = fixture("defender-xdr-list-incidents.json");
     ok.value[0].assignedTo = null;
     ok.value[0].redirectIncidentId = null;
@@ -362,12 +390,27 @@ describe("both enum casings land canonical (lib/shared/canonical.ts at ingest)",
   const feeds: { fixture: string; normalize: (doc: unknown) => { incidents: NormalizedIncident[]; alerts: NormalizedAlert[] } }[] = [
     { fixture: "graph-list-incidents.json", normalize: (d) => ({ incidents: graphIncidentListSchema.parse(d).value.map(normalizeGraphIncident), alerts: [] }) },
     { fixture: "graph-get-incident.json", normalize: (d) => ({ incidents: [normalizeGraphIncident(graphIncidentSchema.parse(d))], alerts: [] }) },
-    { fixture: "graph-list-incidents-expand-alerts.json", normalize: (d) => { const incidents = graphIncidentListSchema.parse(d).value.map(normalizeGraphIncident); return { incidents, alerts: incidents.flatMap((i) => i.alerts) }; } },
+    {
+      fixture: "graph-list-incidents-expand-alerts.json",
+      normalize: (d) => {
+        const incidents = graphIncidentListSchema.parse(d).value.map(normalizeGraphIncident);
+        return { incidents, alerts: incidents.flatMap((i) => i.alerts) };
+      },
+    },
     { fixture: "graph-list-alerts-v2.json", normalize: (d) => ({ incidents: [], alerts: graphAlertListSchema.parse(d).value.map(normalizeGraphAlert) }) },
     { fixture: "graph-get-alert.json", normalize: (d) => ({ incidents: [], alerts: [normalizeGraphAlert(graphAlertSchema.parse(d))] }) },
-    { fixture: "defender-xdr-list-incidents.json", normalize: (d) => { const incidents = xdrIncidentListSchema.parse(d).value.map((i) => normalizeXdrIncident(i, "tenant")); return { incidents, alerts: incidents.flatMap((i) => i.alerts) }; } },
+    {
+      fixture: "defender-xdr-list-incidents.json",
+      normalize: (d) => {
+        const incidents = xdrIncidentListSchema.parse(d).value.map((i) => normalizeXdrIncident(i, "tenant"));
+        return { incidents, alerts: incidents.flatMap((i) => i.alerts) };
+      },
+    },
     { fixture: "mde-list-alerts-default.json", normalize: (d) => ({ incidents: [], alerts: mdeAlertListSchema.parse(d).value.map(normalizeMdeAlert) }) },
-    { fixture: "mde-list-alerts-expand-evidence.json", normalize: (d) => ({ incidents: [], alerts: mdeAlertListSchema.parse(d).value.map(normalizeMdeAlert) }) },
+    {
+      fixture: "mde-list-alerts-expand-evidence.json",
+      normalize: (d) => ({ incidents: [], alerts: mdeAlertListSchema.parse(d).value.map(normalizeMdeAlert) }),
+    },
     { fixture: "mde-get-alert.json", normalize: (d) => ({ incidents: [], alerts: [normalizeMdeAlert(mdeAlertSchema.parse(d))] }) },
   ];
   for (const { fixture: name, normalize } of feeds) {
@@ -375,7 +418,11 @@ describe("both enum casings land canonical (lib/shared/canonical.ts at ingest)",
       const documented = normalize(fixture(name));
       for (const to of ["pascal", "camel"] as const) {
         const variant = normalize(recase(fixture(name), to));
-        assertCanonical(variant.incidents.length ? variant.incidents : variant.alerts, variant.incidents.length ? INCIDENT_STATUSES : ALERT_STATUSES, `${name} ${to}`);
+        assertCanonical(
+          variant.incidents.length ? variant.incidents : variant.alerts,
+          variant.incidents.length ? INCIDENT_STATUSES : ALERT_STATUSES,
+          `${name} ${to}`,
+        );
         if (variant.incidents.length && variant.alerts.length) assertCanonical(variant.alerts, ALERT_STATUSES, `${name} ${to} alerts`);
         assert.deepEqual(enums(variant.incidents), enums(documented.incidents), `${name} ${to}: incidents`);
         assert.deepEqual(enums(variant.alerts), enums(documented.alerts), `${name} ${to}: alerts`);
@@ -385,7 +432,10 @@ describe("both enum casings land canonical (lib/shared/canonical.ts at ingest)",
 
   test("the Graph list example's PascalCase incident is stored as the severity filter's value", () => {
     const [incident] = graphIncidentListSchema.parse(fixture("graph-list-incidents.json")).value.map(normalizeGraphIncident);
-    assert.deepEqual([incident!.severity, incident!.status, incident!.classification, incident!.determination], ["medium", "active", "truePositive", "multiStagedAttack"]);
+    assert.deepEqual(
+      [incident!.severity, incident!.status, incident!.classification, incident!.determination],
+      ["medium", "active", "truePositive", "multiStagedAttack"],
+    );
   });
 
   test("tags: the $expand example's `tags`, `customTags` and `systemTags` are all kept, once each", () => {
@@ -408,7 +458,10 @@ describe("both enum casings land canonical (lib/shared/canonical.ts at ingest)",
     mde.determination = "CompromisedUser";
     const xdr = fixture("defender-xdr-list-incidents.json");
     xdr.value[0].determination = "CompromisedAccount";
-    values.push(normalizeMdeAlert(mdeAlertSchema.parse(mde)).determination, normalizeXdrIncident(xdrIncidentListSchema.parse(xdr).value[0]!, "t").determination);
+    values.push(
+      normalizeMdeAlert(mdeAlertSchema.parse(mde)).determination,
+      normalizeXdrIncident(xdrIncidentListSchema.parse(xdr).value[0]!, "t").determination,
+    );
     assert.deepEqual(new Set(values), new Set(["compromisedUser"]));
   });
 });

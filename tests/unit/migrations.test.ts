@@ -30,7 +30,10 @@ describe("migrations", () => {
     const { rows } = await c.query(`SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name`);
     await c.end();
     const files = readMigrations("prisma/migrations");
-    assert.deepEqual(rows.map((r) => [r.migration_name, r.checksum, r.applied_steps_count]), files.map((f) => [f.name, f.checksum, 1]));
+    assert.deepEqual(
+      rows.map((r) => [r.migration_name, r.checksum, r.applied_steps_count]),
+      files.map((f) => [f.name, f.checksum, 1]),
+    );
     assert.ok(rows.every((r) => r.finished_at));
   });
 

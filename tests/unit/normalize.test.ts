@@ -39,10 +39,26 @@ describe("canonical values", () => {
   // value; the only exceptions are members that have no canonical counterpart and are kept as they come.
   const documented: Record<EnumField, { values: readonly string[]; canonical: readonly string[]; keptAsIs: string[] }> = {
     severity: { values: [...GRAPH_SEVERITIES, ...XDR_SEVERITIES, ...MDE_SEVERITIES], canonical: SEVERITIES, keptAsIs: ["unknownFutureValue"] },
-    incidentStatus: { values: [...GRAPH_INCIDENT_STATUSES, ...XDR_INCIDENT_STATUSES], canonical: INCIDENT_STATUSES, keptAsIs: ["unknownFutureValue", "awaitingAction"] },
-    alertStatus: { values: [...GRAPH_ALERT_STATUSES, ...XDR_ALERT_STATUSES, ...MDE_ALERT_STATUSES], canonical: ALERT_STATUSES, keptAsIs: ["unknownFutureValue", "active"] },
-    classification: { values: [...GRAPH_CLASSIFICATIONS, ...XDR_CLASSIFICATIONS, ...MDE_CLASSIFICATIONS], canonical: CLASSIFICATIONS, keptAsIs: ["unknownFutureValue"] },
-    determination: { values: [...GRAPH_DETERMINATIONS, ...XDR_DETERMINATIONS, ...MDE_DETERMINATIONS], canonical: DETERMINATIONS, keptAsIs: ["unknownFutureValue"] },
+    incidentStatus: {
+      values: [...GRAPH_INCIDENT_STATUSES, ...XDR_INCIDENT_STATUSES],
+      canonical: INCIDENT_STATUSES,
+      keptAsIs: ["unknownFutureValue", "awaitingAction"],
+    },
+    alertStatus: {
+      values: [...GRAPH_ALERT_STATUSES, ...XDR_ALERT_STATUSES, ...MDE_ALERT_STATUSES],
+      canonical: ALERT_STATUSES,
+      keptAsIs: ["unknownFutureValue", "active"],
+    },
+    classification: {
+      values: [...GRAPH_CLASSIFICATIONS, ...XDR_CLASSIFICATIONS, ...MDE_CLASSIFICATIONS],
+      canonical: CLASSIFICATIONS,
+      keptAsIs: ["unknownFutureValue"],
+    },
+    determination: {
+      values: [...GRAPH_DETERMINATIONS, ...XDR_DETERMINATIONS, ...MDE_DETERMINATIONS],
+      canonical: DETERMINATIONS,
+      keptAsIs: ["unknownFutureValue"],
+    },
   };
   for (const [field, { values, canonical, keptAsIs }] of Object.entries(documented) as [EnumField, (typeof documented)[EnumField]][]) {
     test(`${field}: every documented spelling in either casing is canonical`, () => {
@@ -152,17 +168,44 @@ describe("ingest bounds", () => {
   test("an incident's title, tags and its alerts' titles are bounded", () => {
     const big = "t".repeat(1_048_576);
     const alert = {
-      sourceId: "a", incidentSourceId: "1", title: big, severity: "high", status: "new", category: null, serviceSource: null, detectionSource: null,
-      classification: null, determination: null, assignedTo: null, createdTime: new Date(), lastUpdateTime: new Date(), payload: { description: big },
+      sourceId: "a",
+      incidentSourceId: "1",
+      title: big,
+      severity: "high",
+      status: "new",
+      category: null,
+      serviceSource: null,
+      detectionSource: null,
+      classification: null,
+      determination: null,
+      assignedTo: null,
+      createdTime: new Date(),
+      lastUpdateTime: new Date(),
+      payload: { description: big },
     };
     const i = boundIncident({
-      sourceId: "1", title: big, severity: "high", status: "active", classification: null, determination: null, assignedTo: big,
-      tags: [big, big, "ok"], alertCount: 1, createdTime: new Date(), lastUpdateTime: new Date(), webUrl: null, payload: { comments: [] }, alerts: [alert],
+      sourceId: "1",
+      title: big,
+      severity: "high",
+      status: "active",
+      classification: null,
+      determination: null,
+      assignedTo: big,
+      tags: [big, big, "ok"],
+      alertCount: 1,
+      createdTime: new Date(),
+      lastUpdateTime: new Date(),
+      webUrl: null,
+      payload: { comments: [] },
+      alerts: [alert],
     });
     assert.equal(i.title.length, LIMITS.title);
     assert.equal(i.alerts[0]!.title.length, LIMITS.title);
     assert.equal((i.alerts[0]!.payload as { description: string }).description.length, LIMITS.string);
-    assert.deepEqual(i.tags.map((t) => t.length), [LIMITS.tag, 2]);
+    assert.deepEqual(
+      i.tags.map((t) => t.length),
+      [LIMITS.tag, 2],
+    );
     assert.equal(i.assignedTo!.length, LIMITS.tag);
   });
 });

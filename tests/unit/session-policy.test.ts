@@ -73,6 +73,9 @@ describe("session settings", () => {
 
 test("the device summary keeps the browser and OS only", () => {
   assert.equal(summarizeUserAgent("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36"), "Chrome on Linux");
-  assert.equal(summarizeUserAgent("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36 Edg/140.0"), "Edge on Windows");
+  assert.equal(
+    summarizeUserAgent("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36 Edg/140.0"),
+    "Edge on Windows",
+  );
   assert.equal(summarizeUserAgent(null), null);
 });

@@ -38,12 +38,18 @@ describe("resolveSignInRole()", () => {
     assert.deepEqual(resolveSignInRole({ ...base, tokenRoles: ["Something.Else"] }), { role: null, roleSource: null });
   });
   test("a role that came from Entra is withdrawn when the token stops carrying it", () => {
-    assert.deepEqual(resolveSignInRole({ ...base, tokenRoles: [], existing: { role: "ADMIN", roleSource: "entra-app-role" } }), { role: null, roleSource: null });
+    assert.deepEqual(resolveSignInRole({ ...base, tokenRoles: [], existing: { role: "ADMIN", roleSource: "entra-app-role" } }), {
+      role: null,
+      roleSource: null,
+    });
   });
   test("bootstrap admin only while no admin exists, matched case-insensitively", () => {
     const b = { ...base, tokenRoles: [], email: "Boss@Partner.com", bootstrapAdminEmail: "boss@partner.com" };
     assert.deepEqual(resolveSignInRole({ ...b, anyAdminExists: false }), { role: "ADMIN", roleSource: "bootstrap" });
     assert.deepEqual(resolveSignInRole({ ...b, anyAdminExists: true }), { role: null, roleSource: null });
-    assert.deepEqual(resolveSignInRole({ ...b, anyAdminExists: true, existing: { role: "ADMIN", roleSource: "bootstrap" } }), { role: "ADMIN", roleSource: "bootstrap" });
+    assert.deepEqual(resolveSignInRole({ ...b, anyAdminExists: true, existing: { role: "ADMIN", roleSource: "bootstrap" } }), {
+      role: "ADMIN",
+      roleSource: "bootstrap",
+    });
   });
 });

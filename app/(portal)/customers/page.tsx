@@ -23,7 +23,12 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
       <form className="mb-4 flex flex-wrap items-end gap-3" role="search" action="/customers">
         <label className="text-sm">
           <span className="mb-1 block font-medium text-slate-700">Search</span>
-          <input name="q" defaultValue={query.q ?? ""} placeholder="Name, domain or tenant ID" className="w-72 rounded-md border border-slate-300 px-3 py-2 text-sm" />
+          <input
+            name="q"
+            defaultValue={query.q ?? ""}
+            placeholder="Name, domain or tenant ID"
+            className="w-72 rounded-md border border-slate-300 px-3 py-2 text-sm"
+          />
         </label>
         <label className="text-sm">
           <span className="mb-1 block font-medium text-slate-700">Status</span>
@@ -40,7 +45,11 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
         <input type="hidden" name="sort" value={query.sort} />
         <input type="hidden" name="dir" value={query.dir} />
         <button className="rounded-md bg-slate-800 px-3 py-2 text-sm font-semibold text-white">Apply</button>
-        {(query.q || query.status) && <Link href="/customers" className="text-sm text-slate-600 underline">Clear</Link>}
+        {(query.q || query.status) && (
+          <Link href="/customers" className="text-sm text-slate-600 underline">
+            Clear
+          </Link>
+        )}
       </form>
       <CustomerTable customers={customers} query={query} />
       <Pagination href={(p) => customerListHref(query, { page: p })} page={page} pageSize={pageSize} total={total} noun="customer" />

@@ -18,7 +18,11 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
   const [result, customers] = await Promise.all([listIncidents(viewer, filters), namedFilterCustomers(viewer, filters.customer)]);
   return (
     <>
-      <PageHeader title="Incidents" description="Every customer's Defender incidents, from the portal's store (synced every few minutes)." actions={<ExportLink href={`/api/incidents/export${filtersToQuery(filters)}`} truncated={result.totalCapped} limit={EXPORT_LIMIT} />} />
+      <PageHeader
+        title="Incidents"
+        description="Every customer's Defender incidents, from the portal's store (synced every few minutes)."
+        actions={<ExportLink href={`/api/incidents/export${filtersToQuery(filters)}`} truncated={result.totalCapped} limit={EXPORT_LIMIT} />}
+      />
       <QueueFilters action="/incidents" filters={filters} customers={customers} statuses={INCIDENT_STATUSES} />
       <div className="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
         <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="incident-table">
@@ -37,15 +41,25 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
           <tbody className="divide-y divide-slate-100">
             {result.rows.map((i) => (
               <tr key={i.id} data-testid="incident-row" className="hover:bg-slate-50">
-                <td className="px-3 py-2"><SeverityBadge severity={i.severity} /></td>
+                <td className="px-3 py-2">
+                  <SeverityBadge severity={i.severity} />
+                </td>
                 <td className="max-w-md px-3 py-2">
-                  <Link href={`/incidents/${i.id}`} className="font-medium text-blue-800 hover:underline"><InertText value={i.title} max={200} /></Link>
+                  <Link href={`/incidents/${i.id}`} className="font-medium text-blue-800 hover:underline">
+                    <InertText value={i.title} max={200} />
+                  </Link>
                   <div className="text-xs text-slate-500">#{i.sourceId}</div>
                 </td>
-                <td className="px-3 py-2"><InertText value={i.customer.displayName} max={100} /></td>
-                <td className="px-3 py-2"><StatusText status={i.status} /></td>
+                <td className="px-3 py-2">
+                  <InertText value={i.customer.displayName} max={100} />
+                </td>
+                <td className="px-3 py-2">
+                  <StatusText status={i.status} />
+                </td>
                 <td className="px-3 py-2 tabular-nums">{i.alertCount}</td>
-                <td className="px-3 py-2 text-xs"><InertText value={i.assignedTo} max={100} /></td>
+                <td className="px-3 py-2 text-xs">
+                  <InertText value={i.assignedTo} max={100} />
+                </td>
                 <td className="px-3 py-2 text-xs">
                   {/* Microsoft sends "unknown" for both until an analyst classifies: say that once, plainly. */}
                   {isSet(i.classification) ? label(i.classification) : <span className="text-slate-400">Not classified</span>}
@@ -55,12 +69,23 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
               </tr>
             ))}
             {result.rows.length === 0 && (
-              <tr><td colSpan={8} className="px-3 py-8 text-center text-slate-500">No incidents match these filters.</td></tr>
+              <tr>
+                <td colSpan={8} className="px-3 py-8 text-center text-slate-500">
+                  No incidents match these filters.
+                </td>
+              </tr>
             )}
           </tbody>
         </table>
       </div>
-      <Pagination href={(page) => `/incidents${filtersToQuery(filters, { page })}`} page={result.page} pageSize={result.pageSize} total={result.total} totalCapped={result.totalCapped} rowsOnPage={result.rows.length} />
+      <Pagination
+        href={(page) => `/incidents${filtersToQuery(filters, { page })}`}
+        page={result.page}
+        pageSize={result.pageSize}
+        total={result.total}
+        totalCapped={result.totalCapped}
+        rowsOnPage={result.rows.length}
+      />
     </>
   );
 }

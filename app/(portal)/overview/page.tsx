@@ -22,14 +22,20 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
         <Total label="Customers" value={summary.customers} />
         <Total label="Need attention" value={summary.needAttention} tone={summary.needAttention ? "text-red-700" : undefined} />
         <Total label="Sync or consent failing" value={summary.failing} tone={summary.failing ? "text-red-700" : undefined} />
-        {SEV.map((s) => <Total key={s} label={`Open ${s}`} value={totals[s]} href={`/incidents?severity=${s}&status=active,inProgress&range=all`} />)}
+        {SEV.map((s) => (
+          <Total key={s} label={`Open ${s}`} value={totals[s]} href={`/incidents?severity=${s}&status=active,inProgress&range=all`} />
+        ))}
       </dl>
       <Card title="Needs attention" className="mb-6">
-        {attention.length === 0 ? <p className="text-sm text-slate-600">Nothing needs attention: every tenant is healthy and has no open high-severity incident.</p> : (
+        {attention.length === 0 ? (
+          <p className="text-sm text-slate-600">Nothing needs attention: every tenant is healthy and has no open high-severity incident.</p>
+        ) : (
           <ul className="divide-y divide-slate-100" data-testid="attention-list">
             {attention.map((r) => (
               <li key={r.id} className="flex flex-wrap items-center justify-between gap-3 py-2 text-sm">
-                <Link href={`/customers/${r.id}`} className="font-medium text-blue-800 hover:underline"><InertText value={r.displayName} max={100} /></Link>
+                <Link href={`/customers/${r.id}`} className="font-medium text-blue-800 hover:underline">
+                  <InertText value={r.displayName} max={100} />
+                </Link>
                 <span className="text-slate-700">{r.problem ?? `${r.open.high} open high-severity incident${r.open.high === 1 ? "" : "s"}`}</span>
               </li>
             ))}
@@ -39,19 +45,48 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       <div className="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
         <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="overview-table">
           <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
-            <tr><th className="px-3 py-2">Customer</th><th className="px-3 py-2">Consent</th>{SEV.map((s) => <th key={s} className="px-3 py-2 text-right">{s}</th>)}<th className="px-3 py-2">Health</th></tr>
+            <tr>
+              <th className="px-3 py-2">Customer</th>
+              <th className="px-3 py-2">Consent</th>
+              {SEV.map((s) => (
+                <th key={s} className="px-3 py-2 text-right">
+                  {s}
+                </th>
+              ))}
+              <th className="px-3 py-2">Health</th>
+            </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
             {rows.map((r) => (
               <tr key={r.id} data-testid="overview-row">
-                <td className="px-3 py-2"><Link href={`/customers/${r.id}`} className="font-medium text-blue-800 hover:underline"><InertText value={r.displayName} max={100} /></Link></td>
-                <td className="px-3 py-2"><StatusBadge status={r.status} /></td>
+                <td className="px-3 py-2">
+                  <Link href={`/customers/${r.id}`} className="font-medium text-blue-800 hover:underline">
+                    <InertText value={r.displayName} max={100} />
+                  </Link>
+                </td>
+                <td className="px-3 py-2">
+                  <StatusBadge status={r.status} />
+                </td>
                 {SEV.map((s) => (
                   <td key={s} className="px-3 py-2 text-right tabular-nums">
-                    {r.open[s] > 0 ? <Link className="underline" href={`/incidents?customer=${r.id}&severity=${s}&status=active,inProgress&range=all`}>{r.open[s]}</Link> : <span className="text-slate-400">0</span>}
+                    {r.open[s] > 0 ? (
+                      <Link className="underline" href={`/incidents?customer=${r.id}&severity=${s}&status=active,inProgress&range=all`}>
+                        {r.open[s]}
+                      </Link>
+                    ) : (
+                      <span className="text-slate-400">0</span>
+                    )}
                   </td>
                 ))}
-                <td className="px-3 py-2 text-xs">{r.problem ? <span className="text-red-700">{r.problem}</span> : r.waiting ? <span className="text-slate-500">{r.waiting}</span> : <span className="text-emerald-700">Healthy</span>}</td>
+                <td className="px-3 py-2 text-xs">
+                  {r.problem ? (
+                    <span className="text-red-700">{r.problem}</span>
+                  ) : r.waiting ? (
+                    <span className="text-slate-500">{r.waiting}</span>
+                  ) : (
+                    <span className="text-emerald-700">Healthy</span>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -67,7 +102,15 @@ function Total({ label, value, tone, href }: { label: string; value: number; ton
   return (
     <div className="rounded-lg bg-white px-3 py-2 shadow-sm ring-1 ring-slate-200">
       <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
-      <dd>{href && value > 0 ? <Link href={href} className="hover:underline">{figure}</Link> : figure}</dd>
+      <dd>
+        {href && value > 0 ? (
+          <Link href={href} className="hover:underline">
+            {figure}
+          </Link>
+        ) : (
+          figure
+        )}
+      </dd>
     </div>
   );
 }

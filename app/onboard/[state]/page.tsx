@@ -12,7 +12,9 @@ export default async function OnboardPage({ params }: { params: Promise<{ state:
       {!page.ok ? (
         <div className="rounded-xl bg-white p-8 shadow-sm ring-1 ring-slate-200">
           <h1 className="text-xl font-semibold">This link cannot be used</h1>
-          <p className="mt-3 text-slate-700" data-testid="onboarding-invalid">{page.reason}</p>
+          <p className="mt-3 text-slate-700" data-testid="onboarding-invalid">
+            {page.reason}
+          </p>
         </div>
       ) : (
         <div className="rounded-xl bg-white p-8 shadow-sm ring-1 ring-slate-200">
@@ -20,31 +22,35 @@ export default async function OnboardPage({ params }: { params: Promise<{ state:
           {page.capability ? (
             <>
               <h1 className="mt-1 text-2xl font-semibold" data-testid="onboarding-upgrade">
-                <span className="inert-text">{page.partnerName}</span> asks <span className="inert-text">{page.customerName}</span> for additional
-                permissions: {page.capability.label}
+                <span className="inert-text">{page.partnerName}</span> asks <span className="inert-text">{page.customerName}</span> for additional permissions:{" "}
+                {page.capability.label}
               </h1>
               <p className="mt-4 text-slate-700" data-testid="onboarding-why">
-                Your organization already granted <span className="inert-text">{page.partnerName}</span> read access. {page.capability.why} Only
-                the permissions listed below are added; everything granted before stays as it is. A Global Administrator (or Privileged Role
-                Administrator) of your organization approves it at Microsoft.
+                Your organization already granted <span className="inert-text">{page.partnerName}</span> read access. {page.capability.why} Only the permissions
+                listed below are added; everything granted before stays as it is. A Global Administrator (or Privileged Role Administrator) of your organization
+                approves it at Microsoft.
               </p>
             </>
           ) : (
             <>
               <h1 className="mt-1 text-2xl font-semibold">
-                <span className="inert-text">{page.partnerName}</span> asks <span className="inert-text">{page.customerName}</span> for read access to
-                Microsoft Defender
+                <span className="inert-text">{page.partnerName}</span> asks <span className="inert-text">{page.customerName}</span> for read access to Microsoft
+                Defender
               </h1>
               <p className="mt-4 text-slate-700">
-                <span className="inert-text">{page.partnerName}</span> monitors your Microsoft Defender incidents and alerts. To do that, a Global
-                Administrator (or Privileged Role Administrator) of your Microsoft 365 organization grants their app the permissions below. You
-                will sign in at Microsoft, review the same list there, and approve.
+                <span className="inert-text">{page.partnerName}</span> monitors your Microsoft Defender incidents and alerts. To do that, a Global Administrator
+                (or Privileged Role Administrator) of your Microsoft 365 organization grants their app the permissions below. You will sign in at Microsoft,
+                review the same list there, and approve.
               </p>
             </>
           )}
           <h2 className="mt-6 text-sm font-semibold uppercase tracking-wide text-slate-500">The app</h2>
-          <p className="mt-1 text-sm">Application (client) ID <code className="rounded bg-slate-100 px-1">{page.clientId}</code> — check that Microsoft shows the same ID.</p>
-          <h2 className="mt-6 text-sm font-semibold uppercase tracking-wide text-slate-500">{page.capability ? "Permissions that will be added" : "Permissions that will be granted"}</h2>
+          <p className="mt-1 text-sm">
+            Application (client) ID <code className="rounded bg-slate-100 px-1">{page.clientId}</code> — check that Microsoft shows the same ID.
+          </p>
+          <h2 className="mt-6 text-sm font-semibold uppercase tracking-wide text-slate-500">
+            {page.capability ? "Permissions that will be added" : "Permissions that will be granted"}
+          </h2>
           <ul className="mt-2 space-y-3" data-testid="onboarding-permissions">
             {page.permissions.map((p) => (
               <li key={`${p.resource}/${p.permission}`} className="rounded-md bg-slate-50 p-3 ring-1 ring-slate-200">
@@ -55,15 +61,20 @@ export default async function OnboardPage({ params }: { params: Promise<{ state:
             ))}
           </ul>
           <p className="mt-4 text-sm text-slate-600">
-            {page.capability ? "These are application permissions for the app itself (no user signs in as you)." : "These are read permissions for the app itself (no user signs in as you)."} You can remove them at any time in the Microsoft Entra admin
-            center under Enterprise applications. This link works once and expires on {page.expiresAt.toUTCString()}.
+            {page.capability
+              ? "These are application permissions for the app itself (no user signs in as you)."
+              : "These are read permissions for the app itself (no user signs in as you)."}{" "}
+            You can remove them at any time in the Microsoft Entra admin center under Enterprise applications. This link works once and expires on{" "}
+            {page.expiresAt.toUTCString()}.
           </p>
-          <a href={page.consentUrl} className="mt-6 inline-flex rounded-md bg-blue-700 px-4 py-2.5 font-semibold text-white hover:bg-blue-800" data-testid="grant-consent">
+          <a
+            href={page.consentUrl}
+            className="mt-6 inline-flex rounded-md bg-blue-700 px-4 py-2.5 font-semibold text-white hover:bg-blue-800"
+            data-testid="grant-consent"
+          >
             Grant admin consent
           </a>
-          {page.partnerContactEmail && (
-            <p className="mt-6 text-xs text-slate-500">Questions? Contact {page.partnerContactEmail}.</p>
-          )}
+          {page.partnerContactEmail && <p className="mt-6 text-xs text-slate-500">Questions? Contact {page.partnerContactEmail}.</p>}
         </div>
       )}
     </main>

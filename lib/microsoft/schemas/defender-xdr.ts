@@ -77,18 +77,7 @@ export const XDR_INVESTIGATION_STATES = [
 ] as const;
 
 /** api-list-incidents.md entity table (SecurityGroup appears in the field rows, not in the entityType list). */
-export const XDR_ENTITY_TYPES = [
-  "User",
-  "Ip",
-  "Url",
-  "File",
-  "Process",
-  "MailBox",
-  "MailMessage",
-  "MailCluster",
-  "Registry",
-  "SecurityGroup",
-] as const;
+export const XDR_ENTITY_TYPES = ["User", "Ip", "Url", "File", "Process", "MailBox", "MailMessage", "MailCluster", "Registry", "SecurityGroup"] as const;
 
 // ── Schemas ───────────────────────────────────────────────────────────────────────────────────────────────
 

@@ -358,19 +358,17 @@ const KIND_BY_ODATA_TYPE = new Map<string, GraphEvidenceKind>(
  * A known type with a wrong-typed field fails (it is not silently demoted to "unknown"); an unknown type is kept
  * with its raw fields.
  */
-export const graphEvidenceSchema: z.ZodType<GraphEvidence, unknown> = z
-  .looseObject({ "@odata.type": z.string() })
-  .transform((raw, ctx): GraphEvidence => {
-    const kind = KIND_BY_ODATA_TYPE.get(raw["@odata.type"]);
-    if (!kind) return { ...raw, kind: "unknown" };
-    const result = EVIDENCE_SCHEMAS[kind].safeParse(raw, { reportInput: true });
-    if (!result.success) {
-      // Paths stay relative to this item; the enclosing array/object prefixes them (evidence[2].processId).
-      for (const issue of result.error.issues) ctx.issues.push(issue as (typeof ctx.issues)[number]);
-      return z.NEVER;
-    }
-    return { kind, ...result.data } as GraphEvidence;
-  });
+export const graphEvidenceSchema: z.ZodType<GraphEvidence, unknown> = z.looseObject({ "@odata.type": z.string() }).transform((raw, ctx): GraphEvidence => {
+  const kind = KIND_BY_ODATA_TYPE.get(raw["@odata.type"]);
+  if (!kind) return { ...raw, kind: "unknown" };
+  const result = EVIDENCE_SCHEMAS[kind].safeParse(raw, { reportInput: true });
+  if (!result.success) {
+    // Paths stay relative to this item; the enclosing array/object prefixes them (evidence[2].processId).
+    for (const issue of result.error.issues) ctx.issues.push(issue as (typeof ctx.issues)[number]);
+    return z.NEVER;
+  }
+  return { kind, ...result.data } as GraphEvidence;
+});
 
 // ── Alerts and incidents ──────────────────────────────────────────────────────────────────────────────────
 

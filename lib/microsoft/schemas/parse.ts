@@ -98,7 +98,10 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       // Our own regexes carry a readable message ("expected ISO 8601 date-time"); zod's defaults name the format.
       return `${issue.message.startsWith("expected") ? issue.message : `expected ${issue.format}`}, received ${preview(issue.input)}`;
     case "invalid_value":
-      return `expected one of ${issue.values.slice(0, 10).map((v) => preview(v)).join(", ")}, received ${preview(issue.input)}`;
+      return `expected one of ${issue.values
+        .slice(0, 10)
+        .map((v) => preview(v))
+        .join(", ")}, received ${preview(issue.input)}`;
     case "invalid_union":
       return "matches none of the allowed shapes";
     default:

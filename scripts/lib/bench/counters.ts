@@ -59,7 +59,12 @@ export const isListEndpoint = (name: string) => name in LIST_ENDPOINTS;
 export const isTokenCounter = (name: string) => name.startsWith("token:");
 
 /** Tenants whose counters exceed `target` for a selected counter, worst first (for the investigation notes). */
-export function worstTenants(counters: SimCounters, names: (name: string) => boolean, target: number, limit = 5): { tenantId: string; counter: string; hits: number }[] {
+export function worstTenants(
+  counters: SimCounters,
+  names: (name: string) => boolean,
+  target: number,
+  limit = 5,
+): { tenantId: string; counter: string; hits: number }[] {
   const out: { tenantId: string; counter: string; hits: number }[] = [];
   for (const [name, byTenant] of Object.entries(counters)) {
     if (!names(name)) continue;

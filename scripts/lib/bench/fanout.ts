@@ -23,9 +23,10 @@ export async function measureLiveFanout(env: BenchEnvironment, opts: BenchOption
   const cfg = serverConfig();
   const tokens = new TenantTokenClient({ authorityHost: cfg.authorityHost, clientId: cfg.clientId, credential: cfg.credential });
   const api = new MicrosoftApiClient({ tokens, baseUrl: cfg.apiBaseUrl });
-  const request = opts.source === "graph"
-    ? { api: "graph" as const, path: "/v1.0/security/incidents?$top=50&$expand=alerts", newest: (i: Record<string, unknown>) => String(i.lastUpdateDateTime) }
-    : { api: "xdr" as const, path: "/api/incidents?$top=50", newest: (i: Record<string, unknown>) => String(i.lastUpdateTime) };
+  const request =
+    opts.source === "graph"
+      ? { api: "graph" as const, path: "/v1.0/security/incidents?$top=50&$expand=alerts", newest: (i: Record<string, unknown>) => String(i.lastUpdateDateTime) }
+      : { api: "xdr" as const, path: "/api/incidents?$top=50", newest: (i: Record<string, unknown>) => String(i.lastUpdateTime) };
 
   const viewMs: number[] = [];
   for (let v = 0; v < opts.fanoutViews; v++) {
@@ -38,5 +39,12 @@ export async function measureLiveFanout(env: BenchEnvironment, opts: BenchOption
     viewMs.push(performance.now() - t);
     log(`  fan-out view ${v + 1}/${opts.fanoutViews}: ${(viewMs.at(-1)! / 1000).toFixed(1)} s`);
   }
-  return { views: viewMs.length, concurrency: opts.clients, callsPerView: env.customers.length, viewMs, p50Ms: percentile(viewMs, 50), firstViewMs: viewMs[0] ?? NaN };
+  return {
+    views: viewMs.length,
+    concurrency: opts.clients,
+    callsPerView: env.customers.length,
+    viewMs,
+    p50Ms: percentile(viewMs, 50),
+    firstViewMs: viewMs[0] ?? NaN,
+  };
 }

@@ -19,7 +19,13 @@ export interface LoadFigures {
  * `clients` closed-loop clients GET `url` for `durationS` seconds, each reading the whole body. A response counts as
  * an error unless it is 200 and `isValid(body)` (a redirect to sign-in is an error, not a fast page).
  */
-export async function runLoad(url: string, headers: Record<string, string>, clients: number, durationS: number, isValid: (body: string) => boolean): Promise<LoadFigures> {
+export async function runLoad(
+  url: string,
+  headers: Record<string, string>,
+  clients: number,
+  durationS: number,
+  isValid: (body: string) => boolean,
+): Promise<LoadFigures> {
   const latencies: number[] = [];
   let errors = 0;
   let bytes = 0;
@@ -32,7 +38,8 @@ export async function runLoad(url: string, headers: Record<string, string>, clie
       try {
         const res = await fetch(url, { headers, redirect: "manual" });
         const body = await res.text();
-        if (res.status !== 200 || !isValid(body)) throw new Error(`HTTP ${res.status}${res.headers.get("location") ? ` → ${res.headers.get("location")}` : ""}`);
+        if (res.status !== 200 || !isValid(body))
+          throw new Error(`HTTP ${res.status}${res.headers.get("location") ? ` → ${res.headers.get("location")}` : ""}`);
         latencies.push(performance.now() - t);
         bytes += Buffer.byteLength(body);
       } catch (err) {

@@ -47,7 +47,9 @@ const SESSION_COOKIE = "next-auth.session-token";
 export async function queueScenarios(env: BenchEnvironment): Promise<QueueScenario[]> {
   const word = await commonTitleWord(env);
   const queue = (name: string, query: Record<string, string>): QueueScenario => ({
-    name, path: `/incidents${toQuery(query)}`, testId: "incident-table",
+    name,
+    path: `/incidents${toQuery(query)}`,
+    testId: "incident-table",
     dataLayer: { name: "listIncidents", run: (viewer) => listIncidents(viewer, parseFilters(incidentFilters, query)) },
   });
   return [
@@ -61,7 +63,13 @@ export async function queueScenarios(env: BenchEnvironment): Promise<QueueScenar
  * The built portal (`next start`) signed in as the partner admin, loaded by `clients` concurrent clients per scenario;
  * beside it, the data-layer call behind the page, in-process.
  */
-export async function measureQueuePage(env: BenchEnvironment, opts: BenchOptions, scenarios: QueueScenario[], cleanup: Cleanup, log: (line: string) => void): Promise<QueueFigures> {
+export async function measureQueuePage(
+  env: BenchEnvironment,
+  opts: BenchOptions,
+  scenarios: QueueScenario[],
+  cleanup: Cleanup,
+  log: (line: string) => void,
+): Promise<QueueFigures> {
   const cookie = `${SESSION_COOKIE}=${await sessionToken(env)}`;
   const next = await startNext(env, cleanup);
   log(`Portal (next start, pid ${next.pid}) on ${APP_URL}`);
@@ -95,7 +103,11 @@ async function sessionToken(env: BenchEnvironment): Promise<string> {
 
 async function startNext(env: BenchEnvironment, cleanup: Cleanup): Promise<NodeChild> {
   const port = String(BENCH_PORTS.app);
-  const next = spawnNode(cleanup, "next start", ["node_modules/next/dist/bin/next", "start", "-p", port], { ...env.portalEnv, NEXT_TELEMETRY_DISABLED: "1", PORT: port });
+  const next = spawnNode(cleanup, "next start", ["node_modules/next/dist/bin/next", "start", "-p", port], {
+    ...env.portalEnv,
+    NEXT_TELEMETRY_DISABLED: "1",
+    PORT: port,
+  });
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (next.process.exitCode !== null) throw new Error(`next start exited (${next.process.exitCode}):\n${next.output()}`);
@@ -122,7 +134,14 @@ async function checkSignedIn(url: string, cookie: string, isPage: (body: string)
 }
 
 async function dataLayerSamples(env: BenchEnvironment, run: (viewer: Viewer) => Promise<unknown>, seconds: number): Promise<number[]> {
-  const viewer: Viewer = { userId: env.admin.userId, partnerId: env.admin.partnerId, name: env.admin.displayName, email: env.admin.email, role: "ADMIN", customerScope: "all" };
+  const viewer: Viewer = {
+    userId: env.admin.userId,
+    partnerId: env.admin.partnerId,
+    name: env.admin.displayName,
+    email: env.admin.email,
+    role: "ADMIN",
+    customerScope: "all",
+  };
   await run(viewer); // warm the connection pool
   return timeSequential(() => run(viewer), seconds, 10);
 }

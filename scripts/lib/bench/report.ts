@@ -20,7 +20,10 @@ const fixed = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits)
 const ms = (n: number) => (Number.isFinite(n) ? (n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n.toFixed(n < 10 ? 1 : 0)} ms`) : "–");
 const mib = (n: number | null) => (n === null ? "–" : `${Math.round(n)} MiB`);
 const ratio = (n: number) => (Number.isFinite(n) ? `${n >= 100 ? Math.round(n).toLocaleString("en-US") : n.toFixed(n >= 10 ? 0 : 2)}×` : "–");
-const failures = (f: Record<string, number>) => Object.entries(f).map(([code, n]) => `${n}× ${code}`).join(", ");
+const failures = (f: Record<string, number>) =>
+  Object.entries(f)
+    .map(([code, n]) => `${n}× ${code}`)
+    .join(", ");
 
 type Row = [label: string, value: string, note?: string] | [heading: string];
 
@@ -30,10 +33,16 @@ function rows(r: BenchReport): Row[] {
   const inc = sync.incremental;
   const lb = init.lowerBound;
   const out: Row[] = [
-    [`Setup: ${int(o.tenants)} customers × ${int(o.incidentsPerTenant)} incidents, ${o.latencyMs} ms API latency, quotas on, source ${o.source}${o.quick ? " (quick)" : ""}`],
+    [
+      `Setup: ${int(o.tenants)} customers × ${int(o.incidentsPerTenant)} incidents, ${o.latencyMs} ms API latency, quotas on, source ${o.source}${o.quick ? " (quick)" : ""}`,
+    ],
     ["Initial sync"],
     ["  wall time", `${fixed(init.wallS)} s`, `worker up in ${fixed(init.workerStartupS)} s (not included)`],
-    ["  lower bound", `${fixed(lb.seconds)} s`, `${int(init.apiCalls)} calls × ${o.latencyMs} ms ÷ ${init.workerConcurrency} (SYNC_CONCURRENCY); longest feed ${fixed(lb.longestFeedS)} s; quota ${fixed(lb.quotaS)} s`],
+    [
+      "  lower bound",
+      `${fixed(lb.seconds)} s`,
+      `${int(init.apiCalls)} calls × ${o.latencyMs} ms ÷ ${init.workerConcurrency} (SYNC_CONCURRENCY); longest feed ${fixed(lb.longestFeedS)} s; quota ${fixed(lb.quotaS)} s`,
+    ],
     ["  ratio", ratio(init.ratio), `limited by ${lb.limitedBy}`],
     ["  incidents/s", int(init.incidentsPerS), `${int(init.incidents)} incidents, ${int(init.alerts)} alerts stored`],
     ["  peak worker RSS", mib(init.peakWorkerRssMiB), `VmHWM; ${mib(sync.peakWorkerRssMiB)} after both syncs`],
@@ -41,28 +50,48 @@ function rows(r: BenchReport): Row[] {
   if (Object.keys(init.failures).length) out.push(["  failed feeds", failures(init.failures)]);
   out.push(
     ["Incremental sync, nothing changed"],
-    ["  API calls per tenant per feed", `${fixed(inc.callsPerTenantFeed.mean, 2)} (max ${fixed(inc.callsPerTenantFeed.max, 0)})`, `target 1; ${inc.callsPerTenantFeed.overTarget} feed(s) over; simulator: ${fixed(inc.simCallsPerTenantEndpoint.mean, 2)} per tenant per endpoint`],
+    [
+      "  API calls per tenant per feed",
+      `${fixed(inc.callsPerTenantFeed.mean, 2)} (max ${fixed(inc.callsPerTenantFeed.max, 0)})`,
+      `target 1; ${inc.callsPerTenantFeed.overTarget} feed(s) over; simulator: ${fixed(inc.simCallsPerTenantEndpoint.mean, 2)} per tenant per endpoint`,
+    ],
     ["  rows written", int(inc.rowsWritten), `target 0; ${inc.tenantsWithWrites} tenant(s) wrote`],
     ["  wall time", `${fixed(inc.wallS)} s`, "includes up to 5 s until the scheduler's next tick"],
   );
   if (Object.keys(inc.failures).length) out.push(["  failed feeds", failures(inc.failures)]);
   out.push(
     ["Token economy (two full syncs)"],
-    ["  token requests per tenant per resource", fixed(sync.tokens.perTenantResource.mean, 2), `target 1.00; max ${fixed(sync.tokens.perTenantResource.max, 0)}; ${sync.tokens.perTenantResource.overTarget} pair(s) over; ${int(sync.tokens.totalRequests)} requests`],
+    [
+      "  token requests per tenant per resource",
+      fixed(sync.tokens.perTenantResource.mean, 2),
+      `target 1.00; max ${fixed(sync.tokens.perTenantResource.max, 0)}; ${sync.tokens.perTenantResource.overTarget} pair(s) over; ${int(sync.tokens.totalRequests)} requests`,
+    ],
     [`Pages (${o.clients} clients × ${o.durationS} s each)`],
   );
   // The fan-out baseline is measured one view at a time, so it is set beside the page for one client alone.
   const pageAloneP50 = queue.scenarios[0]?.alone.p50Ms ?? NaN;
   for (const s of queue.scenarios) {
     out.push(
-      [`  ${s.name}`, `p50 ${ms(s.page.p50Ms)}  p95 ${ms(s.page.p95Ms)}  p99 ${ms(s.page.p99Ms)}`, `${fixed(s.page.requestsPerS)} req/s, ${int(s.page.requests)} requests, ${int(s.page.bytesPerResponse / 1024)} KB each${s.page.errors ? `, ${s.page.errors} errors (${s.page.firstError})` : ""}`],
-      ["    one client alone", `p50 ${ms(s.alone.p50Ms)}  p95 ${ms(s.alone.p95Ms)}`, `${fixed(s.alone.requestsPerS)} req/s${s.alone.errors ? `, ${s.alone.errors} errors (${s.alone.firstError})` : ""}`],
+      [
+        `  ${s.name}`,
+        `p50 ${ms(s.page.p50Ms)}  p95 ${ms(s.page.p95Ms)}  p99 ${ms(s.page.p99Ms)}`,
+        `${fixed(s.page.requestsPerS)} req/s, ${int(s.page.requests)} requests, ${int(s.page.bytesPerResponse / 1024)} KB each${s.page.errors ? `, ${s.page.errors} errors (${s.page.firstError})` : ""}`,
+      ],
+      [
+        "    one client alone",
+        `p50 ${ms(s.alone.p50Ms)}  p95 ${ms(s.alone.p95Ms)}`,
+        `${fixed(s.alone.requestsPerS)} req/s${s.alone.errors ? `, ${s.alone.errors} errors (${s.alone.firstError})` : ""}`,
+      ],
       [`    data layer (${s.dataLayer}) p50`, ms(s.dataLayerP50Ms), `page alone ÷ data layer ${ratio(s.alone.p50Ms / s.dataLayerP50Ms)}`],
     );
   }
   out.push(
     ["  peak web-process RSS", mib(queue.peakWebRssMiB), "VmHWM of next start"],
-    ["  live fan-out per view p50", ms(fanout.p50Ms), `${int(fanout.callsPerView)} calls per view at concurrency ${fanout.concurrency}, ${fanout.views} views (first ${ms(fanout.firstViewMs)}, with tokens); fan-out ÷ page alone ${ratio(fanout.p50Ms / pageAloneP50)}`],
+    [
+      "  live fan-out per view p50",
+      ms(fanout.p50Ms),
+      `${int(fanout.callsPerView)} calls per view at concurrency ${fanout.concurrency}, ${fanout.views} views (first ${ms(fanout.firstViewMs)}, with tokens); fan-out ÷ page alone ${ratio(fanout.p50Ms / pageAloneP50)}`,
+    ],
   );
   return out;
 }

@@ -57,7 +57,13 @@ export async function setUpEnvironment(opts: BenchOptions, cleanup: Cleanup, log
     port: BENCH_PORTS.simulator,
     certDir: CERT_DIR,
     seed: "bench",
-    app: { clientId, displayName: "Bench portal", clientSecrets: [clientSecret], certificates: [], redirectUris: [`${appUrl}/consent/callback`, `${appUrl}/api/auth/callback/azure-ad`] },
+    app: {
+      clientId,
+      displayName: "Bench portal",
+      clientSecrets: [clientSecret],
+      certificates: [],
+      redirectUris: [`${appUrl}/consent/callback`, `${appUrl}/api/auth/callback/azure-ad`],
+    },
     defender: { incidentsPerTenant: opts.incidentsPerTenant, quotas: true, latencyMs: opts.latencyMs },
   });
   cleanup.add("simulator", () => sim.close());
@@ -93,7 +99,15 @@ async function createConsentedCustomers(count: number, control: SimControl, pris
     await control.grantConsent(t.id);
     return { label, tenantId: t.id, displayName: t.displayName };
   });
-  const rows = tenants.map((t) => ({ id: randomUUID(), partnerId, displayName: t.displayName, region: "eu" as const, tenantId: t.tenantId, status: "CONSENTED" as const, consentedAt: new Date() }));
+  const rows = tenants.map((t) => ({
+    id: randomUUID(),
+    partnerId,
+    displayName: t.displayName,
+    region: "eu" as const,
+    tenantId: t.tenantId,
+    status: "CONSENTED" as const,
+    consentedAt: new Date(),
+  }));
   await prisma.customer.createMany({ data: rows });
   return rows.map((r) => ({ id: r.id, tenantId: r.tenantId }));
 }
@@ -105,4 +119,3 @@ async function createAdmin(prisma: PrismaClient, partnerId: string) {
   });
   return { userId: user.id, partnerId, entraObjectId, email: user.email, displayName: user.displayName };
 }
-

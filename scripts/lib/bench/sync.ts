@@ -56,7 +56,15 @@ export interface SyncFigures {
   counters: { initial: SimCounters; incremental: SimCounters };
 }
 
-type SyncRow = { customerId: string; feed: string; apiCalls: number; rowsChanged: number; lastSuccessAt: Date | null; lastErrorAt: Date | null; lastErrorCode: string | null };
+type SyncRow = {
+  customerId: string;
+  feed: string;
+  apiCalls: number;
+  rowsChanged: number;
+  lastSuccessAt: Date | null;
+  lastErrorAt: Date | null;
+  lastErrorCode: string | null;
+};
 
 /**
  * The real sync worker (`scripts/worker.ts`, its own process so its memory can be read) syncs every tenant from
@@ -111,7 +119,10 @@ export async function measureSync(env: BenchEnvironment, opts: BenchOptions, cle
     },
     incremental: {
       wallS: (incrementalDone - incrementalStart.getTime()) / 1000,
-      callsPerTenantFeed: summarize(incrementalRows.map((r) => r.apiCalls), 1),
+      callsPerTenantFeed: summarize(
+        incrementalRows.map((r) => r.apiCalls),
+        1,
+      ),
       simCallsPerTenantEndpoint: perTenant(incrementalCounters, tenantIds, isListEndpoint, 1),
       rowsWritten: incrementalRows.reduce((n, r) => n + r.rowsChanged, 0),
       tenantsWithWrites: new Set(incrementalRows.filter((r) => r.rowsChanged > 0).map((r) => r.customerId)).size,
@@ -119,7 +130,9 @@ export async function measureSync(env: BenchEnvironment, opts: BenchOptions, cle
     },
     tokens: {
       perTenantResource: perTenantRequested(afterIncremental, tenantIds),
-      totalRequests: Object.entries(afterIncremental).filter(([n]) => isTokenCounter(n)).reduce((n, [, byTenant]) => n + Object.values(byTenant).reduce((a, b) => a + b, 0), 0),
+      totalRequests: Object.entries(afterIncremental)
+        .filter(([n]) => isTokenCounter(n))
+        .reduce((n, [, byTenant]) => n + Object.values(byTenant).reduce((a, b) => a + b, 0), 0),
       worst: worstTenants(afterIncremental, isTokenCounter, 1),
     },
     peakWorkerRssMiB: peak ?? initialPeak,
@@ -167,7 +180,9 @@ async function waitForFeeds(prisma: PrismaClient, since: Date, expected: number,
 }
 
 async function syncRows(prisma: PrismaClient): Promise<SyncRow[]> {
-  return prisma.syncState.findMany({ select: { customerId: true, feed: true, apiCalls: true, rowsChanged: true, lastSuccessAt: true, lastErrorAt: true, lastErrorCode: true } });
+  return prisma.syncState.findMany({
+    select: { customerId: true, feed: true, apiCalls: true, rowsChanged: true, lastSuccessAt: true, lastErrorAt: true, lastErrorCode: true },
+  });
 }
 
 function failuresSince(rows: SyncRow[], since: Date): Record<string, number> {

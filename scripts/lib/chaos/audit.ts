@@ -43,10 +43,7 @@ async function auditHealthy(env: ChaosEnv, prisma: PrismaClient, tenant: FleetTe
   const truth = ((await env.control.incidents(tenant.tenantId)) as { incidents: TruthIncident[] }).incidents;
   const where = { customerId: tenant.customerId };
   const select = { sourceId: true, lastUpdateTime: true } as const;
-  const incidents = compareRows(
-    new Map(truth.map((i) => [String(i.incidentId), i.lastUpdateTime])),
-    await prisma.incident.findMany({ where, select }),
-  );
+  const incidents = compareRows(new Map(truth.map((i) => [String(i.incidentId), i.lastUpdateTime])), await prisma.incident.findMany({ where, select }));
   const alerts = compareRows(
     new Map(truth.flatMap((i) => i.alerts.map((a) => [a.alertId, a.lastUpdateTime] as const))),
     await prisma.alert.findMany({ where, select }),

@@ -4,9 +4,7 @@ import { uniqueTenantName } from "../../../tests/support/sim-control.ts";
 import type { ChaosEnv } from "./env.ts";
 
 /** What a tenant must look like once the scenario has converged. */
-export type Expectation =
-  | { kind: "complete" }
-  | { kind: "flagged"; status: "REVOKED" | "ERROR"; codes: string[]; reason: RegExp };
+export type Expectation = { kind: "complete" } | { kind: "flagged"; status: "REVOKED" | "ERROR"; codes: string[]; reason: RegExp };
 
 export const COMPLETE: Expectation = { kind: "complete" };
 /** lib/sync/run.ts describeFailure: Entra's "not consented" codes mark the customer REVOKED. */

@@ -10,7 +10,11 @@ const SLOW_VOLUME = 300;
 const SLOW_LATENCY_MS = 100;
 
 /** The line of a crashed worker's output that names the error. */
-const firstError = (output: string[]) => output.find((l) => /Error|error:/.test(l))?.trim().slice(0, 300) ?? output.slice(-2).join(" | ");
+const firstError = (output: string[]) =>
+  output
+    .find((l) => /Error|error:/.test(l))
+    ?.trim()
+    .slice(0, 300) ?? output.slice(-2).join(" | ");
 
 const randomBetween = (min: number, max: number) => min + Math.random() * (max - min);
 
@@ -141,7 +145,11 @@ const postgresRestart: Scenario = {
     await s.changeData();
     await sleep(5_000);
     // A supervisor (systemd, Kubernetes) restarts a worker that died; the check is that the data comes out right.
-    s.check("worker process survived the restart", worker.exited === null, worker.exited ? `ended: ${worker.exited}: ${firstError(worker.output)}` : "still running");
+    s.check(
+      "worker process survived the restart",
+      worker.exited === null,
+      worker.exited ? `ended: ${worker.exited}: ${firstError(worker.output)}` : "still running",
+    );
     if (!worker.exited) await worker.stop();
     await expectRestartedWorkerToFinish(s, "after the Postgres restart");
   },

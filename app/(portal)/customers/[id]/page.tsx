@@ -32,13 +32,23 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
     <>
       <PageHeader
         title={<span className="inert-text">{customer.displayName}</span>}
-        description={<>Region: {REGION_LABELS[customer.region]} · Tenant ID: <span className="font-mono" data-testid="tenant-id">{customer.tenantId ?? "not known yet"}</span>{customer.domain && <> · Domain: {customer.domain}</>}</>}
+        description={
+          <>
+            Region: {REGION_LABELS[customer.region]} · Tenant ID:{" "}
+            <span className="font-mono" data-testid="tenant-id">
+              {customer.tenantId ?? "not known yet"}
+            </span>
+            {customer.domain && <> · Domain: {customer.domain}</>}
+          </>
+        }
         actions={<StatusBadge status={customer.status} />}
       />
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="space-y-6 lg:col-span-2">
           {customer.statusReason && (
-            <p role="status" data-testid="status-reason" className="rounded-md bg-red-50 p-3 text-sm text-red-800 ring-1 ring-red-200">{customer.statusReason}</p>
+            <p role="status" data-testid="status-reason" className="rounded-md bg-red-50 p-3 text-sm text-red-800 ring-1 ring-red-200">
+              {customer.statusReason}
+            </p>
           )}
           {customer.awaitingConfirmation && customer.tenantId && (
             <TenantConfirmation
@@ -56,9 +66,28 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
           {health && bound && (
             <Card title="Health">
               <dl className="mb-4 grid gap-3 text-sm sm:grid-cols-3" data-testid="health-summary">
-                <div><dt className="text-slate-500">Consent</dt><dd>{customer.status.toLowerCase()}</dd></div>
-                <div><dt className="text-slate-500">Permissions</dt><dd>{health.permissions.filter((p) => p.granted).length} of {health.permissions.length} granted</dd></div>
-                <div><dt className="text-slate-500">Defender licence</dt><dd data-testid="licence">{health.licence === "missing" ? <span className="text-red-700">Missing (AADSTS500011)</span> : health.licence === "ok" ? "Present" : "Not checked yet"}</dd></div>
+                <div>
+                  <dt className="text-slate-500">Consent</dt>
+                  <dd>{customer.status.toLowerCase()}</dd>
+                </div>
+                <div>
+                  <dt className="text-slate-500">Permissions</dt>
+                  <dd>
+                    {health.permissions.filter((p) => p.granted).length} of {health.permissions.length} granted
+                  </dd>
+                </div>
+                <div>
+                  <dt className="text-slate-500">Defender licence</dt>
+                  <dd data-testid="licence">
+                    {health.licence === "missing" ? (
+                      <span className="text-red-700">Missing (AADSTS500011)</span>
+                    ) : health.licence === "ok" ? (
+                      "Present"
+                    ) : (
+                      "Not checked yet"
+                    )}
+                  </dd>
+                </div>
               </dl>
               <SyncStatus customerId={customer.id} initial={health.feeds} canRefresh={can(viewer, "sync:refresh")} />
             </Card>
@@ -67,7 +96,11 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
             <Card title="Open incidents">
               <div className="mb-4 flex flex-wrap gap-4 text-sm" data-testid="open-by-severity">
                 {(["high", "medium", "low", "informational"] as const).map((s) => (
-                  <Link key={s} href={`/incidents?customer=${customer.id}&severity=${s}&status=active,inProgress&range=all`} className="flex items-center gap-2">
+                  <Link
+                    key={s}
+                    href={`/incidents?customer=${customer.id}&severity=${s}&status=active,inProgress&range=all`}
+                    className="flex items-center gap-2"
+                  >
                     <SeverityBadge severity={s} /> <span className="tabular-nums">{health.openBySeverity[s]}</span>
                   </Link>
                 ))}
@@ -78,32 +111,51 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
           <Card title="Capabilities">
             <CapabilitiesPanel customerId={customer.id} capabilities={customer.capabilities} />
             {customer.permissionsCheckedAt && (
-              <p className="mt-2 text-xs text-slate-500" data-testid="permissions-checked">Granted permissions last read from a Microsoft token {formatDateTime(customer.permissionsCheckedAt)}.</p>
+              <p className="mt-2 text-xs text-slate-500" data-testid="permissions-checked">
+                Granted permissions last read from a Microsoft token {formatDateTime(customer.permissionsCheckedAt)}.
+              </p>
             )}
           </Card>
           <Card title="Permissions">
             {customer.permissionsMissingSince && (
               <p className="mb-2 text-sm text-red-700" data-testid="permissions-missing-since">
-                Permission missing: {customer.permissions.filter((p) => !p.granted).map((p) => p.permission).join(", ")}, since {formatDateTime(customer.permissionsMissingSince)}.
+                Permission missing:{" "}
+                {customer.permissions
+                  .filter((p) => !p.granted)
+                  .map((p) => p.permission)
+                  .join(", ")}
+                , since {formatDateTime(customer.permissionsMissingSince)}.
               </p>
             )}
             <PermissionsTable permissions={customer.permissions} />
-            {customer.extraGrantedRoles.length > 0 && (
-              <p className="mt-3 text-xs text-slate-600">Also granted: {customer.extraGrantedRoles.join(", ")}</p>
-            )}
+            {customer.extraGrantedRoles.length > 0 && <p className="mt-3 text-xs text-slate-600">Also granted: {customer.extraGrantedRoles.join(", ")}</p>}
           </Card>
         </div>
         <div className="space-y-6">
           <Card title="Consent">
             <dl className="space-y-2 text-sm">
-              <div><dt className="text-slate-500">Consented at</dt><dd data-testid="consented-at">{formatDateTime(customer.consentedAt)}</dd></div>
-              <div><dt className="text-slate-500">How</dt><dd>{customer.consentedVia === "LINK" ? "Admin-consent link (verified callback)" : customer.consentedVia === "MANUAL" ? "Legacy link + tenant ID typed by partner (verified)" : "—"}</dd></div>
+              <div>
+                <dt className="text-slate-500">Consented at</dt>
+                <dd data-testid="consented-at">{formatDateTime(customer.consentedAt)}</dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">How</dt>
+                <dd>
+                  {customer.consentedVia === "LINK"
+                    ? "Admin-consent link (verified callback)"
+                    : customer.consentedVia === "MANUAL"
+                      ? "Legacy link + tenant ID typed by partner (verified)"
+                      : "—"}
+                </dd>
+              </div>
             </dl>
           </Card>
           {bound && (
             <Card title="Legacy SIEM API">
               <p className="text-sm text-slate-600">Pull this customer&apos;s detections from the deprecated SIEM REST API as JSON or CSV.</p>
-              <Link href={`/customers/${customer.id}/siem`} className="mt-2 inline-block text-sm font-medium text-blue-800 underline">Open the importer</Link>
+              <Link href={`/customers/${customer.id}/siem`} className="mt-2 inline-block text-sm font-medium text-blue-800 underline">
+                Open the importer
+              </Link>
             </Card>
           )}
           {assignments && (

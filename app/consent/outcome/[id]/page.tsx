@@ -60,10 +60,18 @@ export default async function ConsentOutcomePage({ params }: { params: Promise<{
       <div className="rounded-xl bg-white p-8 shadow-sm ring-1 ring-slate-200" data-testid="consent-outcome" data-outcome={o.outcome}>
         <h1 className={`text-2xl font-semibold ${good ? "text-emerald-800" : "text-slate-900"}`}>{HEADLINES[o.outcome] ?? "Consent"}</h1>
         {o.customerName && <p className="mt-1 text-sm text-slate-500 inert-text">{o.customerName}</p>}
-        {!good && <p className="mt-4 text-slate-800" data-testid="consent-reason">{o.reason}</p>}
+        {!good && (
+          <p className="mt-4 text-slate-800" data-testid="consent-reason">
+            {o.reason}
+          </p>
+        )}
         {o.missingRoles.length > 0 && (
           <ul className="mt-3 list-disc pl-5 text-sm text-red-800">
-            {o.missingRoles.map((r) => <li key={r} className="font-mono text-xs">{r}</li>)}
+            {o.missingRoles.map((r) => (
+              <li key={r} className="font-mono text-xs">
+                {r}
+              </li>
+            ))}
           </ul>
         )}
         <p className="mt-4 text-slate-700">{nextStep(o.outcome, o.partnerName)}</p>

@@ -21,8 +21,24 @@ export default async function SiemImporterPage({ params }: { params: Promise<{ i
   return (
     <>
       <PageHeader
-        title={<>SIEM API importer <span className="ml-2 rounded bg-amber-100 px-2 py-0.5 align-middle text-xs font-semibold uppercase text-amber-900" data-testid="deprecated-label">Deprecated</span></>}
-        description={<>For <Link href={`/customers/${customer.id}`} className="underline"><InertText value={customer.displayName} /></Link>. Microsoft deprecated the Defender for Endpoint SIEM REST API on 31 December 2023 and may switch it off at any time; use it only to bridge an old SIEM pipeline. The portal&apos;s incident sync does not depend on it.</>}
+        title={
+          <>
+            SIEM API importer{" "}
+            <span className="ml-2 rounded bg-amber-100 px-2 py-0.5 align-middle text-xs font-semibold uppercase text-amber-900" data-testid="deprecated-label">
+              Deprecated
+            </span>
+          </>
+        }
+        description={
+          <>
+            For{" "}
+            <Link href={`/customers/${customer.id}`} className="underline">
+              <InertText value={customer.displayName} />
+            </Link>
+            . Microsoft deprecated the Defender for Endpoint SIEM REST API on 31 December 2023 and may switch it off at any time; use it only to bridge an old
+            SIEM pipeline. The portal&apos;s incident sync does not depend on it.
+          </>
+        }
       />
       <SiemImporter customerId={customer.id} maxLimit={serverConfig().siemMaxLimit} />
     </>

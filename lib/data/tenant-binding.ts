@@ -4,7 +4,7 @@ import { serverConfig } from "../config/env.ts";
 import { mergeRoles, qualifiedRole, type RequiredPermission } from "../config/permissions.ts";
 import { displayRole, verifyTenantConsent } from "../consent/verify.ts";
 import { db } from "../db/client.ts";
-import type { ConsentVia, CustomerStatus } from "../generated/prisma/client";
+import type { ConsentVia, CustomerStatus, Prisma } from "../generated/prisma/client";
 import { apiClient, tokenClient } from "../microsoft/clients.ts";
 import { findTenantInformation, resolveTenantByDomain } from "../microsoft/tenant-directory.ts";
 import { failure, type Result } from "../result.ts";
@@ -219,56 +219,66 @@ function rolesAsPermissions(roles: readonly string[]): RequiredPermission[] {
   });
 }
 
-/** A partner admin confirms that the tenant which consented is this customer: sync may start. */
-export async function confirmTenant(viewer: Viewer, customerId: string): Promise<Result> {
+type AwaitingTenant = { tenantId: string; grantedRoles: string[]; tenantDisplayName: string | null };
+type Decision = { data: Prisma.CustomerUpdateManyMutationInput; outcome: "CONFIRMED" | "REJECTED"; reason: string; missingRoles?: string[]; message: string };
+
+/**
+ * A partner admin's answer for a customer awaiting confirmation: read it, write the decision only while it is still
+ * awaiting that very tenant (two admins answering at once: one wins, the other is told), and record it.
+ */
+async function decideAwaitingTenant(viewer: Viewer, customerId: string, decide: (c: AwaitingTenant) => Decision): Promise<Result> {
   assertCan(viewer, "customers:onboard");
-  const required = serverConfig().requiredPermissions.map((p) => qualifiedRole(p.resource, p.permission));
-  const now = new Date();
   return db().$transaction(async (tx) => {
     const c = await tx.customer.findFirst({
       where: { id: customerId, partnerId: viewer.partnerId, status: "AWAITING_CONFIRMATION" },
       select: { tenantId: true, grantedRoles: true, tenantDisplayName: true },
     });
     if (!c?.tenantId) return failure("This customer is not awaiting confirmation (someone may have confirmed or rejected it already).", "not_awaiting");
-    const missing = required.filter((r) => !c.grantedRoles.includes(r));
+    const d = decide({ ...c, tenantId: c.tenantId });
     const written = await tx.customer.updateMany({
       where: { id: customerId, partnerId: viewer.partnerId, status: "AWAITING_CONFIRMATION", tenantId: c.tenantId },
-      data: {
-        status: missing.length ? "ERROR" : "CONSENTED",
-        statusReason: missing.length ? `Consent was granted without ${missing.map(displayRole).join(", ")}.` : null,
-        consentedAt: now,
-        lastEventAt: now,
-      },
+      data: { ...d.data, lastEventAt: new Date() },
     });
     if (written.count !== 1) return failure("This customer changed meanwhile; reload the page.", "changed");
     await recordEvent(tx, {
       customerId,
       consentRequestId: null,
       via: "MANUAL",
-      outcome: "CONFIRMED",
+      outcome: d.outcome,
       claimedTenantId: c.tenantId,
-      grantedRoles: c.grantedRoles,
-      missingRoles: missing,
-      reason: `Tenant ${c.tenantDisplayName ?? c.tenantId} (${c.tenantId}) confirmed as this customer by ${viewer.name}.`,
+      grantedRoles: d.outcome === "CONFIRMED" ? c.grantedRoles : [],
+      missingRoles: d.missingRoles ?? [],
+      reason: d.reason,
       actor: `user:${viewer.userId}`,
     });
-    return { ok: true as const, message: "Tenant confirmed. The first sync starts within a minute." };
+    return { ok: true as const, message: d.message };
+  });
+}
+
+/** A partner admin confirms that the tenant which consented is this customer: sync may start. */
+export async function confirmTenant(viewer: Viewer, customerId: string): Promise<Result> {
+  const required = serverConfig().requiredPermissions.map((p) => qualifiedRole(p.resource, p.permission));
+  return decideAwaitingTenant(viewer, customerId, (c) => {
+    const missing = required.filter((r) => !c.grantedRoles.includes(r));
+    return {
+      data: {
+        status: missing.length ? "ERROR" : "CONSENTED",
+        statusReason: missing.length ? `Consent was granted without ${missing.map(displayRole).join(", ")}.` : null,
+        consentedAt: new Date(),
+      },
+      outcome: "CONFIRMED",
+      missingRoles: missing,
+      reason: `Tenant ${c.tenantDisplayName ?? c.tenantId} (${c.tenantId}) confirmed as this customer by ${viewer.name}.`,
+      message: "Tenant confirmed. The first sync starts within a minute.",
+    };
   });
 }
 
 /** A partner admin says the tenant is not this customer: unbind it; the customer waits for a new consent. */
 export async function rejectTenant(viewer: Viewer, customerId: string): Promise<Result> {
-  assertCan(viewer, "customers:onboard");
-  const now = new Date();
-  return db().$transaction(async (tx) => {
-    const c = await tx.customer.findFirst({
-      where: { id: customerId, partnerId: viewer.partnerId, status: "AWAITING_CONFIRMATION" },
-      select: { tenantId: true, tenantDisplayName: true },
-    });
-    if (!c?.tenantId) return failure("This customer is not awaiting confirmation (someone may have confirmed or rejected it already).", "not_awaiting");
+  return decideAwaitingTenant(viewer, customerId, (c) => {
     const reason = `Tenant ${c.tenantDisplayName ?? c.tenantId} (${c.tenantId}) was rejected by ${viewer.name}: it is not this customer. The app stays consented in that tenant until its admin removes it.`;
-    const written = await tx.customer.updateMany({
-      where: { id: customerId, partnerId: viewer.partnerId, status: "AWAITING_CONFIRMATION", tenantId: c.tenantId },
+    return {
       data: {
         status: "PENDING",
         tenantId: null,
@@ -280,20 +290,11 @@ export async function rejectTenant(viewer: Viewer, customerId: string): Promise<
         statusReason: reason,
         permissionsCheckedAt: null,
         permissionsMissingSince: null,
-        lastEventAt: now,
       },
-    });
-    if (written.count !== 1) return failure("This customer changed meanwhile; reload the page.", "changed");
-    await recordEvent(tx, {
-      customerId,
-      consentRequestId: null,
-      via: "MANUAL",
       outcome: "REJECTED",
-      claimedTenantId: c.tenantId,
       reason,
-      actor: `user:${viewer.userId}`,
-    });
-    return { ok: true as const, message: "Tenant rejected. Send the customer a new consent link." };
+      message: "Tenant rejected. Send the customer a new consent link.",
+    };
   });
 }
 

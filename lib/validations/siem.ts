@@ -1,13 +1,8 @@
+import type { SiemQuery } from "../microsoft/siem.ts";
+
 /** The importer's form fields for a query (shared by the page's download form and the download route). Pure. */
-export interface SiemFormQuery {
-  sinceTimeUtc?: string;
-  untilTimeUtc?: string;
-  ago?: string;
-  limit?: number;
-  machinegroups: string[];
-  deviceCreatedMachineTags?: string;
-  cloudCreatedMachineTags?: string;
-}
+/** The importer's query is the API's own (type only: nothing of lib/microsoft reaches the browser). */
+export type SiemFormQuery = SiemQuery;
 
 export function siemQueryFields(q: SiemFormQuery): [string, string][] {
   const out: [string, string][] = [];

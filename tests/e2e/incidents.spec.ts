@@ -31,9 +31,9 @@ test("an analyst filters the cross-tenant queue, opens an incident and sees its 
   await expect(page.getByTestId("incident-row").first()).toContainText(a.displayName);
 
   await page.getByTestId("incident-row").first().getByRole("link").first().click();
-  await expect(page.getByTestId("incident-title")).toBeVisible();
-  await expect(page.getByTestId("fresh-notice")).toBeVisible();
-  await expect(page.getByTestId("incident-alert").first()).toBeVisible();
+  await expect(page.getByTestId("incident-title").filter({ visible: true })).toBeVisible();
+  await expect(page.getByTestId("fresh-notice").filter({ visible: true })).toBeVisible();
+  await expect(page.getByTestId("incident-alert").filter({ visible: true }).first()).toBeVisible();
   await expect(page.getByTestId("evidence").first()).toBeVisible();
   await expect(page.getByRole("link", { name: /Open in Microsoft Defender portal/ })).toHaveAttribute("href", /^https:\/\/security\.microsoft\.com\//);
 });
@@ -112,7 +112,7 @@ test("an analyst triages an incident at Microsoft: status, assignment, classific
     orderBy: { lastUpdateTime: "desc" },
   });
   await page.goto(`/incidents/${incident.id}`);
-  const form = page.getByTestId("triage-form");
+  const form = page.getByTestId("triage-form").filter({ visible: true });
 
   // A determination that does not belong to the classification is explained, and nothing changes at Microsoft.
   await form.getByLabel("Classification").selectOption("FalsePositive");
@@ -138,12 +138,12 @@ test("an analyst triages an incident at Microsoft: status, assignment, classific
   // The comment comes back in Microsoft's own copy of the incident (each page view refreshes it from Microsoft).
   // The stored copy renders first and the live one streams in after it: the comment must show in what is visible.
   await page.reload();
-  await expect(page.getByTestId("comments").filter({ hasText: "Contained by the SOC" }).first()).toBeVisible();
+  await expect(page.getByTestId("comments").filter({ visible: true, hasText: "Contained by the SOC" })).toBeVisible();
   expect(await data.prisma.auditEntry.count({ where: { customerId: c.id, action: "incident.triaged" } })).toBe(1);
 
   // A customer that granted read-only access gets an explanation instead of a form.
   const ro = await data.prisma.incident.findFirstOrThrow({ where: { customerId: readOnly.id } });
   await page.goto(`/incidents/${ro.id}`);
-  await expect(page.getByTestId("triage-unavailable")).toContainText("Incident.ReadWrite.All");
-  await expect(page.getByTestId("triage-form")).toHaveCount(0);
+  await expect(page.getByTestId("triage-unavailable").filter({ visible: true })).toContainText("Incident.ReadWrite.All");
+  await expect(page.getByTestId("triage-form").filter({ visible: true })).toHaveCount(0);
 });

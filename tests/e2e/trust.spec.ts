@@ -94,7 +94,7 @@ test("permission upgrade end to end: an additional-permissions link makes triage
   const { admin } = await partnerUsers(sim);
   await signIn(page, admin.upn);
   await page.goto(`/incidents/${incident.id}`);
-  await expect(page.getByTestId("triage-unavailable")).toContainText("additional-permissions link");
+  await expect(page.getByTestId("triage-unavailable").filter({ visible: true })).toContainText("additional-permissions link");
 
   await page.goto(`/customers/${c.id}`);
   await expect(page.getByTestId("capability-triage")).toHaveAttribute("data-granted", "false");
@@ -117,7 +117,7 @@ test("permission upgrade end to end: an additional-permissions link makes triage
   await expect(page.getByTestId("capability-triage")).toHaveAttribute("data-granted", "true");
   await expect(page.getByTestId("customer-status")).toHaveText("Consented");
   await page.goto(`/incidents/${incident.id}`);
-  await expect(page.getByTestId("triage-unavailable")).toHaveCount(0);
+  await expect(page.getByTestId("triage-unavailable").filter({ visible: true })).toHaveCount(0);
   await expect(page.getByRole("button", { name: /Save|Update|Apply/ }).first()).toBeVisible();
 });
 

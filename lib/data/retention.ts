@@ -4,7 +4,8 @@ import { purgeRateLimitWindows } from "./rate-limit.ts";
 /**
  * Retention (issue #9 §4): consent ledger and audit rows are kept RETENTION_DAYS (default 400: a year of history
  * plus a margin for an annual review), then deleted by the worker's daily job. Deleted in batches so one purge never
- * holds a long lock or a huge transaction on tables the web process writes to.
+ * holds a long lock or a huge transaction on tables the web process writes to. A collapsed refusal counts from the
+ * last time it was seen, so a link still being hammered keeps its row.
  */
 export interface PurgeResult {
   consentEvents: number;
@@ -20,7 +21,7 @@ export async function purgeExpiredRecords(prisma: PrismaClient, opts: { retentio
   let consentEvents = 0;
   for (;;) {
     const n = await prisma.$executeRaw`
-      DELETE FROM "ConsentEvent" WHERE "id" IN (SELECT "id" FROM "ConsentEvent" WHERE "createdAt" < ${cutoff} LIMIT ${batch})`;
+      DELETE FROM "ConsentEvent" WHERE "id" IN (SELECT "id" FROM "ConsentEvent" WHERE "createdAt" < ${cutoff} AND ("lastSeenAt" IS NULL OR "lastSeenAt" < ${cutoff}) LIMIT ${batch})`;
     consentEvents += n;
     if (n < batch) break;
   }

@@ -1,4 +1,3 @@
-"use client";
 import { createUpgradeLinkAction } from "@/lib/actions/tenant-binding";
 import { CopyButton } from "../copy-button";
 import { ActionButton } from "../ui/action-button";

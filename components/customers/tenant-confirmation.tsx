@@ -1,5 +1,5 @@
-"use client";
 import { confirmTenantAction, rejectTenantAction } from "@/lib/actions/tenant-binding";
+import { InertText } from "../inert-text";
 import { ActionButton } from "../ui/action-button";
 import { Card } from "../ui/primitives";
 
@@ -15,9 +15,14 @@ export function TenantConfirmation(props: {
   return (
     <Card title="Confirm the tenant">
       <p className="text-sm text-slate-800" data-testid="awaiting-confirmation">
-        Tenant <strong className="inert-text">{props.tenantName ?? "(name unknown)"}</strong> (
-        {props.tenantDomain ? <span className="inert-text">{props.tenantDomain}</span> : "no default domain known"},{" "}
-        <span className="font-mono">{props.tenantId}</span>) consented for customer <strong className="inert-text">{props.customerName}</strong>.
+        {/* Graph's name and domain are the tenant's own words: rendered inert, like all tenant text. */}
+        Tenant <strong>{props.tenantName ? <InertText value={props.tenantName} max={256} /> : "(name unknown)"}</strong> (
+        {props.tenantDomain ? <InertText value={props.tenantDomain} max={253} /> : "no default domain known"},{" "}
+        <span className="font-mono">{props.tenantId}</span>) consented for customer{" "}
+        <strong>
+          <InertText value={props.customerName} max={100} />
+        </strong>
+        .
       </p>
       <p className="mt-2 text-xs text-slate-600">
         Nothing syncs until a partner admin confirms that this tenant is this customer. Reject it if it is not: the customer goes back to waiting for consent.

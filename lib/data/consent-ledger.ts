@@ -2,10 +2,9 @@ import { randomUUID } from "node:crypto";
 import { db } from "../db/client.ts";
 import type { ConsentOutcome, ConsentVia, Prisma } from "../generated/prisma/client";
 import { writeAudit, type AuditActor } from "./audit.ts";
+import { GUID_RE } from "../shared/ids.ts";
 
 /** The consent ledger: every consent outcome, accepted or refused, with its audit entry. */
-
-const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface RecordInput {
   customerId: string | null;

@@ -9,13 +9,12 @@ import { findUpgradeCapability } from "../config/capabilities.ts";
 import { displayRole } from "../consent/verify.ts";
 import { recordEvent, refuse } from "./consent-ledger.ts";
 import { bindTenant, recordPermissionUpgrade } from "./tenant-binding.ts";
+import { GUID_RE } from "../shared/ids.ts";
 
 /**
  * The consent flow's writes: the callback a customer admin's browser brings back from Microsoft, and the manual
  * tenant ID a partner types after the docs' legacy link. Nothing in a callback's query string is trusted.
  */
-
-const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // Lengths well above what Entra sends; anything longer is an attack or a broken client.
 const callbackQuerySchema = z.object({

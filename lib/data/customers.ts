@@ -18,6 +18,7 @@ import { resolveTenantByDomain } from "../microsoft/tenant-directory.ts";
 import { failure } from "../result.ts";
 import { likeLiteral } from "./like.ts";
 import { pageParam } from "./filters.ts";
+import { GUID_RE } from "../shared/ids.ts";
 
 /** Every customer query starts here: the viewer's partner, and only the customers the viewer may see. */
 export function customerScopeWhere(viewer: Viewer): Prisma.CustomerWhereInput {
@@ -35,7 +36,6 @@ export const REGION_LABELS: Record<(typeof REGIONS)[number], string> = {
   ina: "India",
 };
 
-const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN_RE = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 // Control characters and bidi overrides make names lie about themselves in lists and exports.
 const SAFE_TEXT = /^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/;

@@ -10,8 +10,7 @@ import { customerScopeWhere } from "./customers.ts";
 import { canTriageCustomer } from "./triage.ts";
 import { likeLiteral } from "./like.ts";
 import { PAGE_SIZE, RANGES, type AlertFilters, type IncidentFilters } from "./filters.ts";
-
-const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { GUID_RE } from "../shared/ids.ts";
 
 /** Filters common to incidents and alerts, always inside the viewer's customers. */
 function queueWhere(viewer: Viewer, f: IncidentFilters | AlertFilters) {

@@ -3,6 +3,7 @@ import { decodeJwt } from "jose";
 import { z } from "zod";
 import type { ClientCredential } from "../config/env.ts";
 import { AppError, isNamedError } from "../errors.ts";
+import { GUID_RE } from "../shared/ids.ts";
 
 /**
  * Tenant-scoped app tokens (client credentials). One ConfidentialClientApplication per app credential serves every
@@ -94,8 +95,6 @@ function toTokenError(err: unknown): TokenAcquisitionError {
   return new TokenAcquisitionError(kind, code, describeTokenFailure(kind, code));
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export class TenantTokenClient {
   private readonly app: ConfidentialClientApplication;
   private readonly authorityHost: string;
@@ -132,7 +131,7 @@ export class TenantTokenClient {
   private async acquireShared(tenantId: string, resource: string, fresh: boolean, flight = "cache"): Promise<TenantToken> {
     // The cache is keyed by the tenant in the authority: a domain and a GUID would be two entries (and a domain can
     // be re-pointed), so only GUIDs are accepted.
-    if (!GUID.test(tenantId)) throw new TokenAcquisitionError("tenant_not_found", "invalid_tenant_id", "A tenant ID must be a GUID.");
+    if (!GUID_RE.test(tenantId)) throw new TokenAcquisitionError("tenant_not_found", "invalid_tenant_id", "A tenant ID must be a GUID.");
     if (fresh && flight === "cache") return this.request(tenantId, resource, true);
     // MSAL's cache only helps once a token is in it: concurrent first calls for one tenant and resource (the incidents
     // and alerts feeds starting together) share one request instead of each asking Entra; so do concurrent renewals.

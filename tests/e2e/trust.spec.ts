@@ -88,6 +88,24 @@ test("a name-only customer's tenant waits for a partner admin's confirmation, th
   await expect(page.getByTestId("tenant-id")).toHaveText(tenant.id);
 });
 
+test("a consenting tenant's own name is hostile text: shown inert on the confirmation panel", async ({ page, sim, data }) => {
+  const hostile = `<img src=x onerror="window.__pwned=1">Evil\u202eCorp ${Date.now().toString(36)}`;
+  const tenant = await sim.createTenant({ displayName: hostile, domain: `${uniqueTenantName("Hostile").domain}` });
+  await sim.grantConsent(tenant.id);
+  const c = await customerWithLink(data);
+  const { admin } = await partnerUsers(sim);
+  await signIn(page, admin.upn);
+  await page.goto(`/consent/callback?admin_consent=True&tenant=${tenant.id}&state=${c.state}`);
+  await expect(page.getByTestId("consent-outcome")).toHaveAttribute("data-outcome", "AWAITING_CONFIRMATION");
+  await page.goto(`/customers/${c.id}`);
+  const panel = page.getByTestId("awaiting-confirmation");
+  await expect(panel).toContainText('<img src=x onerror="window.__pwned=1">');
+  await expect(panel.locator("img")).toHaveCount(0);
+  expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+  // The bidi override is made visible instead of reversing what follows it.
+  expect(await panel.textContent()).not.toContain("\u202e");
+});
+
 test("permission upgrade end to end: an additional-permissions link makes triage available", async ({ page, browser, sim, data }) => {
   const c = await data.consentedCustomer("Upgrade", { sync: true });
   const incident = await data.prisma.incident.findFirstOrThrow({ where: { customerId: c.id } });

@@ -183,7 +183,7 @@ export async function getIncidentDetail(viewer: Viewer, incidentId: string, opts
       if (fresh) {
         const customerId = row.customer.id;
         const source = row.source as "defender" | "graph";
-        await db().$transaction((tx) => upsertIncidents(tx, customerId, source, [fresh], new Date()));
+        await db().$transaction((tx) => upsertIncidents(tx, customerId, source, [fresh], new Date(), { origin: "microsoft", announce: true }));
         row = (await db().incident.findFirst({ where, select: incidentSelect }))!;
         refresh = { ok: true };
       } else {

@@ -102,7 +102,7 @@ export async function triageIncident(viewer: Viewer, incidentId: string, fields:
   const source = incident.source as "graph" | "defender";
   const fresh = await fetchIncident(apiClient(), target, source, incident.sourceId).catch(() => null);
   await db().$transaction(async (tx) => {
-    if (fresh) await upsertIncidents(tx, incident.customer.id, source, [fresh], new Date());
+    if (fresh) await upsertIncidents(tx, incident.customer.id, source, [fresh], new Date(), { origin: "portal", actor: `user:${viewer.userId}` });
     await writeAudit(tx, {
       actor: `user:${viewer.userId}`,
       action: "incident.triaged",

@@ -73,7 +73,12 @@ export async function loadPortalUser(entraObjectId: string) {
   });
 }
 
+/** The customers an analyst may see: assigned directly ∪ members of a group assigned to them. */
 export async function loadAssignedCustomerIds(userId: string): Promise<string[]> {
-  const rows = await db().analystAssignment.findMany({ where: { userId }, select: { customerId: true } });
+  const rows = await db().$queryRaw<{ customerId: string }[]>`
+    SELECT "customerId"::text AS "customerId" FROM "AnalystAssignment" WHERE "userId" = ${userId}::uuid
+    UNION
+    SELECT m."customerId"::text FROM "AnalystGroupAssignment" g JOIN "CustomerGroupMember" m ON m."groupId" = g."groupId"
+    WHERE g."userId" = ${userId}::uuid`;
   return rows.map((r) => r.customerId);
 }

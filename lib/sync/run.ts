@@ -101,7 +101,8 @@ export async function runFeedSync(deps: SyncDeps, customerId: string, feed: Feed
     const rowsChanged = await prisma.$transaction(
       async (tx) => {
         const changed =
-          (await upsertIncidents(tx, customerId, deps.source, result.incidents, now)) + (await upsertAlerts(tx, customerId, deps.source, result.alerts, now));
+          (await upsertIncidents(tx, customerId, deps.source, result.incidents, now, { origin: "microsoft", announce: state.lastSuccessAt !== null })) +
+          (await upsertAlerts(tx, customerId, deps.source, result.alerts, now));
         const cursor = result.maxUpdated && (!since || result.maxUpdated > since) ? result.maxUpdated : since;
         await tx.syncState.update({
           where: { customerId_feed: { customerId, feed } },

@@ -372,3 +372,57 @@ test("a permission removed in the customer's tenant shows within one sync cycle,
   assert.ok(restored.grantedRoles.includes("https://graph.microsoft.com/ThreatHunting.Read.All"));
   assert.equal(restored.permissionsMissingSince, null);
 });
+
+test("the sync records each observed change, acknowledgement and resolution, and announces only news (not a first sync's backlog)", async () => {
+  const c = await consentedCustomer("Changes");
+  const d = deps("defender");
+  assert.ok((await mods.run.runFeedSync(d, c.id, "incidents")).ok);
+  const stored = await prisma.incident.count({ where: { customerId: c.id } });
+  assert.equal(await prisma.notificationEvent.count({ where: { customerId: c.id } }), 0, "a new customer's backlog is not news");
+  assert.equal(await prisma.incidentChange.count({ where: { customerId: c.id, field: "created" } }), stored, "every first observation is in the history");
+
+  const injected = (await control.injectIncident(c.tenantId, { title: "Fresh incident", status: "Active", assignedTo: null })) as { incidentId: number };
+  assert.ok((await mods.run.runFeedSync(d, c.id, "incidents")).ok);
+  const fresh = await prisma.incident.findFirstOrThrow({ where: { customerId: c.id, sourceId: String(injected.incidentId) } });
+  const created = await prisma.notificationEvent.findMany({ where: { customerId: c.id } });
+  assert.deepEqual(
+    created.map((e) => [e.kind, e.incidentId]),
+    [["incident.created", fresh.id]],
+  );
+  assert.equal(fresh.acknowledgedAt, null);
+
+  // Microsoft's copy changes (as if an analyst resolved it in Defender), then it is reopened.
+  const target = { tenantId: c.tenantId, region: "eu" as const };
+  await control.setRoles(c.tenantId, "https://api.security.microsoft.com", ["Incident.Read.All", "Incident.ReadWrite.All"]);
+  const writer = deps("defender");
+  await writer.api.patchJson("xdr", target, `/api/incidents/${injected.incidentId}`, {
+    status: "Resolved",
+    classification: "FalsePositive",
+    determination: "Clean",
+  });
+  assert.ok((await mods.run.runFeedSync(d, c.id, "incidents")).ok);
+  const resolved = await prisma.incident.findUniqueOrThrow({ where: { id: fresh.id } });
+  assert.ok(resolved.acknowledgedAt && resolved.resolvedAt, "a resolution acknowledges and resolves");
+  assert.ok(resolved.resolvedAt.getTime() <= resolved.syncedAt.getTime());
+  const fields = (await prisma.incidentChange.findMany({ where: { incidentId: fresh.id, origin: "microsoft" }, orderBy: { id: "asc" } })).map((ch) => [
+    ch.field,
+    ch.oldValue,
+    ch.newValue,
+  ]);
+  assert.deepEqual(fields, [
+    ["created", null, "active"],
+    ["status", "active", "resolved"],
+    ["classification", "unknown", "falsePositive"],
+    ["determination", "unknown", "clean"],
+  ]);
+
+  await writer.api.patchJson("xdr", target, `/api/incidents/${injected.incidentId}`, { status: "Active" });
+  assert.ok((await mods.run.runFeedSync(d, c.id, "incidents")).ok);
+  const reopened = await prisma.incident.findUniqueOrThrow({ where: { id: fresh.id } });
+  assert.equal(reopened.resolvedAt, null, "reopening clears the resolution");
+  assert.equal(reopened.acknowledgedAt?.getTime(), resolved.acknowledgedAt.getTime(), "the first acknowledgement stays");
+  assert.deepEqual(
+    (await prisma.notificationEvent.findMany({ where: { customerId: c.id }, orderBy: { id: "asc" } })).map((e) => e.kind),
+    ["incident.created", "incident.reopened"],
+  );
+});

@@ -134,6 +134,20 @@ test("the SIEM limit is capped with a message that says the maximum", async ({ p
   await expect(page.locator("#limit-error")).toContainText("Between 1 and 10,000 detections");
 });
 
+test("health endpoints answer anonymously and reveal nothing but the state of each check", async ({ request }) => {
+  const live = await request.get("/api/health/live");
+  expect(live.status()).toBe(200);
+  expect(await live.json()).toEqual({ status: "live" });
+  // The e2e stack runs no worker, so the queue's schema may not exist yet: ready or not, the shape is the same.
+  const ready = await request.get("/api/health/ready");
+  const body = (await ready.json()) as { status: string; checks: Record<string, string> };
+  expect(ready.status()).toBe(body.status === "ready" ? 200 : 503);
+  expect(Object.keys(body).sort()).toEqual(["checks", "status"]);
+  expect(body.checks).toMatchObject({ database: "ok", migrations: "ok" });
+  expect(Object.keys(body.checks).sort()).toEqual(["database", "migrations", "queue"]);
+  expect(ready.headers()["cache-control"]).toContain("no-store");
+});
+
 test("no HSTS over plain http (the e2e portal's NEXTAUTH_URL is http)", async ({ request }) => {
   for (const path of ["/signin", "/api/auth/csrf"]) expect((await request.get(path)).headers()["strict-transport-security"], path).toBeUndefined();
 });

@@ -302,3 +302,41 @@ test("at most 500 incidents per job: a filter matching more is refused with a cl
   const tooManyIds = await mods.bulk.createBulkJob(admin, { fields: { status: "InProgress" }, ids });
   assert.equal(tooManyIds.ok, false, "501 picked ids are refused too");
 });
+
+test("the worker's scheduler sends queued jobs once, and sends again a run whose worker stopped (stale heartbeat)", async () => {
+  const { default: PgBoss } = await import("pg-boss");
+  const queue = await import("../../lib/bulk/queue.ts");
+  const boss = new PgBoss({ connectionString: database.url, max: 2, schedule: false, supervise: false });
+  await boss.start();
+  try {
+    await queue.createBulkQueue(boss);
+    // Jobs the other tests left queued are not this test's.
+    await prisma.bulkJob.updateMany({ where: { status: { not: "finished" } }, data: { status: "finished" } });
+    const a = await customer("Bulk Sweep", "defender", true);
+    const job = await start(admin, { status: "InProgress" }, [a.incidents[0]!.id]);
+    const queuedIds = async () => (await prisma.bulkJob.findMany({ where: { status: { in: ["queued", "running"] } }, select: { id: true } })).map((j) => j.id);
+    assert.ok((await queuedIds()).includes(job.id));
+    await queue.enqueueBulkJobs(prisma, boss);
+    const first = (await prisma.bulkJob.findUniqueOrThrow({ where: { id: job.id } })).queueJobId;
+    assert.ok(first, "sent to pg-boss");
+    await queue.enqueueBulkJobs(prisma, boss);
+    assert.equal((await prisma.bulkJob.findUniqueOrThrow({ where: { id: job.id } })).queueJobId, first, "a job waiting in the queue is not sent twice");
+
+    // A worker took it and died: running, heartbeat older than the lease.
+    await prisma.bulkJob.update({ where: { id: job.id }, data: { status: "running", heartbeatAt: new Date(Date.now() - queue.BULK_LEASE_MS - 1_000) } });
+    const [taken] = await boss.fetch<{ jobId: string }>(queue.BULK_QUEUE);
+    assert.equal(taken?.data.jobId, job.id);
+    await queue.enqueueBulkJobs(prisma, boss);
+    const second = (await prisma.bulkJob.findUniqueOrThrow({ where: { id: job.id } })).queueJobId;
+    assert.ok(second && second !== first, "a run that lost its worker is sent again");
+    assert.equal((await boss.getJobById(queue.BULK_QUEUE, first!))?.state, "cancelled");
+
+    // A live run (fresh heartbeat) is left alone.
+    await prisma.bulkJob.update({ where: { id: job.id }, data: { heartbeatAt: new Date() } });
+    await boss.fetch(queue.BULK_QUEUE);
+    await queue.enqueueBulkJobs(prisma, boss);
+    assert.equal((await prisma.bulkJob.findUniqueOrThrow({ where: { id: job.id } })).queueJobId, second);
+  } finally {
+    await boss.stop({ graceful: false, timeout: 2_000 }).catch(() => {});
+  }
+});

@@ -4,6 +4,7 @@ import type { IncidentDetailView } from "@/lib/data/incidents";
 import { InertText, safeMicrosoftUrl } from "../inert-text";
 import { SeverityBadge, StatusText, label } from "./badges";
 import { DeviceList, EvidenceList } from "./evidence";
+import { EntitySummary } from "./entity-summary";
 import { TriageForm } from "./triage-form";
 import { Card, formatDateTime } from "../ui/primitives";
 
@@ -70,6 +71,7 @@ export function IncidentView({ incident, refreshing = false }: { incident: Incid
       )}
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="space-y-6 lg:col-span-2">
+          <EntitySummary alerts={incident.alerts} />
           <Card title={`Alerts (${incident.alerts.length})`}>
             <ol className="relative space-y-5 border-l border-slate-200 pl-5" data-testid="alert-timeline">
               {incident.alerts.map((a) => (

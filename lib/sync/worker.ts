@@ -7,6 +7,8 @@ import { purgeExpiredRecords } from "../data/retention.ts";
 import type { Feed } from "./model.ts";
 import { qualifiedRole } from "../config/permissions.ts";
 import { DEFAULT_LEASE_MS, runFeedSync, type SyncDeps } from "./run.ts";
+import { BULK_QUEUE, createBulkQueue, enqueueBulkJobs } from "../bulk/queue.ts";
+import { runBulkJob } from "../bulk/run.ts";
 
 /**
  * The sync queue on PostgreSQL (pg-boss). Any number of worker processes share it: each polls for due
@@ -80,12 +82,18 @@ export async function startSyncWorker(opts: {
       `retention: deleted ${r.consentEvents} consent event(s) and ${r.auditEntries} audit entr${r.auditEntries === 1 ? "y" : "ies"} older than ${r.cutoff.toISOString()} (${cfg.retentionDays} days)`,
     );
   });
+  // Bulk triage jobs (lib/bulk/): one run per job at a time; its items share the per-tenant limiter with the sync.
+  await createBulkQueue(boss);
+  await boss.work<{ jobId: string }>(BULK_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+    if (job) await runBulkJob({ prisma, api: deps.api, log }, job.data.jobId, { queueJobId: job.id });
+  });
   const enqueueDue = () => enqueueDueFeeds(prisma, boss, deps.leaseMs);
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
   const tick = async () => {
     try {
       await enqueueDue();
+      await enqueueBulkJobs(prisma, boss);
     } catch (err) {
       log(`scheduler: ${(err as Error).message}`);
     }

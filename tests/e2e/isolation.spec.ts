@@ -22,7 +22,20 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
   // Markers that only B's data can produce (titles are shared across tenants by the generator; ids and names are not).
   const secrets = [b.displayName, b.tenantId, b.id, ...bIncidents.map((i) => i.id), bAlert.id];
 
-  const ids: Record<string, string> = { customers: b.id, incidents: bIncidents[0]!.id, alerts: bAlert.id };
+  // A bulk job over B's incidents (started by an admin): its page and its retry action are walked too.
+  const { createBulkJob } = await import("../../lib/data/bulk.ts");
+  const bJob = await createBulkJob(await data.adminViewer(), { fields: { status: "InProgress" }, ids: bIncidents.slice(0, 2).map((i) => i.id) });
+  if (!bJob.ok) throw new Error(JSON.stringify(bJob));
+  const bJobState = async () =>
+    JSON.stringify(
+      await data.prisma.bulkJob.findUniqueOrThrow({
+        where: { id: bJob.value.id },
+        select: { status: true, runs: true, items: { orderBy: { incidentId: "asc" } } },
+      }),
+    );
+  const bJobBefore = await bJobState();
+
+  const ids: Record<string, string> = { customers: b.id, incidents: bIncidents[0]!.id, alerts: bAlert.id, bulk: bJob.value.id };
   const routes = listAppRoutes();
   const skip = new Set(["/api/auth/[...nextauth]", "/onboard/[state]", "/consent/outcome/[id]", "/consent/callback"]);
   const visited: string[] = [];
@@ -85,6 +98,18 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
     const body = await res.text();
     for (const s of secrets.slice(0, 2)) expect(body, `action ${manifest.node[id]?.exportedName ?? id} leaked ${s}`).not.toContain(s);
   }
+  // The bulk job's retry, called with B's job id: refused, nothing queued again.
+  const retryIds = actionIds.filter((x) => manifest.node[x]?.exportedName === "retryBulkJobAction");
+  expect(retryIds.length).toBeGreaterThan(0);
+  for (const id of retryIds) {
+    const res = await page.request.post(`/incidents`, {
+      headers: { "Next-Action": id, "Content-Type": "text/plain;charset=UTF-8", Accept: "text/x-component" },
+      data: JSON.stringify([bJob.value.id]),
+      maxRedirects: 0,
+    });
+    expect(await res.text()).not.toContain(b.displayName);
+  }
+  expect(await bJobState()).toBe(bJobBefore);
   expect(await data.prisma.consentRequest.count({ where: { customerId: b.id } })).toBe(before.requests);
   expect(await data.prisma.analystAssignment.count({ where: { customerId: b.id } })).toBe(before.assignments);
   expect(

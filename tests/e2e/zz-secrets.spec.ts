@@ -39,7 +39,13 @@ test("no secret or token reaches the browser, the client bundles, the database o
   const { admin } = await partnerUsers(sim);
   const c = await data.consentedCustomer("Secrets", { sync: true });
   await signIn(page, admin.upn);
+  const { createBulkJob } = await import("../../lib/data/bulk.ts");
+  const someIncidents = await data.prisma.incident.findMany({ where: { customerId: c.id }, take: 2, select: { id: true } });
+  const job = await createBulkJob(await data.adminViewer(), { fields: { status: "InProgress" }, ids: someIncidents.map((i) => i.id) });
+  if (!job.ok) throw new Error(JSON.stringify(job));
   for (const path of [
+    "/incidents/bulk",
+    `/incidents/bulk/${job.value.id}`,
     "/overview",
     "/customers",
     `/customers/${c.id}`,

@@ -7,6 +7,9 @@ import { InertText } from "@/components/inert-text";
 import { SeverityBadge, StatusText, label } from "@/components/incidents/badges";
 import { ExportLink, Pagination, QueueFilters } from "@/components/incidents/queue-filters";
 import { PageHeader, formatDateTime } from "@/components/ui/primitives";
+import { BulkPanel } from "@/components/bulk/bulk-panel";
+import { RowSelect } from "@/components/bulk/row-select";
+import { SelectAllOnPage } from "@/components/bulk/select-all";
 
 export const metadata = { title: "Incidents" };
 
@@ -24,10 +27,14 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
         actions={<ExportLink href={`/api/incidents/export${filtersToQuery(filters)}`} truncated={result.totalCapped} limit={EXPORT_LIMIT} />}
       />
       <QueueFilters action="/incidents" filters={filters} customers={customers} statuses={INCIDENT_STATUSES} />
+      <BulkPanel filterQuery={filtersToQuery(filters)} total={result.total} totalCapped={result.totalCapped} />
       <div className="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
         <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="incident-table">
           <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
             <tr>
+              <th className="w-8 px-3 py-2">
+                <SelectAllOnPage />
+              </th>
               <th className="px-3 py-2">Severity</th>
               <th className="px-3 py-2">Incident</th>
               <th className="px-3 py-2">Customer</th>
@@ -41,6 +48,9 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
           <tbody className="divide-y divide-slate-100">
             {result.rows.map((i) => (
               <tr key={i.id} data-testid="incident-row" className="hover:bg-slate-50">
+                <td className="px-3 py-2">
+                  <RowSelect id={i.id} label={`incident #${i.sourceId}`} />
+                </td>
                 <td className="px-3 py-2">
                   <SeverityBadge severity={i.severity} />
                 </td>
@@ -70,7 +80,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
             ))}
             {result.rows.length === 0 && (
               <tr>
-                <td colSpan={8} className="px-3 py-8 text-center text-slate-500">
+                <td colSpan={9} className="px-3 py-8 text-center text-slate-500">
                   No incidents match these filters.
                 </td>
               </tr>

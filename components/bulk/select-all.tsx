@@ -1,0 +1,36 @@
+"use client";
+import { useEffect, useState } from "react";
+
+const ROWS = 'input[data-testid="row-select"]';
+
+/** Selects or clears every row on this page (the bulk panel counts them through their change events). */
+export function SelectAllOnPage() {
+  const [checked, setChecked] = useState(false);
+  useEffect(() => {
+    const sync = () => {
+      const rows = [...document.querySelectorAll<HTMLInputElement>(ROWS)];
+      setChecked(rows.length > 0 && rows.every((r) => r.checked));
+    };
+    document.addEventListener("change", sync);
+    return () => document.removeEventListener("change", sync);
+  }, []);
+  return (
+    <input
+      type="checkbox"
+      data-testid="select-all"
+      aria-label="Select every incident on this page"
+      className="h-4 w-4 rounded border-slate-300"
+      checked={checked}
+      onChange={(e) => {
+        const on = e.target.checked;
+        for (const row of document.querySelectorAll<HTMLInputElement>(ROWS)) {
+          if (row.checked !== on) {
+            row.checked = on;
+            row.dispatchEvent(new Event("change", { bubbles: true }));
+          }
+        }
+        setChecked(on);
+      }}
+    />
+  );
+}

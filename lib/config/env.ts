@@ -87,6 +87,16 @@ const schema = z
       .default(32 * 1024 * 1024),
     LIVE_REFRESH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(4_000),
     // --- end of hardening block ---
+    // --- Operations: metrics, logs, shutdown (issue 12 §4) ---
+    // The web process serves GET /api/metrics only with this bearer token (unset: the path answers 404).
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 random characters (openssl rand -hex 24)").optional(),
+    // The worker's metrics port (unset: no metrics server) and the address it binds (loopback by default).
+    METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+    METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+    // How long SIGTERM waits for running jobs (worker) or in-flight requests (web) before exiting anyway.
+    SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(25),
+    // Read by lib/ops/log.ts itself (the logger works before the configuration is parsed); validated here.
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).optional(),
   })
   .superRefine((v, ctx) => {
     const secret = Boolean(v.ENTRA_CLIENT_SECRET || v.ENTRA_CLIENT_SECRET_FILE);
@@ -146,6 +156,15 @@ export interface ServerConfig {
   microsoftMaxResponseBytes: number;
   /** How long the incident page waits for Microsoft before it shows the stored copy. */
   liveRefreshTimeoutMs: number;
+
+  // --- Operations (issue 12 §4) ---
+  /** Bearer token for GET /api/metrics (and the worker's port when set); null = the web path answers 404. */
+  metricsToken: string | null;
+  /** The worker's metrics port; null = none. */
+  metricsPort: number | null;
+  metricsHost: string;
+  /** SIGTERM: how long running jobs or in-flight requests get before the process exits anyway. */
+  shutdownTimeoutMs: number;
 }
 
 export interface SessionPolicy {
@@ -208,6 +227,10 @@ export function parseServerConfig(source: Record<string, string | undefined>): S
     siemMaxLimit: v.SIEM_MAX_LIMIT,
     microsoftMaxResponseBytes: v.MICROSOFT_MAX_RESPONSE_BYTES,
     liveRefreshTimeoutMs: v.LIVE_REFRESH_TIMEOUT_MS,
+    metricsToken: v.METRICS_TOKEN ?? null,
+    metricsPort: v.METRICS_PORT ?? null,
+    metricsHost: v.METRICS_HOST,
+    shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_SECONDS * 1000,
   };
 }
 

@@ -2,6 +2,7 @@ import { API_QUOTAS, API_RESOURCE, apiUrl, type MicrosoftApi, type Region } from
 import { SlidingWindowLimiter } from "./rate-limiter.ts";
 import { TokenAcquisitionError, type TenantTokenClient } from "./token-client.ts";
 import { AppError, expectedDigest, isNamedError } from "../errors.ts";
+import { recordApiCall } from "../ops/metrics.ts";
 
 /**
  * Calls Microsoft's Defender and Graph APIs for one customer tenant at a time, as the docs ask
@@ -183,6 +184,7 @@ export class MicrosoftApiClient {
         });
       } catch (err) {
         this.opts.onCall?.(api, null);
+        recordApiCall(api, null);
         const timedOut = (err as Error).name === "TimeoutError" || (err as Error).name === "AbortError";
         await retryOrThrow(
           new MicrosoftApiError(
@@ -195,6 +197,7 @@ export class MicrosoftApiClient {
         continue;
       }
       this.opts.onCall?.(api, res.status);
+      recordApiCall(api, res.status);
       const maxBytes = this.opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
       let body: string;
       try {

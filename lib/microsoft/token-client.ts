@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { ClientCredential } from "../config/env.ts";
 import { AppError, isNamedError } from "../errors.ts";
 import { GUID_RE } from "../shared/ids.ts";
+import { recordTokenRequest } from "../ops/metrics.ts";
 
 /**
  * Tenant-scoped app tokens (client credentials). One ConfidentialClientApplication per app credential serves every
@@ -153,8 +154,11 @@ export class TenantTokenClient {
         skipCache: fresh,
       });
     } catch (err) {
-      throw toTokenError(err);
+      const failure = toTokenError(err);
+      recordTokenRequest(failure.kind);
+      throw failure;
     }
+    recordTokenRequest(result?.accessToken ? (result.fromCache ? "cached" : "issued") : "other");
     if (!result?.accessToken) throw new TokenAcquisitionError("other", "no_token", "Microsoft answered without a token.");
     const claims = accessTokenClaims.safeParse(decodeJwt(result.accessToken));
     if (!claims.success) throw new TokenAcquisitionError("other", "malformed_token", "Microsoft's token lacks the tenant or audience claims.");

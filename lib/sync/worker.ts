@@ -9,6 +9,8 @@ import { qualifiedRole } from "../config/permissions.ts";
 import { DEFAULT_LEASE_MS, runFeedSync, type SyncDeps } from "./run.ts";
 import { BULK_QUEUE, createBulkQueue, enqueueBulkJobs } from "../bulk/queue.ts";
 import { runBulkJob } from "../bulk/run.ts";
+import { log as processLog, textLogger, type Logger } from "../ops/log.ts";
+import { recordSyncRun } from "../ops/metrics.ts";
 
 /**
  * The sync queue on PostgreSQL (pg-boss). Any number of worker processes share it: each polls for due
@@ -28,7 +30,13 @@ interface SyncJob {
 }
 
 export interface SyncWorker {
-  stop(): Promise<void>;
+  /**
+   * Graceful stop: no new jobs are taken and the scheduler stops enqueuing; running jobs get `timeoutMs` (default
+   * SHUTDOWN_TIMEOUT_SECONDS) to finish. A sync run still going after that is handed back: its queue job is failed
+   * (pg-boss retries it) and its SyncState row is released (not running, due now), so another worker takes it at
+   * once instead of waiting out the lease.
+   */
+  stop(opts?: { timeoutMs?: number }): Promise<{ unfinished: number }>;
   /** Enqueues every due feed now (the scheduler does this every few seconds). */
   enqueueDue(): Promise<number>;
 }
@@ -37,10 +45,13 @@ export async function startSyncWorker(opts: {
   databaseUrl: string;
   concurrency?: number;
   schedulerIntervalMs?: number;
+  /** Plain text lines (the `npm start` console); structured JSON lines through `logger` otherwise. */
   log?: (line: string) => void;
+  logger?: Logger;
 }): Promise<SyncWorker> {
   const cfg = serverConfig();
-  const log = opts.log ?? (() => {});
+  const logger = opts.logger ?? (opts.log ? textLogger(opts.log) : processLog);
+  const log = (line: string) => logger.info(line);
   const prisma = createPrismaClient(opts.databaseUrl);
   const tokens = new TenantTokenClient({ authorityHost: cfg.authorityHost, clientId: cfg.clientId, credential: cfg.credential });
   const deps: SyncDeps = {
@@ -54,20 +65,27 @@ export async function startSyncWorker(opts: {
   };
   // Scheduling on: pg-boss's cron (one due job across every worker, under its own lock) runs the retention purge.
   const boss = new PgBoss({ connectionString: opts.databaseUrl, max: 4, schedule: true });
-  boss.on("error", (err) => log(`queue error: ${(err as Error).message}`));
+  boss.on("error", (err) => logger.error("queue error", { err }));
   await boss.start();
   // "stately": at most one queued and one active job per singleton key (customer × feed).
   // Expiry is only a backstop: the scheduler recovers a dead worker's runs by their heartbeat long before.
   await boss.createQueue(SYNC_QUEUE, { name: SYNC_QUEUE, policy: "stately", retryLimit: 2, retryDelay: 30, expireInSeconds: 30 * 60 });
   const concurrency = opts.concurrency ?? cfg.syncConcurrency;
+  // Sync runs in progress in this process (job id → feed), released on a stop that outlasts them.
+  const running = new Map<string, SyncJob>();
   for (let i = 0; i < concurrency; i++) {
     let slotId = "";
     slotId = await boss.work<SyncJob>(SYNC_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
       if (!job) return;
+      const started = performance.now();
+      running.set(job.id, job.data);
       try {
         const r = await runFeedSync(deps, job.data.customerId, job.data.feed, { full: job.data.full, jobId: job.id });
-        if (!r.ok) log(`sync ${job.data.feed} for ${job.data.customerId}: ${r.error?.code}`);
+        recordSyncRun(job.data.feed, r.ok, (performance.now() - started) / 1000);
+        if (r.ok) logger.debug("sync run finished", { feed: job.data.feed, customerId: job.data.customerId, rowsChanged: r.rowsChanged, apiCalls: r.apiCalls });
+        else logger.warn("sync run failed", { feed: job.data.feed, customerId: job.data.customerId, errorCode: r.error?.code ?? null });
       } finally {
+        running.delete(job.id);
         // pg-boss waits out the polling interval after every job; a slot that just finished looks for the next one
         // at once, so a backlog drains at the speed of Microsoft, not one job per slot per second.
         boss.notifyWorker(slotId);
@@ -78,9 +96,7 @@ export async function startSyncWorker(opts: {
   await boss.schedule(RETENTION_QUEUE, RETENTION_CRON, {}, { tz: "UTC" });
   await boss.work(RETENTION_QUEUE, { batchSize: 1, pollingIntervalSeconds: 60 }, async () => {
     const r = await purgeExpiredRecords(prisma, { retentionDays: cfg.retentionDays });
-    log(
-      `retention: deleted ${r.consentEvents} consent event(s) and ${r.auditEntries} audit entr${r.auditEntries === 1 ? "y" : "ies"} older than ${r.cutoff.toISOString()} (${cfg.retentionDays} days)`,
-    );
+    logger.info("retention purge", { consentEvents: r.consentEvents, auditEntries: r.auditEntries, cutoff: r.cutoff, retentionDays: cfg.retentionDays });
   });
   // Bulk triage jobs (lib/bulk/): one run per job at a time; its items share the per-tenant limiter with the sync.
   await createBulkQueue(boss);
@@ -90,24 +106,46 @@ export async function startSyncWorker(opts: {
   const enqueueDue = () => enqueueDueFeeds(prisma, boss, deps.leaseMs);
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
+  let ticking: Promise<void> | null = null;
   const tick = async () => {
     try {
       await enqueueDue();
       await enqueueBulkJobs(prisma, boss);
     } catch (err) {
-      log(`scheduler: ${(err as Error).message}`);
+      logger.error("scheduler failed", { err });
     }
-    if (!stopped) timer = setTimeout(tick, opts.schedulerIntervalMs ?? 5_000);
   };
-  void tick();
-  log(`sync worker: ${concurrency} concurrent, every ${cfg.syncIntervalMinutes} min per tenant, source ${cfg.dataSource}`);
+  const loop = () => {
+    ticking = tick().finally(() => {
+      ticking = null;
+      if (!stopped) timer = setTimeout(loop, opts.schedulerIntervalMs ?? 5_000);
+    });
+  };
+  loop();
+  logger.info("sync worker started", { concurrency, intervalMinutes: cfg.syncIntervalMinutes, source: cfg.dataSource });
   return {
     enqueueDue,
-    async stop() {
+    async stop(stopOpts = {}) {
       stopped = true;
       if (timer) clearTimeout(timer);
-      await boss.stop({ graceful: true, timeout: 10_000 }).catch(() => {});
+      // A scheduler pass in progress finishes first: it must not enqueue into a stopping queue half-way.
+      await ticking;
+      const timeout = stopOpts.timeoutMs ?? cfg.shutdownTimeoutMs;
+      await boss.stop({ graceful: true, wait: true, timeout }).catch((err: unknown) => logger.error("queue stop failed", { err }));
+      const unfinished = [...running.entries()];
+      for (const [jobId, job] of unfinished) {
+        // Still running after the grace period: give the feed back (the run's own writes are in one transaction,
+        // so nothing half-done is committed; its cursor has not moved).
+        await prisma.syncState
+          .updateMany({
+            where: { customerId: job.customerId, feed: job.feed, running: true, jobId },
+            data: { running: false, jobId: null, progress: null, nextRunAt: new Date() },
+          })
+          .catch((err: unknown) => logger.error("could not release an unfinished sync run", { err, feed: job.feed, customerId: job.customerId }));
+      }
+      if (unfinished.length) logger.warn("stopped with unfinished sync runs; released for another worker", { unfinished: unfinished.length });
       await prisma.$disconnect();
+      return { unfinished: unfinished.length };
     },
   };
 }
@@ -191,7 +229,7 @@ const DATABASE_DOWN =
  * rejection, which ends a Node process. A worker should outlive its database's restarts: those are logged and
  * the leases recover the runs; anything else still ends the process.
  */
-export function surviveDatabaseRestarts(log: (line: string) => void): void {
+export function surviveDatabaseRestarts(log: (line: string) => void = (l) => processLog.warn(l)): void {
   process.on("unhandledRejection", (reason) => {
     const message = reason instanceof Error ? reason.message : String(reason);
     if (DATABASE_DOWN.test(message)) {

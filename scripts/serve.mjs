@@ -10,6 +10,7 @@
 // Plain JavaScript so production runs it with node alone: `PORT=3000 node scripts/serve.mjs` (after `npm run build`).
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
+import { format } from "node:util";
 import next from "next";
 
 const SOCKET_ADDRESS_HEADER = "x-portal-socket-address"; // lib/security/client-address.ts
@@ -22,6 +23,25 @@ const shutdownMs = Number(process.env.SHUTDOWN_TIMEOUT_SECONDS ?? 25) * 1000;
 function line(level, msg, fields = {}) {
   const out = level === "error" || level === "warn" ? process.stderr : process.stdout;
   out.write(JSON.stringify({ ...fields, time: new Date().toISOString(), level, msg, process: "web", pid: process.pid }) + "\n");
+}
+
+// Next prints a few lines of its own while it starts: JSON too. instrumentation.ts replaces this bridge with
+// lib/ops/log.ts's (which also redacts) once Next has loaded it.
+for (const [method, level] of [
+  ["log", "info"],
+  ["info", "info"],
+  ["debug", "debug"],
+  ["warn", "warn"],
+  ["error", "error"],
+]) {
+  console[method] = (...args) =>
+    line(
+      level,
+      format(...args)
+        .split("\n")[0]
+        .slice(0, 2000),
+      { source: "console" },
+    );
 }
 
 const app = next({ dev: false, dir: process.cwd(), port });

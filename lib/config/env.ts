@@ -89,9 +89,13 @@ const schema = z
     // --- end of hardening block ---
     // --- Operations: metrics, logs, shutdown (issue 12 §4) ---
     // The web process serves GET /api/metrics only with this bearer token (unset: the path answers 404).
-    METRICS_TOKEN: z.string().min(16, "must be at least 16 random characters (openssl rand -hex 24)").optional(),
+    // An empty value means unset (a template that leaves it blank turns the path off, not the whole portal).
+    METRICS_TOKEN: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.string().min(16, "must be at least 16 random characters (openssl rand -hex 24)").optional(),
+    ),
     // The worker's metrics port (unset: no metrics server) and the address it binds (loopback by default).
-    METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+    METRICS_PORT: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(0).max(65_535).optional()),
     METRICS_HOST: z.string().min(1).default("127.0.0.1"),
     // How long SIGTERM waits for running jobs (worker) or in-flight requests (web) before exiting anyway.
     SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(25),

@@ -26,6 +26,19 @@ let database: Awaited<ReturnType<typeof createMigratedDatabase>>;
 let prisma: PrismaClient;
 let partnerId: string;
 let worker: Spawned;
+let workerEnv: Record<string, string>;
+
+function startWorker(extra: Record<string, string>): Spawned {
+  return Spawned.start(["--enable-source-maps", "dist/worker.mjs"], {
+    ...workerEnv,
+    NODE_ENV: "production",
+    NODE_EXTRA_CA_CERTS: join(CERT_DIR, "ca.pem"),
+    METRICS_PORT: "0",
+    LOG_LEVEL: "debug",
+    SYNC_CONCURRENCY: "2",
+    ...extra,
+  });
+}
 let metricsUrl: string;
 const customers: { id: string; tenantId: string; displayName: string }[] = [];
 
@@ -67,15 +80,8 @@ before(async () => {
   partnerId = (await (await import("../../lib/data/partner.ts")).currentPartner()).id;
   await consentedCustomer("Ops Alpha");
   await consentedCustomer("Ops Beta");
-  worker = Spawned.start(["--enable-source-maps", "dist/worker.mjs"], {
-    ...env,
-    NODE_ENV: "production",
-    NODE_EXTRA_CA_CERTS: join(CERT_DIR, "ca.pem"),
-    METRICS_PORT: "0",
-    LOG_LEVEL: "debug",
-    SYNC_CONCURRENCY: "2",
-    SHUTDOWN_TIMEOUT_SECONDS: "30",
-  });
+  workerEnv = env;
+  worker = startWorker({ SHUTDOWN_TIMEOUT_SECONDS: "30" });
   const listening = JSON.parse(await worker.waitForLine((l) => l.includes('"metrics listening"'))) as { host: string; port: number };
   assert.equal(listening.host, "127.0.0.1", "loopback unless METRICS_HOST says otherwise");
   metricsUrl = `http://127.0.0.1:${listening.port}/metrics`;
@@ -160,4 +166,26 @@ test("SIGTERM mid-sync: no new jobs, the running run finishes, state is clean, e
   const all = worker.lines.join("\n");
   for (const leak of [clientSecret, authSecret]) assert.ok(!all.includes(leak), "no secret in the worker's log");
   assert.ok(!/eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\./.test(all), "no token in the worker's log");
+});
+
+test("SIGTERM with a run that outlasts SHUTDOWN_TIMEOUT_SECONDS: exit 0 in time, the run released (not running, due now) for another worker", async () => {
+  worker = startWorker({ SHUTDOWN_TIMEOUT_SECONDS: "1" });
+  await worker.waitForLine((l) => l.includes('"sync worker started"'));
+  const stuck = await consentedCustomer("Ops Stuck");
+  await control.setFaults(stuck.tenantId, { latencyMs: 20_000 });
+  await until("a sync run of the stuck tenant in progress", () => prisma.syncState.findFirst({ where: { customerId: stuck.id, running: true } }));
+  const sent = Date.now();
+  worker.child.kill("SIGTERM");
+  const { code } = await worker.exited;
+  assert.equal(code, 0);
+  assert.ok(Date.now() - sent < 10_000, "bounded: it did not wait for the 20 s call");
+  const states = await prisma.syncState.findMany({ where: { customerId: stuck.id } });
+  assert.ok(states.length > 0);
+  for (const s of states) {
+    assert.equal(s.running, false, `${s.feed} released`);
+    assert.ok(!s.nextRunAt || s.nextRunAt.getTime() <= Date.now() + 1_000, `${s.feed} due again at once`);
+  }
+  const stopped = jsonLines(worker.lines).find((l) => l.msg === "stopped");
+  assert.ok(Number(stopped?.unfinished) >= 1, "the unfinished run is reported");
+  await control.setFaults(stuck.tenantId, { latencyMs: 0 });
 });

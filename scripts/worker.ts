@@ -6,11 +6,13 @@
 import { existsSync } from "node:fs";
 import { serverConfig } from "../lib/config/env.ts";
 import { createPrismaClient } from "../lib/db/client.ts";
-import { log, setLogProcess } from "../lib/ops/log.ts";
+import { bridgeConsole, log, setLogProcess } from "../lib/ops/log.ts";
 import { startMetricsServer } from "../lib/ops/metrics-server.ts";
 import { startSyncWorker, surviveDatabaseRestarts } from "../lib/sync/worker.ts";
 
 setLogProcess("worker");
+// Lines printed by libraries (pg-boss, Prisma) are JSON events too.
+bridgeConsole();
 if (existsSync(".env")) process.loadEnvFile(".env");
 if (!process.env.ENTRA_CLIENT_ID && existsSync(".data/runtime.env")) process.loadEnvFile(".data/runtime.env");
 

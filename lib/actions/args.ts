@@ -4,6 +4,7 @@ import { z } from "zod";
 import { getViewer } from "../auth/session.ts";
 import { AccessDeniedError, type Viewer } from "../auth/viewer.ts";
 import { isAppError } from "../errors.ts";
+import { log } from "../ops/log.ts";
 import { failure, type Result } from "../result.ts";
 
 /**
@@ -57,10 +58,7 @@ export async function runAction<T>(name: string, body: () => Promise<Result<T>>)
     unstable_rethrow(err);
     if (isAppError(err)) return failure(err.message, err.code);
     if (err instanceof z.ZodError) return failure("The request was not understood. Reload the page and try again.", "bad_request");
-    const e = err as { name?: unknown; code?: unknown; message?: unknown };
-    console.error(
-      `[action ${name}] unexpected ${String(e?.name ?? typeof err)}${e?.code ? ` (${String(e.code)})` : ""}: ${String(e?.message ?? err)}`.slice(0, 800),
-    );
+    log.error("server action failed unexpectedly", { action: name, err });
     return failure("The portal could not complete this request. Try again; if it keeps failing, the server log has the details.", "internal_error");
   }
 }

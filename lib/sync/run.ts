@@ -6,6 +6,7 @@ import type { DataSource, Feed } from "./model.ts";
 import { refreshGrantedRoles } from "./permissions.ts";
 import { feedFetcher } from "./sources.ts";
 import { upsertAlerts, upsertIncidents } from "./store.ts";
+import { log } from "../ops/log.ts";
 
 export interface SyncDeps {
   prisma: PrismaClient;
@@ -157,7 +158,7 @@ export async function runFeedSync(deps: SyncDeps, customerId: string, feed: Feed
       }
     } catch (recordErr) {
       // The database itself is gone (restart, network): the run's lease runs out and the scheduler recovers it.
-      console.error(`[sync] could not record the failure of ${feed} for ${customerId}: ${(recordErr as Error).message}`.slice(0, 300));
+      log.error("sync: could not record a run's failure", { feed, customerId, err: recordErr });
     }
     return { ok: false, rowsChanged: 0, apiCalls, fetched: 0, error: { code: failure.code, message: failure.message } };
   } finally {
@@ -186,8 +187,7 @@ function describeFailure(err: unknown): { code: string; message: string; custome
     return { code: err.code, message: err.message };
   }
   if (err instanceof TokenAcquisitionError) return describeFailure(new MicrosoftApiError("token", null, err.code, err.message));
-  const e = err as Error & { code?: unknown; meta?: unknown };
-  const meta = e?.meta ? ` ${JSON.stringify(e.meta)}` : "";
-  console.error(`[sync] unexpected ${e?.name ?? typeof err}${e?.code ? ` (${String(e.code)})` : ""}: ${e?.message || String(err)}${meta}`.slice(0, 800));
+  const e = err as Error & { meta?: unknown };
+  log.error("sync: unexpected error", { err, ...(e?.meta ? { meta: e.meta } : {}) });
   return { code: "internal_error", message: "The sync failed unexpectedly; see the worker log." };
 }

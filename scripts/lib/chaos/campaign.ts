@@ -43,7 +43,11 @@ export async function runScenario(env: ChaosEnv, scenario: Scenario): Promise<Sc
     await s.stopWorkers();
     await s.clearFaults();
     await s.round("convergence run");
-    s.check("no run failed unexpectedly (internal_error)", s.unexpectedFailures === 0, `${s.unexpectedFailures} run(s); see the [sync] unexpected lines above`);
+    s.check(
+      "no run failed unexpectedly (internal_error)",
+      s.unexpectedFailures === 0,
+      `${s.unexpectedFailures} run(s); see the "sync: unexpected error" log lines above`,
+    );
     audit = await auditFleet(env, prisma, s.fleet);
   } catch (err) {
     error = (err as Error).stack ?? String(err);

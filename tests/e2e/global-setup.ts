@@ -22,7 +22,13 @@ export default async function globalSetup() {
     seedDemo: false,
     // Loopback is the trusted proxy here, so a spec can act as many clients (X-Forwarded-For) against one portal;
     // specs that flood the anonymous routes use an address of their own, never the browser's 127.0.0.1.
-    appEnv: { PARTNER_NAME: "Contoso MSSP", TRUSTED_PROXIES: "127.0.0.1, ::1", ANON_RATE_LIMIT_PER_MINUTE: "50" },
+    // METRICS_TOKEN turns on GET /api/metrics (the secrets scan reads it).
+    appEnv: {
+      PARTNER_NAME: "Contoso MSSP",
+      TRUSTED_PROXIES: "127.0.0.1, ::1",
+      ANON_RATE_LIMIT_PER_MINUTE: "50",
+      METRICS_TOKEN: randomBytes(24).toString("hex"),
+    },
   });
   // Workers read these: the same environment the portal runs with, so they can use lib/ directly.
   Object.assign(process.env, stack.appEnv, { E2E_SIM_URL: stack.simulator!.url, E2E_APP_URL: stack.appUrl, E2E_RUN: randomBytes(3).toString("hex") });

@@ -11,7 +11,11 @@ const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/;
 
 function leaks(text: string): string[] {
   const found: string[] = [];
-  const secrets = { ENTRA_CLIENT_SECRET: process.env.ENTRA_CLIENT_SECRET, NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET };
+  const secrets = {
+    ENTRA_CLIENT_SECRET: process.env.ENTRA_CLIENT_SECRET,
+    NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET,
+    METRICS_TOKEN: process.env.METRICS_TOKEN,
+  };
   for (const [name, value] of Object.entries(secrets)) if (value && value.length >= 8 && text.includes(value)) found.push(name);
   if (text.includes("PRIVATE KEY-----")) found.push("private key");
   if (JWT.test(text)) found.push(`access token (${JWT.exec(text)![0].slice(0, 24)}…)`);
@@ -88,4 +92,32 @@ test("no secret or token reaches the browser, the client bundles, the database o
   const log = readFileSync(join(".data", "e2e", "portal.log"), "utf8");
   expect(log.length).toBeGreaterThan(0);
   expect(leaks(log)).toEqual([]);
+  // Structured logs (issue 12 §4): one JSON object per line; the requests carry request ids, never a customer's id in
+  // a path (the route pattern is logged instead).
+  const lines = log
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => {
+      try {
+        return JSON.parse(l) as Record<string, unknown>;
+      } catch {
+        return { notJson: l };
+      }
+    });
+  expect(lines.filter((l) => "notJson" in l)).toEqual([]);
+  const requests = lines.filter((l) => l.msg === "request");
+  expect(requests.length).toBeGreaterThan(10);
+  expect(requests.every((l) => typeof l.requestId === "string" && typeof l.route === "string")).toBe(true);
+  expect(requests.some((l) => l.route === "/customers/[id]")).toBe(true);
+  expect(log).not.toContain(`/customers/${c.id}`);
+
+  // The metrics the web process serves: no secret, token, tenant id, customer id or name in any series.
+  expect((await page.request.get("/api/metrics")).status()).toBe(401);
+  const scrape = await page.request.get("/api/metrics", { headers: { authorization: `Bearer ${process.env.METRICS_TOKEN}` } });
+  expect(scrape.status()).toBe(200);
+  const metricsText = await scrape.text();
+  expect(metricsText).toContain('portal_web_request_duration_seconds_count{route="/customers/[id]"');
+  expect(leaks(metricsText)).toEqual([]);
+  const customer = await data.prisma.customer.findUniqueOrThrow({ where: { id: c.id }, select: { tenantId: true, displayName: true } });
+  for (const value of [c.id, customer.tenantId!, customer.displayName]) expect(metricsText).not.toContain(value);
 });

@@ -78,7 +78,8 @@ export async function measureSync(env: BenchEnvironment, opts: BenchOptions, cle
 
   const spawnedAt = Date.now();
   const worker = spawnNode(cleanup, "worker", ["--import", "tsx", "scripts/worker.ts"], env.portalEnv);
-  const ready = await worker.waitForLine(/sync worker: (\d+) concurrent/, 60_000);
+  // scripts/worker.ts logs JSON lines: {"concurrency":4,…,"msg":"sync worker started",…}
+  const ready = await worker.waitForLine(/"concurrency":(\d+),[^\n]*"msg":"sync worker started"/, 60_000);
   const startedAt = Date.now();
   const concurrency = Number(ready[1]);
   log(`Worker ${worker.pid} up (${concurrency} concurrent); initial sync of ${env.customers.length} tenants…`);

@@ -104,3 +104,26 @@ test("the metrics bearer token is compared whole", () => {
   assert.equal(bearerMatches(null, token), false);
   assert.equal(bearerMatches("Bearer ", token), false);
 });
+
+test("the worker's metrics server binds loopback, serves /metrics only, and asks for METRICS_TOKEN when one is set", async () => {
+  const { startMetricsServer } = await import("../../lib/ops/metrics-server.ts");
+  const open = await startMetricsServer({ port: 0, prisma: null });
+  try {
+    assert.equal((open.server.address() as { address: string }).address, "127.0.0.1");
+    const res = await fetch(`http://127.0.0.1:${open.port}/metrics`);
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /# TYPE portal_microsoft_api_calls_total counter/);
+    assert.equal((await fetch(`http://127.0.0.1:${open.port}/`)).status, 404);
+  } finally {
+    await open.close();
+  }
+  const token = "worker-metrics-token-0123";
+  const guarded = await startMetricsServer({ port: 0, prisma: null, token });
+  try {
+    assert.equal((await fetch(`http://127.0.0.1:${guarded.port}/metrics`)).status, 401);
+    assert.equal((await fetch(`http://127.0.0.1:${guarded.port}/metrics`, { headers: { authorization: "Bearer nope" } })).status, 401);
+    assert.equal((await fetch(`http://127.0.0.1:${guarded.port}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+  } finally {
+    await guarded.close();
+  }
+});

@@ -84,8 +84,19 @@ export function redact(value: unknown, depth = 0): unknown {
   if (value instanceof Date) return value.toISOString();
   if (value instanceof Error) {
     const e = value as Error & { code?: unknown; digest?: unknown };
+    // The top frames only: enough to find the line, one event still one line.
+    const stack = e.stack
+      ?.split("\n")
+      .slice(1, 9)
+      .map((f) => f.trim());
     return redact(
-      { name: e.name, message: e.message, ...(e.code !== undefined ? { code: e.code } : {}), ...(e.digest !== undefined ? { digest: e.digest } : {}) },
+      {
+        name: e.name,
+        message: e.message,
+        ...(e.code !== undefined ? { code: e.code } : {}),
+        ...(e.digest !== undefined ? { digest: e.digest } : {}),
+        ...(stack?.length ? { stack } : {}),
+      },
       depth,
     );
   }

@@ -116,7 +116,12 @@ export function readableDetail(detail: unknown, names: { users: Map<string, stri
     }
     return String(v);
   };
-  for (const [k, v] of Object.entries(detail as Record<string, unknown>)) parts.push(`${k}: ${show(k, v)}`);
+  const entries = detail as Record<string, unknown>;
+  for (const [k, v] of Object.entries(entries)) {
+    // "groupId" beside "group" (its name at the time): the name says it to a person; the id stays in the database.
+    if (k.endsWith("Id") && typeof entries[k.slice(0, -2)] === "string") continue;
+    parts.push(`${k}: ${show(k, v)}`);
+  }
   return parts.join("; ").slice(0, 600);
 }
 

@@ -178,14 +178,15 @@ export async function addGroupCustomers(viewer: Viewer, groupId: string, input: 
   const parsed = idList.safeParse(input);
   if (!parsed.success || parsed.data.length === 0) return failure("Choose customers to add.", "bad_request");
   const group = GUID_RE.test(groupId)
-    ? await db().customerGroup.findFirst({ where: { id: groupId, partnerId: viewer.partnerId }, select: { id: true } })
+    ? await db().customerGroup.findFirst({ where: { id: groupId, partnerId: viewer.partnerId }, select: { id: true, name: true } })
     : null;
   if (!group) return failure("Group not found.", "not_found");
   const customers = await db().customer.findMany({ where: { id: { in: parsed.data }, partnerId: viewer.partnerId }, select: { id: true } });
   if (customers.length !== new Set(parsed.data).size) return failure("Customer not found.", "not_found");
   const added = await db().$transaction(async (tx) => {
     const { count } = await tx.customerGroupMember.createMany({ data: customers.map((c) => ({ groupId, customerId: c.id })), skipDuplicates: true });
-    for (const c of customers) await writeAudit(tx, { actor: `user:${viewer.userId}`, action: "group.customer_added", customerId: c.id, detail: { groupId } });
+    for (const c of customers)
+      await writeAudit(tx, { actor: `user:${viewer.userId}`, action: "group.customer_added", customerId: c.id, detail: { groupId, group: group.name } });
     return count;
   });
   return { ok: true, message: `${added} customer${added === 1 ? "" : "s"} added.` };
@@ -195,11 +196,12 @@ export async function removeGroupCustomer(viewer: Viewer, groupId: string, custo
   assertCan(viewer, "customers:assign");
   if (!GUID_RE.test(groupId) || !GUID_RE.test(customerId)) return failure("Not found.", "not_found");
   return db().$transaction(async (tx) => {
-    const { count } = await tx.customerGroupMember.deleteMany({
-      where: { groupId, customerId, group: { partnerId: viewer.partnerId }, customer: { partnerId: viewer.partnerId } },
-    });
-    if (count === 0) return failure("This customer is not in the group.", "not_found");
-    await writeAudit(tx, { actor: `user:${viewer.userId}`, action: "group.customer_removed", customerId, detail: { groupId } });
+    const group = await tx.customerGroup.findFirst({ where: { id: groupId, partnerId: viewer.partnerId }, select: { name: true } });
+    const { count } = group
+      ? await tx.customerGroupMember.deleteMany({ where: { groupId, customerId, customer: { partnerId: viewer.partnerId } } })
+      : { count: 0 };
+    if (!group || count === 0) return failure("This customer is not in the group.", "not_found");
+    await writeAudit(tx, { actor: `user:${viewer.userId}`, action: "group.customer_removed", customerId, detail: { groupId, group: group.name } });
     return { ok: true, message: "Removed from the group." } as const;
   });
 }
@@ -210,7 +212,7 @@ export async function setGroupAnalysts(viewer: Viewer, groupId: string, input: u
   const parsed = idList.safeParse(input);
   if (!parsed.success) return failure("Choose analysts from the list.", "bad_request");
   const group = GUID_RE.test(groupId)
-    ? await db().customerGroup.findFirst({ where: { id: groupId, partnerId: viewer.partnerId }, select: { id: true } })
+    ? await db().customerGroup.findFirst({ where: { id: groupId, partnerId: viewer.partnerId }, select: { id: true, name: true } })
     : null;
   if (!group) return failure("Group not found.", "not_found");
   const analysts = await db().portalUser.findMany({ where: { id: { in: parsed.data }, partnerId: viewer.partnerId, role: "ANALYST" }, select: { id: true } });
@@ -218,7 +220,11 @@ export async function setGroupAnalysts(viewer: Viewer, groupId: string, input: u
   await db().$transaction(async (tx) => {
     await tx.analystGroupAssignment.deleteMany({ where: { groupId } });
     if (analysts.length) await tx.analystGroupAssignment.createMany({ data: analysts.map((a) => ({ userId: a.id, groupId })) });
-    await writeAudit(tx, { actor: `user:${viewer.userId}`, action: "group.analysts_set", detail: { groupId, analysts: analysts.map((a) => a.id) } });
+    await writeAudit(tx, {
+      actor: `user:${viewer.userId}`,
+      action: "group.analysts_set",
+      detail: { groupId, group: group.name, analysts: analysts.map((a) => a.id) },
+    });
   });
   return { ok: true, message: analysts.length ? `Saved: ${analysts.length} analyst(s) assigned.` : "Saved: no analyst is assigned." };
 }

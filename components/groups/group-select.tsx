@@ -39,7 +39,7 @@ export function GroupFilterForm({
   selected?: string;
   keep?: Record<string, string | undefined>;
 }) {
-  if (groups.length === 0) return null;
+  if (groups.length === 0 && !selected) return null;
   return (
     <form action={action} method="get" className="mb-4 flex flex-wrap items-end gap-3" aria-label="Group filter">
       {Object.entries(keep).map(([k, v]) => (v ? <input key={k} type="hidden" name={k} value={v} /> : null))}

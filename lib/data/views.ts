@@ -18,7 +18,8 @@ export const VIEW_QUEUES = ["incidents", "alerts"] as const;
 export type ViewQueue = (typeof VIEW_QUEUES)[number];
 
 /** "My queue": incidents assigned to the signed-in person (Defender's assignedTo is their e-mail), open, any age. */
-export const MY_QUEUE_HREF = "/incidents?assigned=me&status=active,inProgress&range=all";
+// Written as normalizeViewQuery writes it, so the "My queue" chip shows as the current view when it is.
+export const MY_QUEUE_HREF = "/incidents?assigned=me&range=all&status=active%2CinProgress";
 
 /** A queue's query string, parsed by the queue's own filter schema and written back without defaults or the page. */
 export function normalizeViewQuery(queue: ViewQueue, raw: string): string {

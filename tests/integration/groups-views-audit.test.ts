@@ -272,6 +272,7 @@ test("saved views: personal or shared; only the owner (or an admin, for shared v
 });
 
 test("my queue: incidents assigned to the viewer's e-mail, whatever its case", async () => {
+  assert.equal(mods.views.MY_QUEUE_HREF, `/incidents${mods.views.normalizeViewQuery("incidents", mods.views.MY_QUEUE_HREF.split("?")[1]!)}`);
   const viewer = { ...admin, email: "annanalyst@partner.test" };
   const mine = await mods.incidents.listIncidents(
     viewer,

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import type { AuditQuery } from "@/lib/data/audit-log";
+import { OTHER_ACTORS, type AuditQuery } from "@/lib/data/audit-log";
 import { CustomerPicker } from "../incidents/customer-picker";
 
 /** `<input type="datetime-local">` wants "YYYY-MM-DDTHH:MM" (the page reads it as UTC). */
@@ -34,6 +34,11 @@ export function AuditFilters({
           data-testid="audit-actor"
         >
           <option value="">Anyone</option>
+          {Object.entries(OTHER_ACTORS).map(([value, name]) => (
+            <option key={value} value={value}>
+              {name}
+            </option>
+          ))}
           {actors.map((a) => (
             <option key={a.id} value={a.id}>
               {a.name} ({a.email})

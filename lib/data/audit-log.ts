@@ -32,8 +32,15 @@ const time = z
   })
   .catch(undefined);
 
+/** Actors that are not staff: the sync and scanners ("system"), a customer's administrator on the consent pages. */
+export const OTHER_ACTORS = { system: "System", "customer-admin": "Customer admin" } as const;
+
 export const auditQuery = z.object({
-  actor: guid,
+  actor: z
+    .union([z.enum(Object.keys(OTHER_ACTORS) as [keyof typeof OTHER_ACTORS]), z.string().regex(GUID_RE)])
+    .transform((v) => v.toLowerCase())
+    .optional()
+    .catch(undefined),
   customer: guid,
   action: z
     .string()
@@ -81,7 +88,8 @@ async function partnerUsers(viewer: Viewer) {
 async function auditWhere(viewer: Viewer, q: AuditQuery, userIds: string[]): Promise<Prisma.AuditEntryWhereInput> {
   const and: Prisma.AuditEntryWhereInput[] = [{ OR: [{ customer: { partnerId: viewer.partnerId } }, { actor: { in: userIds.map((id) => `user:${id}`) } }] }];
   // A user id of another partner is not among userIds: the filter then matches nothing (not "every actor").
-  if (q.actor) and.push({ actor: userIds.includes(q.actor) ? `user:${q.actor}` : "user:none" });
+  if (q.actor && q.actor in OTHER_ACTORS) and.push({ actor: q.actor });
+  else if (q.actor) and.push({ actor: userIds.includes(q.actor) ? `user:${q.actor}` : "user:none" });
   if (q.customer) and.push({ customerId: q.customer, customer: { partnerId: viewer.partnerId } });
   if (q.action) and.push({ action: q.action });
   if (q.from) and.push({ createdAt: { gte: q.from } });

@@ -134,7 +134,13 @@ test("groups scope analysts and filter queue, overview and export; My queue, sav
   await analystPage.getByRole("combobox", { name: "Sort" }).focus();
   await analystPage.keyboard.press("j");
   await expect(rows.nth(0)).toHaveAttribute("data-kb-focused", "true");
+  // x ticks the focused row's checkbox, whatever put it there (bulk triage adds them): one stands in for it here.
+  await rows.nth(0).evaluate((row) => row.querySelector("td")!.insertAdjacentHTML("afterbegin", '<input type="checkbox" data-testid="row-select">'));
   await analystPage.getByRole("heading", { name: "Incidents" }).click();
+  await analystPage.keyboard.press("x");
+  await expect(rows.nth(0).getByTestId("row-select")).toBeChecked();
+  await analystPage.keyboard.press("x");
+  await expect(rows.nth(0).getByTestId("row-select")).not.toBeChecked();
   await analystPage.keyboard.press("?");
   await expect(analystPage.getByTestId("shortcuts-help")).toContainText("Open the focused row");
   const firstHref = await rows.nth(0).getByRole("link").first().getAttribute("href");

@@ -285,6 +285,7 @@ test("my queue: incidents assigned to the viewer's e-mail, whatever its case", a
 });
 
 test("the audit log filters by actor, customer, action and time within the partner; its CSV is formula-safe and audited", async () => {
+  await prisma.auditEntry.create({ data: { actor: "system", action: "permissions.changed", customerId: c.gold1, detail: { added: ["x"] } } });
   // Eve's partner writes audit rows too: none of them may show in Ada's log.
   await mods.groups.createGroup(otherPartner.admin, { name: "Eve's group" });
   await mods.exports.exportIncidents(otherPartner.admin, q());
@@ -316,6 +317,11 @@ test("the audit log filters by actor, customer, action and time within the partn
     "another partner's user: nothing",
   );
 
+  const bySystem = await mods.audit.listAudit(admin, mods.audit.parseAuditQuery({ actor: "system" }));
+  assert.deepEqual(
+    bySystem.rows.map((r) => [r.actor, r.action]),
+    [["System", "permissions.changed"]],
+  );
   const byCustomer = await mods.audit.listAudit(admin, mods.audit.parseAuditQuery({ customer: c.gold2 }));
   assert.ok(byCustomer.total >= 2 && byCustomer.rows.every((r) => r.customer?.id === c.gold2));
   assert.equal(byCustomer.customer?.displayName, '=HYPERLINK("x") Gold Two');

@@ -67,6 +67,8 @@ test("groups scope analysts and filter queue, overview and export; My queue, sav
   await page.getByTestId("group-analysts-form").getByLabel(analystRow.displayName).check();
   await page.getByRole("button", { name: "Save analysts" }).click();
   await expect(page.getByTestId("group-analysts-done")).toBeVisible();
+  await page.goto("/settings/users");
+  await expect(page.locator(`[data-testid="staff-row"][data-email="${analystRow.email}"]`).getByTestId("staff-groups")).toContainText(groupName);
 
   // The analyst sees exactly the group's customers' incidents (on the next request, no new sign-in).
   const inGroup = await data.prisma.incident.count({ where: { customerId: { in: [g1.id, g2.id] } } });

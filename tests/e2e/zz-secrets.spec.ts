@@ -38,6 +38,10 @@ test("no secret or token reaches the browser, the client bundles, the database o
   });
   const { admin } = await partnerUsers(sim);
   const c = await data.consentedCustomer("Secrets", { sync: true });
+  const groups = await import("../../lib/data/groups.ts");
+  const group = await groups.createGroup(await data.adminViewer(), { name: `Secrets group ${c.id.slice(0, 8)}` });
+  if (!group.ok || !("value" in group)) throw new Error(JSON.stringify(group));
+  await groups.addGroupCustomers(await data.adminViewer(), group.value.id, [c.id]);
   await signIn(page, admin.upn);
   const { createBulkJob } = await import("../../lib/data/bulk.ts");
   const someIncidents = await data.prisma.incident.findMany({ where: { customerId: c.id }, take: 2, select: { id: true } });
@@ -46,6 +50,11 @@ test("no secret or token reaches the browser, the client bundles, the database o
   for (const path of [
     "/incidents/bulk",
     `/incidents/bulk/${job.value.id}`,
+    "/settings/groups",
+    `/settings/groups/${group.value.id}`,
+    "/settings/audit",
+    `/incidents?range=all&group=${group.value.id}`,
+    `/overview?group=${group.value.id}`,
     "/overview",
     "/customers",
     `/customers/${c.id}`,
@@ -65,6 +74,12 @@ test("no secret or token reaches the browser, the client bundles, the database o
   await page.goto("/incidents?range=all");
   await page.getByTestId("incident-row").first().getByRole("link").first().click();
   await expect(page.getByTestId("incident-title").filter({ visible: true })).toBeVisible();
+  // Downloads are not page responses: the audit log's and the queue's CSV are scanned like them.
+  for (const url of ["/api/audit/export", `/api/incidents/export?range=all&group=${group.value.id}`]) {
+    const res = await page.request.get(url);
+    expect(res.status(), url).toBe(200);
+    received.push({ url, body: await res.text() });
+  }
   const browserLeaks = received.flatMap((r) => leaks(r.body).map((l) => `${r.url}: ${l}`));
   expect(received.length).toBeGreaterThan(10);
   expect(browserLeaks).toEqual([]);

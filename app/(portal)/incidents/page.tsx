@@ -71,7 +71,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
                   </Link>
                   <div className="text-xs text-slate-500">#{i.sourceId}</div>
                 </td>
-                <td className="px-3 py-2">
+                <td className="px-3 py-2" data-testid="incident-customer">
                   <InertText value={i.customer.displayName} max={100} />
                 </td>
                 <td className="px-3 py-2">

@@ -73,6 +73,14 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
       await data.prisma.syncState.findMany({ where: { customerId: b.id }, orderBy: { feed: "asc" }, select: { nextRunAt: true, progress: true } }),
     ),
     customer: JSON.stringify(await data.prisma.customer.findUniqueOrThrow({ where: { id: b.id } })),
+    // Notification settings are admin-only: no action called by the analyst may add, change or remove any.
+    notifications: JSON.stringify(
+      await Promise.all([
+        data.prisma.notificationChannel.findMany({ orderBy: { id: "asc" }, select: { id: true, enabled: true } }),
+        data.prisma.notificationRule.findMany({ orderBy: { id: "asc" }, select: { id: true, enabled: true } }),
+        data.prisma.notificationSuppression.findMany({ orderBy: { id: "asc" }, select: { id: true, endedAt: true } }),
+      ]),
+    ),
   };
   const actionIds = Object.keys(manifest.node);
   expect(actionIds.length).toBeGreaterThan(3);
@@ -93,4 +101,13 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
     ),
   ).toBe(before.sync);
   expect(JSON.stringify(await data.prisma.customer.findUniqueOrThrow({ where: { id: b.id } }))).toBe(before.customer);
+  expect(
+    JSON.stringify(
+      await Promise.all([
+        data.prisma.notificationChannel.findMany({ orderBy: { id: "asc" }, select: { id: true, enabled: true } }),
+        data.prisma.notificationRule.findMany({ orderBy: { id: "asc" }, select: { id: true, enabled: true } }),
+        data.prisma.notificationSuppression.findMany({ orderBy: { id: "asc" }, select: { id: true, endedAt: true } }),
+      ]),
+    ),
+  ).toBe(before.notifications);
 });

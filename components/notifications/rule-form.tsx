@@ -14,7 +14,8 @@ export function RuleForm({ channels, customers, groups }: { channels: Option[]; 
   const [scope, setScope] = useState("all");
   const errors = state && !state.ok ? state.fieldErrors : {};
   return (
-    <form action={action} className="space-y-4" data-testid="rule-form" noValidate>
+    // React resets the form after its action: the scope's extra pickers follow the select back to "all".
+    <form action={action} onReset={() => setScope("all")} className="space-y-4" data-testid="rule-form" noValidate>
       <div>
         <label htmlFor="rule-name" className="text-sm font-medium text-slate-800">
           Name

@@ -10,6 +10,7 @@ import { measureQueuePage, queueScenarios } from "./lib/bench/queue.ts";
 import { formatTable, writePartialReport, writeReport, type BenchReport } from "./lib/bench/report.ts";
 import { setUpEnvironment } from "./lib/bench/setup.ts";
 import { measureSync } from "./lib/bench/sync.ts";
+import { measureNotifyLatency } from "./lib/bench/notify.ts";
 import { ensureNextBuild } from "./lib/next-build.ts";
 
 const began = Date.now();
@@ -40,6 +41,8 @@ async function main(): Promise<void> {
   measured.queue = await measureQueuePage(env, opts, await queueScenarios(env), cleanup, log);
   log(`Live fan-out baseline: ${opts.fanoutViews} views of ${env.customers.length} tenants…`);
   measured.fanout = await measureLiveFanout(env, opts, log);
+  log("Notification latency: new incidents at the simulator to the local receiver…");
+  measured.notify = await measureNotifyLatency(env, opts.quick ? 10 : 30, log);
   const report = { ...measured, totalS: (Date.now() - startedAt.getTime()) / 1000 } as BenchReport;
   console.log(formatTable(report));
   log(`Figures written to ${writeReport(report)} and .data/bench/latest.json`);

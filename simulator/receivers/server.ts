@@ -44,6 +44,8 @@ export interface ReceiversHandle {
   /** Every request/message including duplicates. */
   stats: { webhookPosts: number; webhookDuplicates: number; mails: number; mailDuplicates: number };
   faults: Fault[];
+  /** Every answer waits this long (a slow receiver), unless a fault says otherwise. */
+  delayMs: number;
   reset(): void;
   /** Stops answering (connections refused) until resume(). */
   pause(): Promise<void>;
@@ -142,7 +144,8 @@ export async function startReceivers(
         const body = await readBody(req);
         handle.stats.webhookPosts += 1;
         const fault = handle.faults.shift();
-        if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+        const delay = fault?.delayMs ?? handle.delayMs;
+        if (delay) await new Promise((r) => setTimeout(r, delay));
         if (fault?.status) {
           res.writeHead(fault.status, { "content-type": "text/plain", ...(fault.retryAfter ? { "retry-after": fault.retryAfter } : {}) });
           return res.end("fault injected");
@@ -223,10 +226,12 @@ export async function startReceivers(
     mails: [],
     stats: { webhookPosts: 0, webhookDuplicates: 0, mails: 0, mailDuplicates: 0 },
     faults: [],
+    delayMs: 0,
     reset() {
       handle.webhooks.length = 0;
       handle.mails.length = 0;
       handle.faults.length = 0;
+      handle.delayMs = 0;
       seenHooks.clear();
       seenMails.clear();
       Object.assign(handle.stats, { webhookPosts: 0, webhookDuplicates: 0, mails: 0, mailDuplicates: 0 });

@@ -28,3 +28,27 @@ export function notifyDemoEnv(rx: Pick<ReceiversHandle, "httpUrl" | "smtpPort">,
     NOTIFY_DEMO_INBOX_URL: `${rx.httpUrl}/`,
   };
 }
+
+const DEMO_TITLES = [
+  "Ransomware behaviour detected on FIN-WS-014",
+  "Credential theft with Mimikatz on DC01",
+  "Suspicious inbox forwarding rule for the CFO",
+  "Cobalt Strike beacon on SRV-APP-07",
+];
+
+/** The inbox page's demo button: a high-severity incident at the first consented, licensed tenant of the simulator. */
+export async function createDemoIncident(sim: { url: string }): Promise<string> {
+  const dir = (await (await fetch(`${sim.url}/_sim/directory`)).json()) as {
+    customers: { id: string; displayName: string; consented: boolean; defenderLicence: boolean }[];
+  };
+  const tenant = dir.customers.find((c) => c.consented && c.defenderLicence);
+  if (!tenant) return "No consented customer with a Defender licence at the simulator yet.";
+  const title = DEMO_TITLES[Math.floor(Math.random() * DEMO_TITLES.length)]!;
+  const res = await fetch(`${sim.url}/_sim/tenants/${tenant.id}/defender/incidents`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ title, severity: "High" }),
+  });
+  if (!res.ok) return `The simulator refused (${res.status}).`;
+  return `Created “${title}” at ${tenant.displayName}. It arrives here after that customer's next sync: use Refresh now on its page in the portal, or wait for the scheduled run.`;
+}

@@ -8,7 +8,7 @@ import { migrate } from "../../lib/db/migrate.ts";
 import { loadOrCreateDevCredentials } from "./dev-credentials.ts";
 import { seedDemo } from "./seed.ts";
 import { startReceivers, type ReceiversHandle } from "../../simulator/receivers/server.ts";
-import { loadOrCreateNotifyKey, notifyDemoEnv } from "./notify-demo.ts";
+import { createDemoIncident, loadOrCreateNotifyKey, notifyDemoEnv } from "./notify-demo.ts";
 import { seedNotificationsDemo } from "./seed-notifications.ts";
 
 /**
@@ -132,7 +132,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       };
       if (opts.seedDemo) await seedDemo({ databaseUrl, simulator: sim, clientId: creds.clientId, clientSecret: creds.clientSecret, log });
       // Notifications (issue 10 §2): a local SMTP and webhook receiver, the only private origin channels may target.
-      const rx = await startReceivers({ smtpPort: opts.receiverPorts?.smtp ?? 0, httpPort: opts.receiverPorts?.http ?? 0, log });
+      const rx = await startReceivers({
+        smtpPort: opts.receiverPorts?.smtp ?? 0,
+        httpPort: opts.receiverPorts?.http ?? 0,
+        log,
+        demoIncident: opts.seedDemo ? () => createDemoIncident(sim) : undefined,
+      });
       receivers = rx;
       cleanups.push(() => rx.close());
       const notifyKey = loadOrCreateNotifyKey(join(opts.dataDir, "notify-encryption.key"));

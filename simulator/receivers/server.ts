@@ -4,6 +4,7 @@
 //   GET  /_receiver/messages          everything received, JSON
 //   POST /_receiver/faults            {plan: [{status?, retryAfter?, delayMs?}]} answers for the next requests
 //   POST /_receiver/reset             forget everything
+//   POST /_receiver/demo-incident     (npm start only) create a high-severity incident at the simulator
 // Posts go to /hooks/<name> (any name). A repeated X-Portal-Delivery-Id (or e-mail Message-ID) is recorded as a
 // duplicate and not shown twice: the receiver dedupes by the id, as the portal's README asks receivers to.
 import { writeFileSync } from "node:fs";
@@ -70,7 +71,7 @@ function cardText(body: string): string | null {
   }
 }
 
-function inboxPage(h: ReceiversHandle): string {
+function inboxPage(h: ReceiversHandle, demo: string | null): string {
   const mails = [...h.mails]
     .reverse()
     .slice(0, 100)
@@ -95,7 +96,11 @@ function inboxPage(h: ReceiversHandle): string {
     .join("");
   return `<!doctype html><html><head><meta charset="utf-8"><title>Local notification inbox</title><meta http-equiv="refresh" content="10">
 <style>body{font:14px system-ui,sans-serif;margin:2rem;max-width:1100px;color:#0f172a}.m{border:1px solid #cbd5e1;border-radius:8px;padding:.5rem 1rem;margin:.5rem 0}.meta{color:#64748b;font-size:12px}pre{white-space:pre-wrap;background:#f8fafc;padding:.5rem}.cols{display:grid;grid-template-columns:1fr 1fr;gap:1rem}</style></head>
-<body><h1>Local notification inbox</h1><p>What the demo's local SMTP receiver (port ${h.smtpPort}) and webhook receiver (${esc(h.httpUrl)}/hooks/…) received. Duplicates by delivery id are counted, not shown: ${h.stats.webhookDuplicates + h.stats.mailDuplicates}. Refreshes every 10 s.</p>
+<body><h1>Local notification inbox</h1>${
+    demo === null
+      ? ""
+      : `<form method="post" action="/_receiver/demo-incident"><button type="submit">Create a high-severity incident at the simulator</button> ${esc(demo)}</form>`
+  }<p>What the demo's local SMTP receiver (port ${h.smtpPort}) and webhook receiver (${esc(h.httpUrl)}/hooks/…) received. Duplicates by delivery id are counted, not shown: ${h.stats.webhookDuplicates + h.stats.mailDuplicates}. Refreshes every 10 s.</p>
 <div class="cols"><section data-testid="inbox-mails"><h2>E-mail (${h.mails.length})</h2>${mails || "<p>Nothing yet.</p>"}</section><section data-testid="inbox-webhooks"><h2>Teams and webhooks (${h.webhooks.length})</h2>${hooks || "<p>Nothing yet.</p>"}</section></div></body></html>`;
 }
 
@@ -111,7 +116,15 @@ async function readBody(req: IncomingMessage, limit = 2 * 1024 * 1024): Promise<
 }
 
 export async function startReceivers(
-  opts: { httpPort?: number; smtpPort?: number; host?: string; stateFile?: string; log?: (l: string) => void } = {},
+  opts: {
+    httpPort?: number;
+    smtpPort?: number;
+    host?: string;
+    stateFile?: string;
+    log?: (l: string) => void;
+    /** The demo's "create an incident" button: makes one at the simulator and says where. */
+    demoIncident?: () => Promise<string>;
+  } = {},
 ): Promise<ReceiversHandle> {
   const host = opts.host ?? "127.0.0.1";
   const log = opts.log ?? (() => {});
@@ -128,7 +141,13 @@ export async function startReceivers(
     };
     try {
       const url = new URL(req.url ?? "/", "http://receiver");
-      if (req.method === "GET" && url.pathname === "/") return send(200, inboxPage(handle), "text/html; charset=utf-8");
+      if (req.method === "GET" && url.pathname === "/")
+        return send(200, inboxPage(handle, opts.demoIncident ? (url.searchParams.get("note") ?? "") : null), "text/html; charset=utf-8");
+      if (req.method === "POST" && url.pathname === "/_receiver/demo-incident" && opts.demoIncident) {
+        const note = await opts.demoIncident().catch((err: Error) => `Could not create an incident: ${err.message}`);
+        res.writeHead(303, { location: `/?note=${encodeURIComponent(note)}` });
+        return res.end();
+      }
       if (req.method === "GET" && url.pathname === "/_receiver/messages")
         return send(200, JSON.stringify({ webhooks: handle.webhooks, mails: handle.mails, stats: handle.stats }));
       if (req.method === "POST" && url.pathname === "/_receiver/faults") {

@@ -63,9 +63,14 @@ function cardText(body: string): string | null {
       attachments?: { content?: { body?: { type: string; text?: string; facts?: { title: string; value: string }[] }[] } }[];
     };
     if (p.type !== "message" || !p.attachments?.[0]?.content?.body) return null;
-    return p.attachments[0].content.body
-      .map((b) => (b.type === "TextBlock" ? (b.text ?? "") : b.type === "FactSet" ? (b.facts ?? []).map((f) => `${f.title}: ${f.value}`).join("\n") : ""))
-      .join("\n");
+    return (
+      p.attachments[0].content.body
+        .map((b) => (b.type === "TextBlock" ? (b.text ?? "") : b.type === "FactSet" ? (b.facts ?? []).map((f) => `${f.title}: ${f.value}`).join("\n") : ""))
+        .join("\n")
+        // Shown as Teams renders it: markdown escapes and the zero-width spaces that defang links drop out.
+        .replace(/\\([\\`*_{}[\]()#+\-.!|<>~])/g, "$1")
+        .replace(/\u200b/g, "")
+    );
   } catch {
     return null;
   }

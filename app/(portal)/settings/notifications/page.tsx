@@ -228,8 +228,8 @@ export default async function NotificationsPage({ searchParams }: { searchParams
           <p className="mb-2 text-xs text-slate-600" data-testid="delivery-counts">
             {Object.entries(log.counts)
               .map(([k, n]) => `${n} ${k}`)
-              .join(" · ") || "Nothing yet."}{" "}
-            A delivery is retried with backoff (and the receiver&apos;s Retry-After) up to {options.maxAttempts} attempts, then marked failed.
+              .join(" · ") || "Nothing yet"}
+            . A delivery is retried with backoff (and the receiver&apos;s Retry-After) up to {options.maxAttempts} attempts, then marked failed.
           </p>
           <DeliveryLog rows={log.rows} channelNames={channelNames} />
         </Card>

@@ -323,7 +323,7 @@ describe("rules", () => {
     assert.match(rx.webhooks[0]!.body, /Real ransomware/);
   });
 
-  test("below the rule's severity, other kinds and other partners' channels do not match", async () => {
+  test("an event of another kind or below the rule's severity matches nothing", async () => {
     await rule({ minSeverity: "high", kinds: ["incident.reopened"] });
     await event(await incident("Medium new", "medium"));
     await event(await incident("High new", "high"));
@@ -340,6 +340,55 @@ describe("rules", () => {
     assert.equal(await scanConditions(prisma), 0);
     await dispatchPending(prisma);
     assert.equal(await prisma.notificationDelivery.count({ where: { incidentId: id, eventKind: "incident.unassigned" } }), 1);
+  });
+});
+
+describe("health scanners", () => {
+  test("consent revoked and sync failing for N minutes are raised once each, for the rules that ask", async () => {
+    await rule({ kinds: ["customer.consent_revoked", "customer.sync_failing"], minSeverity: "high" });
+    await prisma.notificationRule.updateMany({ data: { syncFailingMinutes: 15 } });
+    const c2 = randomUUID();
+    await prisma.customer.create({ data: { id: c2, partnerId, displayName: "Revoked Ltd", region: "eu", status: "REVOKED", tenantId: randomUUID() } });
+    const c3 = randomUUID();
+    const now = Date.now();
+    await prisma.customer.create({ data: { id: c3, partnerId, displayName: "Failing Ltd", region: "eu", status: "CONSENTED", tenantId: randomUUID() } });
+    await prisma.syncState.create({
+      data: {
+        customerId: c3,
+        feed: "incidents",
+        source: "graph",
+        lastSuccessAt: new Date(now - 20 * 60_000),
+        lastErrorAt: new Date(now - 60_000),
+        lastError: "HTTP 503",
+      },
+    });
+    // Failing for only 5 minutes: not yet.
+    const c4 = randomUUID();
+    await prisma.customer.create({ data: { id: c4, partnerId, displayName: "Blip Ltd", region: "eu", status: "CONSENTED", tenantId: randomUUID() } });
+    await prisma.syncState.create({
+      data: {
+        customerId: c4,
+        feed: "incidents",
+        source: "graph",
+        lastSuccessAt: new Date(now - 5 * 60_000),
+        lastErrorAt: new Date(now - 60_000),
+        lastError: "HTTP 503",
+      },
+    });
+    assert.equal(await scanConditions(prisma), 2);
+    assert.equal(await scanConditions(prisma), 0, "raised once");
+    await dispatchPending(prisma);
+    await deliverDue(prisma, deps());
+    const rows = await prisma.notificationDelivery.findMany({ select: { customerId: true, eventKind: true, status: true } });
+    assert.deepEqual(rows.map((r) => `${r.customerId === c2 ? "revoked" : r.customerId === c3 ? "failing" : "?"}:${r.eventKind}:${r.status}`).sort(), [
+      "failing:customer.sync_failing:delivered",
+      "revoked:customer.consent_revoked:delivered",
+    ]);
+    const bodies = rx.webhooks.map((w) => JSON.parse(w.body) as { events: { kind: string; incident: unknown; customer: { name: string } }[] });
+    assert.ok(bodies.every((b) => b.events[0]!.incident === null));
+    assert.deepEqual(bodies.map((b) => b.events[0]!.customer.name).sort(), ["Failing Ltd", "Revoked Ltd"]);
+    await prisma.syncState.deleteMany({});
+    await prisma.customer.deleteMany({ where: { id: { in: [c2, c3, c4] } } });
   });
 });
 

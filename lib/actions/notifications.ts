@@ -1,6 +1,16 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { createChannel, createRule, createSuppression, deleteChannel, deleteRule, endSuppression, setRuleEnabled, testChannel } from "../data/notifications.ts";
+import {
+  createChannel,
+  createRule,
+  createSuppression,
+  deleteChannel,
+  deleteRule,
+  endSuppression,
+  setChannelEnabled,
+  setRuleEnabled,
+  testChannel,
+} from "../data/notifications.ts";
 import type { Result } from "../result.ts";
 import { formFields, formValues, idOf, runAction, viewerOrDeny } from "./args.ts";
 
@@ -26,6 +36,16 @@ export async function deleteChannelAction(channelId: string, _prev: Result | nul
     const id = idOf(channelId);
     const viewer = await viewerOrDeny();
     const result = await deleteChannel(viewer, id);
+    if (result.ok) revalidatePath(PAGE);
+    return result;
+  });
+}
+
+export async function setChannelEnabledAction(channelId: string, enabled: boolean, _prev: Result | null, _form?: FormData): Promise<Result> {
+  return runAction("setChannelEnabled", async () => {
+    const id = idOf(channelId);
+    const viewer = await viewerOrDeny();
+    const result = await setChannelEnabled(viewer, id, enabled === true);
     if (result.ok) revalidatePath(PAGE);
     return result;
   });

@@ -129,6 +129,23 @@ export async function deleteChannel(viewer: Viewer, channelId: unknown): Promise
   });
 }
 
+/** Pauses or resumes a channel: a paused channel gets nothing new, and what was queued for it fails, saying why. */
+export async function setChannelEnabled(viewer: Viewer, channelId: unknown, enabled: boolean): Promise<Result> {
+  assertCan(viewer, "notifications:manage");
+  const id = idInput.safeParse(channelId);
+  if (!id.success) return failure("Choose a channel from the list.", "invalid");
+  return db().$transaction(async (tx): Promise<Result> => {
+    const r = await tx.notificationChannel.updateMany({ where: { id: id.data, partnerId: viewer.partnerId }, data: { enabled } });
+    if (r.count === 0) return failure("That channel does not exist.", "not_found");
+    await writeAudit(tx, {
+      actor: `user:${viewer.userId}`,
+      action: enabled ? "notification.channel.enabled" : "notification.channel.disabled",
+      detail: { channelId: id.data },
+    });
+    return { ok: true, message: enabled ? "Channel resumed." : "Channel paused." };
+  });
+}
+
 /** Sends a test message now (not queued) and says what the receiver answered. */
 export async function testChannel(viewer: Viewer, channelId: unknown): Promise<Result<{ status: number | null; latencyMs: number }>> {
   assertCan(viewer, "notifications:manage");

@@ -177,6 +177,7 @@ test("an analyst gets 403 on the notifications page, no menu entry, and a denial
     ["createChannelAction", [null], { kind: "email", name: "analyst", recipients: "a@b.test" }],
     ["deleteChannelAction", [id, null]],
     ["testChannelAction", [id, null]],
+    ["setChannelEnabledAction", [id, false, null]],
     ["createRuleAction", [null], { name: "analyst", kinds: "incident.created", channelIds: id }],
     ["setRuleEnabledAction", [id, false, null]],
     ["deleteRuleAction", [id, null]],

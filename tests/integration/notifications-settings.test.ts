@@ -119,6 +119,12 @@ describe("channels", () => {
     await assert.rejects(n.testChannel(analyst, channel.id), AccessDeniedError);
     await assert.rejects(n.deleteChannel(analyst, channel.id), AccessDeniedError);
     await assert.rejects(n.deliveryLog(analyst, null), AccessDeniedError);
+    await assert.rejects(n.setChannelEnabled(analyst, channel.id, false), AccessDeniedError);
+    assert.equal((await n.setChannelEnabled(otherAdmin, channel.id, false)).ok, false);
+    assert.equal((await prisma.notificationChannel.findUniqueOrThrow({ where: { id: channel.id } })).enabled, true);
+    assert.ok((await n.setChannelEnabled(admin, channel.id, false)).ok);
+    assert.ok((await n.setChannelEnabled(admin, channel.id, true)).ok);
+    assert.ok(await prisma.auditEntry.findFirst({ where: { action: "notification.channel.disabled" } }));
     const del = await n.deleteChannel(otherAdmin, channel.id);
     assert.equal(del.ok, false);
     const test2 = await n.testChannel(otherAdmin, channel.id);

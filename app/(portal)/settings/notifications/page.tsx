@@ -2,7 +2,14 @@ import Link from "next/link";
 import { forbidden } from "next/navigation";
 import { requireViewer } from "@/lib/auth/session";
 import { can } from "@/lib/auth/viewer";
-import { deleteChannelAction, deleteRuleAction, endSuppressionAction, setRuleEnabledAction, testChannelAction } from "@/lib/actions/notifications";
+import {
+  deleteChannelAction,
+  deleteRuleAction,
+  endSuppressionAction,
+  setChannelEnabledAction,
+  setRuleEnabledAction,
+  testChannelAction,
+} from "@/lib/actions/notifications";
 import { deliveryLog, listChannels, listRules, listSuppressions, notificationFormOptions } from "@/lib/data/notifications";
 import { EVENT_LABELS } from "@/lib/notify/model";
 import { ChannelForm } from "@/components/notifications/channel-form";
@@ -66,7 +73,10 @@ export default async function NotificationsPage({ searchParams }: { searchParams
             <tbody className="divide-y divide-slate-100">
               {channels.map((c) => (
                 <tr key={c.id} data-testid="channel-row">
-                  <td className="px-2 py-2 font-medium">{c.name}</td>
+                  <td className="px-2 py-2 font-medium">
+                    {c.name}
+                    {!c.enabled && <span className="ml-2 text-xs text-slate-500">(paused)</span>}
+                  </td>
                   <td className="px-2 py-2">{KIND_LABEL[c.kind] ?? c.kind}</td>
                   <td className="px-2 py-2 font-mono text-xs" data-testid="channel-target">
                     {c.kind === "email" ? c.recipients.join(", ") : c.targetHint}
@@ -78,6 +88,15 @@ export default async function NotificationsPage({ searchParams }: { searchParams
                       pendingLabel="Sending…"
                       variant="secondary"
                       testId="send-test"
+                    />
+                  </td>
+                  <td className="px-2 py-2">
+                    <ActionButton
+                      action={setChannelEnabledAction.bind(null, c.id, !c.enabled)}
+                      label={c.enabled ? "Pause" : "Resume"}
+                      pendingLabel="Saving…"
+                      variant="secondary"
+                      testId="toggle-channel"
                     />
                   </td>
                   <td className="px-2 py-2">

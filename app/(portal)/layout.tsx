@@ -35,6 +35,11 @@ export default async function PortalLayout({ children }: { children: React.React
                   App registration
                 </Link>
               )}
+              {can(viewer, "notifications:manage") && (
+                <Link href="/settings/notifications" className="hover:text-slate-900">
+                  Notifications
+                </Link>
+              )}
               {can(viewer, "users:manage") && (
                 <Link href="/settings/users" className="hover:text-slate-900">
                   Users &amp; access

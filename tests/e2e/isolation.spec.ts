@@ -101,6 +101,14 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
       }),
     ),
     views: JSON.stringify(await data.prisma.savedView.findMany({ orderBy: { id: "asc" } })),
+    // Notification settings are admin-only: no action called by the analyst may add, change or remove any.
+    notifications: JSON.stringify(
+      await Promise.all([
+        data.prisma.notificationChannel.findMany({ orderBy: { id: "asc" }, select: { id: true, enabled: true } }),
+        data.prisma.notificationRule.findMany({ orderBy: { id: "asc" }, select: { id: true, enabled: true } }),
+        data.prisma.notificationSuppression.findMany({ orderBy: { id: "asc" }, select: { id: true, endedAt: true } }),
+      ]),
+    ),
   };
   const actionIds = Object.keys(manifest.node);
   expect(actionIds.length).toBeGreaterThan(3);
@@ -143,4 +151,13 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
     "an analyst's calls to the group actions change no group, member or group assignment",
   ).toBe(before.groups);
   expect(JSON.stringify(await data.prisma.savedView.findMany({ orderBy: { id: "asc" } }))).toBe(before.views);
+  expect(
+    JSON.stringify(
+      await Promise.all([
+        data.prisma.notificationChannel.findMany({ orderBy: { id: "asc" }, select: { id: true, enabled: true } }),
+        data.prisma.notificationRule.findMany({ orderBy: { id: "asc" }, select: { id: true, enabled: true } }),
+        data.prisma.notificationSuppression.findMany({ orderBy: { id: "asc" }, select: { id: true, endedAt: true } }),
+      ]),
+    ),
+  ).toBe(before.notifications);
 });

@@ -4,6 +4,7 @@ import { filtersToQuery, incidentFilters, parseFilters } from "@/lib/data/filter
 import { EXPORT_LIMIT, namedFilterCustomers, listIncidents } from "@/lib/data/incidents";
 import { INCIDENT_STATUSES } from "@/lib/sync/model";
 import { InertText } from "@/components/inert-text";
+import { SuppressionBadge } from "@/components/notifications/suppression-badge";
 import { SeverityBadge, StatusText, label } from "@/components/incidents/badges";
 import { ExportLink, Pagination, QueueFilters } from "@/components/incidents/queue-filters";
 import { PageHeader, formatDateTime } from "@/components/ui/primitives";
@@ -70,6 +71,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
                     <InertText value={i.title} max={200} />
                   </Link>
                   <div className="text-xs text-slate-500">#{i.sourceId}</div>
+                  <SuppressionBadge viewer={viewer} customerId={i.customer.id} title={i.title} />
                 </td>
                 <td className="px-3 py-2" data-testid="incident-customer">
                   <InertText value={i.customer.displayName} max={100} />

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { requireViewer } from "@/lib/auth/session";
 import { can } from "@/lib/auth/viewer";
 import { SignOutButton } from "@/components/sign-out-button";
+import { MY_QUEUE_HREF } from "@/lib/data/views";
 
 export default async function PortalLayout({ children }: { children: React.ReactNode }) {
   const viewer = await requireViewer();
@@ -20,6 +21,9 @@ export default async function PortalLayout({ children }: { children: React.React
               <Link href="/incidents" className="hover:text-slate-900">
                 Incidents
               </Link>
+              <Link href={MY_QUEUE_HREF} className="hover:text-slate-900" data-testid="nav-my-queue">
+                My queue
+              </Link>
               <Link href="/alerts" className="hover:text-slate-900">
                 Alerts
               </Link>
@@ -31,9 +35,24 @@ export default async function PortalLayout({ children }: { children: React.React
                   App registration
                 </Link>
               )}
+              {can(viewer, "notifications:manage") && (
+                <Link href="/settings/notifications" className="hover:text-slate-900">
+                  Notifications
+                </Link>
+              )}
               {can(viewer, "users:manage") && (
                 <Link href="/settings/users" className="hover:text-slate-900">
                   Users &amp; access
+                </Link>
+              )}
+              {can(viewer, "customers:assign") && (
+                <Link href="/settings/groups" className="hover:text-slate-900">
+                  Groups
+                </Link>
+              )}
+              {can(viewer, "audit:read") && (
+                <Link href="/settings/audit" className="hover:text-slate-900">
+                  Audit log
                 </Link>
               )}
             </nav>

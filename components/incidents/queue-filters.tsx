@@ -4,6 +4,7 @@ import { SEVERITIES } from "@/lib/shared/canonical";
 import { label } from "./badges";
 import { CustomerPicker } from "./customer-picker";
 import { SearchBox } from "./search-box";
+import { GroupSelect, type GroupOption } from "../groups/group-select";
 
 interface Props {
   action: string;
@@ -11,10 +12,12 @@ interface Props {
   /** The customers the filter names (the picker finds others by name). */
   customers: { id: string; displayName: string }[];
   statuses: readonly string[];
+  /** Customer groups the viewer may filter by (lib/data/groups.ts listFilterGroups). */
+  groups?: GroupOption[];
 }
 
 /** A plain GET form: every filter lives in the URL, so a view can be bookmarked and shared. */
-export function QueueFilters({ action, filters, customers, statuses }: Props) {
+export function QueueFilters({ action, filters, customers, statuses, groups = [] }: Props) {
   return (
     <form
       action={action}
@@ -31,6 +34,12 @@ export function QueueFilters({ action, filters, customers, statuses }: Props) {
         Customers
         <CustomerPicker selected={customers} />
       </div>
+      {(groups.length > 0 || filters.group) && (
+        <label className="text-xs font-medium text-slate-700">
+          Customer group
+          <GroupSelect groups={groups} selected={filters.group} />
+        </label>
+      )}
       <fieldset className="text-xs font-medium text-slate-700">
         <legend>Severity</legend>
         {SEVERITIES.map((s) => (

@@ -1,4 +1,6 @@
+import Link from "next/link";
 import type { StaffRow } from "@/lib/data/staff";
+import { InertText } from "../inert-text";
 import { Card, formatDateTime } from "../ui/primitives";
 import { StaffAction } from "./staff-action";
 
@@ -36,6 +38,19 @@ export function StaffTable({ staff, viewerId }: { staff: StaffRow[]; viewerId: s
               <td className="py-2 pr-3">
                 <div data-testid="staff-role">{u.role ? ROLE_LABEL[u.role] : "No role"}</div>
                 <div className="text-xs text-slate-500">{u.roleSource ? (ROLE_SOURCE_LABEL[u.roleSource] ?? u.roleSource) : "—"}</div>
+                {u.groups.length > 0 && (
+                  <div className="mt-1 text-xs text-slate-600" data-testid="staff-groups">
+                    Groups:{" "}
+                    {u.groups.map((g, i) => (
+                      <span key={g.id}>
+                        {i > 0 && ", "}
+                        <Link href={`/settings/groups/${g.id}`} className="underline">
+                          <InertText value={g.name} max={80} />
+                        </Link>
+                      </span>
+                    ))}
+                  </div>
+                )}
               </td>
               <td className="py-2 pr-3 text-xs">{formatDateTime(u.lastSignInAt)}</td>
               <td className="py-2 pr-3">

@@ -17,7 +17,7 @@ import { capabilityStatus } from "../config/capabilities.ts";
 import { resolveTenantByDomain } from "../microsoft/tenant-directory.ts";
 import { failure } from "../result.ts";
 import { likeLiteral } from "./like.ts";
-import { pageParam } from "./filters.ts";
+import { groupParam, pageParam } from "./filters.ts";
 import { GUID_RE } from "../shared/ids.ts";
 
 /** Every customer query starts here: the viewer's partner, and only the customers the viewer may see. */
@@ -105,6 +105,7 @@ export async function createCustomer(viewer: Viewer, input: Record<string, unkno
 export const customerListQuery = z.object({
   q: z.string().trim().max(200).optional().catch(undefined),
   status: z.enum(["PENDING", "AWAITING_CONFIRMATION", "CONSENTED", "DECLINED", "REVOKED", "ERROR"]).optional().catch(undefined),
+  group: groupParam,
   sort: z.enum(["name", "status", "consentedAt", "lastEventAt", "createdAt"]).default("name").catch("name"),
   dir: z.enum(["asc", "desc"]).default("asc").catch("asc"),
   page: pageParam,
@@ -117,6 +118,7 @@ export function customerListHref(query: CustomerListQuery, override: Partial<Pic
   const params = new URLSearchParams({
     ...(q.q ? { q: q.q } : {}),
     ...(q.status ? { status: q.status } : {}),
+    ...(q.group ? { group: q.group } : {}),
     sort: q.sort,
     dir: q.dir,
     ...(q.page > 1 ? { page: String(q.page) } : {}),
@@ -132,6 +134,8 @@ export async function listCustomers(viewer: Viewer, query: CustomerListQuery) {
   const required = serverConfig().requiredPermissions.map((p) => qualifiedRole(p.resource, p.permission));
   const where: Prisma.CustomerWhereInput = { AND: [customerScopeWhere(viewer)] };
   if (query.status) (where.AND as Prisma.CustomerWhereInput[]).push({ status: query.status });
+  // A group narrows the viewer's customers (AND), never widens them.
+  if (query.group) (where.AND as Prisma.CustomerWhereInput[]).push({ groupMemberships: { some: { groupId: query.group } } });
   if (query.q) {
     const q = query.q;
     (where.AND as Prisma.CustomerWhereInput[]).push({

@@ -1,5 +1,7 @@
 import { assertCan, type Viewer } from "../auth/viewer.ts";
+import { db } from "../db/client.ts";
 import { toCsv } from "../export/csv.ts";
+import { writeAudit } from "./audit.ts";
 import type { AlertFilters, IncidentFilters } from "./filters.ts";
 import { EXPORT_LIMIT, listAlerts, listIncidents } from "./incidents.ts";
 
@@ -13,6 +15,12 @@ export interface QueueExport {
 }
 
 const stamp = () => new Date().toISOString().slice(0, 16).replace(/[:T]/g, "-");
+
+/** Who exported what (issue #10 §6): the filters, the row count and whether the file was cut. No row content. */
+async function auditExport(viewer: Viewer, queue: "incidents" | "alerts", f: IncidentFilters | AlertFilters, rows: number, truncated: boolean) {
+  const filters = { ...f, page: undefined };
+  await writeAudit(db(), { actor: `user:${viewer.userId}`, action: `export.${queue}`, detail: { rows, truncated, filters } });
+}
 
 /** The incident queue as CSV, with the same filters and the same customer scope as the page. */
 export async function exportIncidents(viewer: Viewer, f: IncidentFilters): Promise<QueueExport> {
@@ -48,6 +56,7 @@ export async function exportIncidents(viewer: Viewer, f: IncidentFilters): Promi
       i.webUrl,
     ]),
   );
+  await auditExport(viewer, "incidents", f, rows.length, totalCapped);
   return { fileName: `incidents-${stamp()}.csv`, csv, total, truncated: totalCapped };
 }
 
@@ -71,5 +80,6 @@ export async function exportAlerts(viewer: Viewer, f: AlertFilters): Promise<Que
       a.lastUpdateTime,
     ]),
   );
+  await auditExport(viewer, "alerts", f, rows.length, totalCapped);
   return { fileName: `alerts-${stamp()}.csv`, csv, total, truncated: totalCapped };
 }

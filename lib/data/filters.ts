@@ -24,8 +24,17 @@ export const pageParam = z.coerce
   .catch(1)
   .transform((n) => (Number.isFinite(n) && n >= 1 ? Math.min(Math.floor(n), MAX_PAGE) : n > MAX_PAGE ? MAX_PAGE : 1));
 
+/** One customer group: it narrows the viewer's customers (lib/data/groups.ts), never widens them. Not a GUID: no filter. */
+export const groupParam = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i)
+  .transform((v) => v.toLowerCase())
+  .optional()
+  .catch(undefined);
+
 const common = {
   customer: uuidList,
+  group: groupParam,
   severity: list(SEVERITIES as unknown as readonly [string, ...string[]]),
   assigned: z.enum(["any", "unassigned", "assigned", "me"]).default("any").catch("any"),
   range: z
@@ -38,8 +47,8 @@ const common = {
   page: pageParam,
 };
 
-/** A page number alone (the overview's table). */
-export const pageOnly = z.object({ page: pageParam });
+/** A page number alone (the overview's table), and the overview's group filter. */
+export const pageOnly = z.object({ page: pageParam, group: groupParam });
 
 export const incidentFilters = z.object({ ...common, status: list(INCIDENT_STATUSES as unknown as readonly [string, ...string[]]) });
 export const alertFilters = z.object({ ...common, status: list(ALERT_STATUSES as unknown as readonly [string, ...string[]]) });

@@ -3,7 +3,9 @@ import { serverConfig } from "../config/env.ts";
 import { qualifiedRole } from "../config/permissions.ts";
 import { db } from "../db/client.ts";
 import { failure, type Result } from "../result.ts";
+import type { Prisma } from "../generated/prisma/client";
 import { customerScopeWhere, findVisibleCustomer } from "./customers.ts";
+import { groupMemberWhere } from "./groups.ts";
 
 const OPEN_STATUSES = ["active", "inProgress"];
 type Severity = "high" | "medium" | "low" | "informational" | "unknown";
@@ -91,9 +93,10 @@ export const OVERVIEW_PAGE_SIZE = 50;
  * Overview: totals across the viewer's customers, the customers that need attention first, and one page of open
  * incidents by severity per customer (most urgent first).
  */
-export async function getOverview(viewer: Viewer, opts: { page?: number } = {}) {
+export async function getOverview(viewer: Viewer, opts: { page?: number; group?: string } = {}) {
   assertCan(viewer, "incidents:read");
-  const scope = customerScopeWhere(viewer);
+  // A group narrows the viewer's customers (AND), never widens them.
+  const scope: Prisma.CustomerWhereInput = opts.group ? { AND: [customerScopeWhere(viewer), groupMemberWhere(opts.group)] } : customerScopeWhere(viewer);
   const [customers, grouped] = await Promise.all([
     db().customer.findMany({
       where: scope,

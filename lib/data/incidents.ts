@@ -7,6 +7,7 @@ import type { AlertDetail, IncidentDetail } from "../sync/model.ts";
 import { fetchIncident } from "../sync/sources.ts";
 import { upsertIncidents } from "../sync/store.ts";
 import { customerScopeWhere } from "./customers.ts";
+import { groupMemberWhere } from "./groups.ts";
 import { canTriageCustomer } from "./triage.ts";
 import { likeLiteral } from "./like.ts";
 import { PAGE_SIZE, RANGES, type AlertFilters, type IncidentFilters } from "./filters.ts";
@@ -16,6 +17,7 @@ import { GUID_RE } from "../shared/ids.ts";
 function queueWhere(viewer: Viewer, f: IncidentFilters | AlertFilters) {
   const and: Record<string, unknown>[] = [{ customer: customerScopeWhere(viewer) }];
   if (f.customer.length) and.push({ customerId: { in: f.customer } });
+  if (f.group) and.push({ customer: groupMemberWhere(f.group) });
   if (f.severity.length) and.push({ severity: { in: f.severity } });
   if (f.status.length) and.push({ status: { in: f.status } });
   if (f.assigned === "unassigned") and.push({ assignedTo: null });

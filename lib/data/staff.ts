@@ -27,6 +27,8 @@ export interface StaffRow {
   lastSignInAt: Date | null;
   disabledAt: Date | null;
   sessions: StaffSessionRow[];
+  /** Customer groups the person is assigned to (assigned on each group's page). */
+  groups: { id: string; name: string }[];
 }
 
 /** Open rows that still count: not ended, within the absolute lifetime and the idle timeout. */
@@ -62,9 +64,14 @@ export async function listStaff(viewer: Viewer, now = new Date()): Promise<Staff
         take: 50,
         select: { id: true, createdAt: true, lastSeenAt: true, userAgent: true },
       },
+      groupAssignments: {
+        where: { group: { partnerId: viewer.partnerId } },
+        orderBy: { group: { name: "asc" } },
+        select: { group: { select: { id: true, name: true } } },
+      },
     },
   });
-  return users;
+  return users.map(({ groupAssignments, ...u }) => ({ ...u, groups: groupAssignments.map((g) => g.group) }));
 }
 
 const userIdInput = z.object({ userId: z.string().uuid("Choose a user from the list.") });

@@ -9,6 +9,7 @@ import { qualifiedRole } from "../config/permissions.ts";
 import { DEFAULT_LEASE_MS, runFeedSync, type SyncDeps } from "./run.ts";
 import { BULK_QUEUE, createBulkQueue, enqueueBulkJobs } from "../bulk/queue.ts";
 import { runBulkJob } from "../bulk/run.ts";
+import { startNotificationJobs } from "../notify/worker.ts";
 import { log as processLog, textLogger, type Logger } from "../ops/log.ts";
 import { recordSyncRun } from "../ops/metrics.ts";
 
@@ -103,6 +104,8 @@ export async function startSyncWorker(opts: {
   await boss.work<{ jobId: string }>(BULK_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
     if (job) await runBulkJob({ prisma, api: deps.api, log }, job.data.jobId, { queueJobId: job.id });
   });
+  // Notifications (issue 10 §2): outbox dispatch and deliveries on the same queue database.
+  const notifications = await startNotificationJobs(boss, prisma, { log });
   const enqueueDue = () => enqueueDueFeeds(prisma, boss, deps.leaseMs);
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
@@ -128,6 +131,7 @@ export async function startSyncWorker(opts: {
     async stop(stopOpts = {}) {
       stopped = true;
       if (timer) clearTimeout(timer);
+      notifications.stop();
       // A scheduler pass in progress finishes first: it must not enqueue into a stopping queue half-way.
       await ticking;
       const timeout = stopOpts.timeoutMs ?? cfg.shutdownTimeoutMs;

@@ -19,7 +19,7 @@ type Fixtures = {
       label: string,
       opts?: { sync?: boolean; defenderLicence?: boolean; roles?: Record<string, string[]> },
     ): Promise<{ id: string; tenantId: string; displayName: string }>;
-    /** Makes `customerIds` the only customers assigned to the analyst (who must have signed in once). */
+    /** Makes `customerIds` the only customers assigned to the analyst (who must have signed in once); no group either. */
     assignOnly(analystOid: string, customerIds: string[]): Promise<void>;
     /** Runs both feeds of a customer's sync now, in this process (no worker needed). */
     syncCustomer(customerId: string): Promise<void>;
@@ -90,6 +90,8 @@ export const test = base.extend<Fixtures>({
       async assignOnly(analystOid, customerIds) {
         const user = await prisma.portalUser.findUniqueOrThrow({ where: { entraObjectId: analystOid } });
         await prisma.analystAssignment.deleteMany({ where: { userId: user.id } });
+        // Group assignments count too (direct ∪ group): "only" means none of them.
+        await prisma.analystGroupAssignment.deleteMany({ where: { userId: user.id } });
         await prisma.analystAssignment.createMany({ data: customerIds.map((customerId) => ({ userId: user.id, customerId })) });
       },
     });

@@ -35,7 +35,13 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
     );
   const bJobBefore = await bJobState();
 
-  const ids: Record<string, string> = { customers: b.id, incidents: bIncidents[0]!.id, alerts: bAlert.id, bulk: bJob.value.id };
+  // A group holding B (and a shared view naming it): its id on the admin-only group page, its customers nowhere.
+  const groups = await import("../../lib/data/groups.ts");
+  const bGroup = await groups.createGroup(await data.adminViewer(), { name: `Bravo group ${b.id.slice(0, 8)}` });
+  if (!bGroup.ok || !("value" in bGroup)) throw new Error(JSON.stringify(bGroup));
+  await groups.addGroupCustomers(await data.adminViewer(), bGroup.value.id, [b.id]);
+  secrets.push(bGroup.value.id);
+  const ids: Record<string, string> = { customers: b.id, incidents: bIncidents[0]!.id, alerts: bAlert.id, groups: bGroup.value.id, bulk: bJob.value.id };
   const routes = listAppRoutes();
   const skip = new Set(["/api/auth/[...nextauth]", "/onboard/[state]", "/consent/outcome/[id]", "/consent/callback"]);
   const visited: string[] = [];
@@ -43,7 +49,9 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
     if (skip.has(r.pattern)) continue;
     const url = r.pattern.replace(/\/([a-z-]+)\/\[id\]/g, (_m, parent: string) => `/${parent}/${ids[parent] ?? b.id}`);
     const withFilter = `${url}${url.includes("?") ? "&" : "?"}customer=${b.id}&range=all`;
-    for (const target of [url, withFilter]) {
+    // The group filter of B's group: it narrows the analyst's customers, never widens them to B.
+    const withGroup = `${url}${url.includes("?") ? "&" : "?"}group=${bGroup.value.id}&range=all`;
+    for (const target of [url, withFilter, withGroup]) {
       const res = await page.request.get(target, { maxRedirects: 0 });
       visited.push(`${target} → ${res.status()}`);
       const body = await res.text();
@@ -86,6 +94,21 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
       await data.prisma.syncState.findMany({ where: { customerId: b.id }, orderBy: { feed: "asc" }, select: { nextRunAt: true, progress: true } }),
     ),
     customer: JSON.stringify(await data.prisma.customer.findUniqueOrThrow({ where: { id: b.id } })),
+    groups: JSON.stringify(
+      await data.prisma.customerGroup.findMany({
+        orderBy: { id: "asc" },
+        select: { id: true, name: true, description: true, members: { orderBy: { customerId: "asc" } }, analysts: { orderBy: { userId: "asc" } } },
+      }),
+    ),
+    views: JSON.stringify(await data.prisma.savedView.findMany({ orderBy: { id: "asc" } })),
+    // Notification settings are admin-only: no action called by the analyst may add, change or remove any.
+    notifications: JSON.stringify(
+      await Promise.all([
+        data.prisma.notificationChannel.findMany({ orderBy: { id: "asc" }, select: { id: true, enabled: true } }),
+        data.prisma.notificationRule.findMany({ orderBy: { id: "asc" }, select: { id: true, enabled: true } }),
+        data.prisma.notificationSuppression.findMany({ orderBy: { id: "asc" }, select: { id: true, endedAt: true } }),
+      ]),
+    ),
   };
   const actionIds = Object.keys(manifest.node);
   expect(actionIds.length).toBeGreaterThan(3);
@@ -118,4 +141,23 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
     ),
   ).toBe(before.sync);
   expect(JSON.stringify(await data.prisma.customer.findUniqueOrThrow({ where: { id: b.id } }))).toBe(before.customer);
+  expect(
+    JSON.stringify(
+      await data.prisma.customerGroup.findMany({
+        orderBy: { id: "asc" },
+        select: { id: true, name: true, description: true, members: { orderBy: { customerId: "asc" } }, analysts: { orderBy: { userId: "asc" } } },
+      }),
+    ),
+    "an analyst's calls to the group actions change no group, member or group assignment",
+  ).toBe(before.groups);
+  expect(JSON.stringify(await data.prisma.savedView.findMany({ orderBy: { id: "asc" } }))).toBe(before.views);
+  expect(
+    JSON.stringify(
+      await Promise.all([
+        data.prisma.notificationChannel.findMany({ orderBy: { id: "asc" }, select: { id: true, enabled: true } }),
+        data.prisma.notificationRule.findMany({ orderBy: { id: "asc" }, select: { id: true, enabled: true } }),
+        data.prisma.notificationSuppression.findMany({ orderBy: { id: "asc" }, select: { id: true, endedAt: true } }),
+      ]),
+    ),
+  ).toBe(before.notifications);
 });

@@ -8,17 +8,22 @@ import { expect, partnerUsers, signIn, test } from "./fixtures.ts";
  * database or the portal's log.
  */
 const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/;
+// A webhook signing secret is shown once, in the answer of the action that created it; never anywhere after.
+const WEBHOOK_SECRET = /whsec_[A-Za-z0-9_-]{20,}/;
+const notifyKey = () => (process.env.NOTIFY_ENCRYPTION_KEY_FILE ? readFileSync(process.env.NOTIFY_ENCRYPTION_KEY_FILE, "utf8").trim() : undefined);
 
 function leaks(text: string): string[] {
   const found: string[] = [];
   const secrets = {
     ENTRA_CLIENT_SECRET: process.env.ENTRA_CLIENT_SECRET,
     NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET,
+    NOTIFY_ENCRYPTION_KEY: notifyKey(),
     METRICS_TOKEN: process.env.METRICS_TOKEN,
   };
   for (const [name, value] of Object.entries(secrets)) if (value && value.length >= 8 && text.includes(value)) found.push(name);
   if (text.includes("PRIVATE KEY-----")) found.push("private key");
   if (JWT.test(text)) found.push(`access token (${JWT.exec(text)![0].slice(0, 24)}…)`);
+  if (WEBHOOK_SECRET.test(text)) found.push("webhook signing secret");
   return found;
 }
 
@@ -42,6 +47,10 @@ test("no secret or token reaches the browser, the client bundles, the database o
   });
   const { admin } = await partnerUsers(sim);
   const c = await data.consentedCustomer("Secrets", { sync: true });
+  const groups = await import("../../lib/data/groups.ts");
+  const group = await groups.createGroup(await data.adminViewer(), { name: `Secrets group ${c.id.slice(0, 8)}` });
+  if (!group.ok || !("value" in group)) throw new Error(JSON.stringify(group));
+  await groups.addGroupCustomers(await data.adminViewer(), group.value.id, [c.id]);
   await signIn(page, admin.upn);
   const { createBulkJob } = await import("../../lib/data/bulk.ts");
   const someIncidents = await data.prisma.incident.findMany({ where: { customerId: c.id }, take: 2, select: { id: true } });
@@ -50,6 +59,11 @@ test("no secret or token reaches the browser, the client bundles, the database o
   for (const path of [
     "/incidents/bulk",
     `/incidents/bulk/${job.value.id}`,
+    "/settings/groups",
+    `/settings/groups/${group.value.id}`,
+    "/settings/audit",
+    `/incidents?range=all&group=${group.value.id}`,
+    `/overview?group=${group.value.id}`,
     "/overview",
     "/customers",
     `/customers/${c.id}`,
@@ -57,6 +71,7 @@ test("no secret or token reaches the browser, the client bundles, the database o
     "/alerts?range=all",
     "/settings",
     "/settings/users",
+    "/settings/notifications",
     `/customers/${c.id}/siem?pull=1&ago=P30D`,
   ]) {
     await page.goto(path);
@@ -69,6 +84,12 @@ test("no secret or token reaches the browser, the client bundles, the database o
   await page.goto("/incidents?range=all");
   await page.getByTestId("incident-row").first().getByRole("link").first().click();
   await expect(page.getByTestId("incident-title").filter({ visible: true })).toBeVisible();
+  // Downloads are not page responses: the audit log's and the queue's CSV are scanned like them.
+  for (const url of ["/api/audit/export", `/api/incidents/export?range=all&group=${group.value.id}`]) {
+    const res = await page.request.get(url);
+    expect(res.status(), url).toBe(200);
+    received.push({ url, body: await res.text() });
+  }
   const browserLeaks = received.flatMap((r) => leaks(r.body).map((l) => `${r.url}: ${l}`));
   expect(received.length).toBeGreaterThan(10);
   expect(browserLeaks).toEqual([]);

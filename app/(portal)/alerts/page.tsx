@@ -7,13 +7,22 @@ import { InertText } from "@/components/inert-text";
 import { SeverityBadge, label } from "@/components/incidents/badges";
 import { ExportLink, Pagination, QueueFilters } from "@/components/incidents/queue-filters";
 import { PageHeader, formatDateTime } from "@/components/ui/primitives";
+import { listFilterGroups } from "@/lib/data/groups";
+import { listViews } from "@/lib/data/views";
+import { QueueKeyboard } from "@/components/views/queue-keyboard";
+import { SavedViews } from "@/components/views/saved-views";
 
 export const metadata = { title: "Alerts" };
 
 export default async function AlertsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const viewer = await requireViewer();
   const filters = parseFilters(alertFilters, await searchParams);
-  const [result, customers] = await Promise.all([listAlerts(viewer, filters), namedFilterCustomers(viewer, filters.customer)]);
+  const [result, customers, groups, views] = await Promise.all([
+    listAlerts(viewer, filters),
+    namedFilterCustomers(viewer, filters.customer),
+    listFilterGroups(viewer),
+    listViews(viewer, "alerts"),
+  ]);
   return (
     <>
       <PageHeader
@@ -21,7 +30,9 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
         description="Every customer's Defender alerts, with the same filters as the incident queue."
         actions={<ExportLink href={`/api/alerts/export${filtersToQuery(filters)}`} truncated={result.totalCapped} limit={EXPORT_LIMIT} />}
       />
-      <QueueFilters action="/alerts" filters={filters} customers={customers} statuses={ALERT_STATUSES} />
+      <SavedViews queue="alerts" views={views} current={filtersToQuery({ ...filters, page: 1 })} />
+      <QueueFilters action="/alerts" filters={filters} customers={customers} groups={groups} statuses={ALERT_STATUSES} />
+      <QueueKeyboard rowSelector='[data-testid="alert-row"]' />
       <div className="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
         <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="alert-table">
           <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">

@@ -3,6 +3,8 @@ import { requireViewer } from "@/lib/auth/session";
 import { can } from "@/lib/auth/viewer";
 import { customerListHref, customerListQuery, listCustomers } from "@/lib/data/customers";
 import { CustomerTable } from "@/components/customers/customer-table";
+import { listFilterGroups } from "@/lib/data/groups";
+import { GroupSelect } from "@/components/groups/group-select";
 import { Pagination } from "@/components/incidents/queue-filters";
 import { ButtonLink, PageHeader } from "@/components/ui/primitives";
 
@@ -12,7 +14,7 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
   const viewer = await requireViewer();
   const raw = await searchParams;
   const query = customerListQuery.parse(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])));
-  const { customers, total, page, pageSize } = await listCustomers(viewer, query);
+  const [{ customers, total, page, pageSize }, groups] = await Promise.all([listCustomers(viewer, query), listFilterGroups(viewer)]);
   return (
     <>
       <PageHeader
@@ -42,10 +44,16 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
             <option value="ERROR">Error</option>
           </select>
         </label>
+        {(groups.length > 0 || query.group) && (
+          <label className="text-sm">
+            <span className="block font-medium text-slate-700">Group</span>
+            <GroupSelect groups={groups} selected={query.group} className="w-56 py-2" />
+          </label>
+        )}
         <input type="hidden" name="sort" value={query.sort} />
         <input type="hidden" name="dir" value={query.dir} />
         <button className="rounded-md bg-slate-800 px-3 py-2 text-sm font-semibold text-white">Apply</button>
-        {(query.q || query.status) && (
+        {(query.q || query.status || query.group) && (
           <Link href="/customers" className="text-sm text-slate-600 underline">
             Clear
           </Link>

@@ -4,12 +4,17 @@ import { filtersToQuery, incidentFilters, parseFilters } from "@/lib/data/filter
 import { EXPORT_LIMIT, namedFilterCustomers, listIncidents } from "@/lib/data/incidents";
 import { INCIDENT_STATUSES } from "@/lib/sync/model";
 import { InertText } from "@/components/inert-text";
+import { SuppressionBadge } from "@/components/notifications/suppression-badge";
 import { SeverityBadge, StatusText, label } from "@/components/incidents/badges";
 import { ExportLink, Pagination, QueueFilters } from "@/components/incidents/queue-filters";
 import { PageHeader, formatDateTime } from "@/components/ui/primitives";
 import { BulkPanel } from "@/components/bulk/bulk-panel";
 import { RowSelect } from "@/components/bulk/row-select";
 import { SelectAllOnPage } from "@/components/bulk/select-all";
+import { listFilterGroups } from "@/lib/data/groups";
+import { listViews, MY_QUEUE_HREF } from "@/lib/data/views";
+import { QueueKeyboard } from "@/components/views/queue-keyboard";
+import { SavedViews } from "@/components/views/saved-views";
 
 export const metadata = { title: "Incidents" };
 
@@ -18,7 +23,12 @@ const isSet = (v: string | null): v is string => Boolean(v) && v !== "unknown";
 export default async function IncidentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const viewer = await requireViewer();
   const filters = parseFilters(incidentFilters, await searchParams);
-  const [result, customers] = await Promise.all([listIncidents(viewer, filters), namedFilterCustomers(viewer, filters.customer)]);
+  const [result, customers, groups, views] = await Promise.all([
+    listIncidents(viewer, filters),
+    namedFilterCustomers(viewer, filters.customer),
+    listFilterGroups(viewer),
+    listViews(viewer, "incidents"),
+  ]);
   return (
     <>
       <PageHeader
@@ -26,8 +36,10 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
         description="Every customer's Defender incidents, from the portal's store (synced every few minutes)."
         actions={<ExportLink href={`/api/incidents/export${filtersToQuery(filters)}`} truncated={result.totalCapped} limit={EXPORT_LIMIT} />}
       />
-      <QueueFilters action="/incidents" filters={filters} customers={customers} statuses={INCIDENT_STATUSES} />
+      <SavedViews queue="incidents" views={views} current={filtersToQuery({ ...filters, page: 1 })} myQueueHref={MY_QUEUE_HREF} />
+      <QueueFilters action="/incidents" filters={filters} customers={customers} groups={groups} statuses={INCIDENT_STATUSES} />
       <BulkPanel filterQuery={filtersToQuery(filters)} total={result.total} totalCapped={result.totalCapped} />
+      <QueueKeyboard rowSelector='[data-testid="incident-row"]' />
       <div className="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
         <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="incident-table">
           <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
@@ -59,8 +71,9 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
                     <InertText value={i.title} max={200} />
                   </Link>
                   <div className="text-xs text-slate-500">#{i.sourceId}</div>
+                  <SuppressionBadge viewer={viewer} customerId={i.customer.id} title={i.title} />
                 </td>
-                <td className="px-3 py-2">
+                <td className="px-3 py-2" data-testid="incident-customer">
                   <InertText value={i.customer.displayName} max={100} />
                 </td>
                 <td className="px-3 py-2">

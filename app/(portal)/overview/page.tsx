@@ -2,6 +2,8 @@ import Link from "next/link";
 import { requireViewer } from "@/lib/auth/session";
 import { pageOnly, parseFilters } from "@/lib/data/filters";
 import { getOverview } from "@/lib/data/health";
+import { listFilterGroups } from "@/lib/data/groups";
+import { GroupFilterForm } from "@/components/groups/group-select";
 import { Pagination } from "@/components/incidents/queue-filters";
 import { InertText } from "@/components/inert-text";
 import { Card, PageHeader } from "@/components/ui/primitives";
@@ -13,17 +15,23 @@ const SEV = ["high", "medium", "low", "informational"] as const;
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const viewer = await requireViewer();
-  const { page: requested } = parseFilters(pageOnly, await searchParams);
-  const { rows, attention, totals, summary, page, pageSize } = await getOverview(viewer, { page: requested });
+  const { page: requested, group } = parseFilters(pageOnly, await searchParams);
+  const [{ rows, attention, totals, summary, page, pageSize }, groups] = await Promise.all([
+    getOverview(viewer, { page: requested, group }),
+    listFilterGroups(viewer),
+  ]);
+  // Links into the queue and the next pages keep the group filter.
+  const g = group ? `&group=${group}` : "";
   return (
     <>
       <PageHeader title="Overview" description="Open incidents per customer, and the customers that need attention first." />
+      <GroupFilterForm action="/overview" groups={groups} selected={group} />
       <dl className="mb-6 grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-7" data-testid="overview-totals">
         <Total label="Customers" value={summary.customers} />
         <Total label="Need attention" value={summary.needAttention} tone={summary.needAttention ? "text-red-700" : undefined} />
         <Total label="Sync or consent failing" value={summary.failing} tone={summary.failing ? "text-red-700" : undefined} />
         {SEV.map((s) => (
-          <Total key={s} label={`Open ${s}`} value={totals[s]} href={`/incidents?severity=${s}&status=active,inProgress&range=all`} />
+          <Total key={s} label={`Open ${s}`} value={totals[s]} href={`/incidents?severity=${s}&status=active,inProgress&range=all${g}`} />
         ))}
       </dl>
       <Card title="Needs attention" className="mb-6">
@@ -92,7 +100,13 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
           </tbody>
         </table>
       </div>
-      <Pagination href={(p) => (p > 1 ? `/overview?page=${p}` : "/overview")} page={page} pageSize={pageSize} total={summary.customers} noun="customer" />
+      <Pagination
+        href={(p) => (p > 1 ? `/overview?page=${p}${g}` : `/overview${g.replace("&", "?")}`)}
+        page={page}
+        pageSize={pageSize}
+        total={summary.customers}
+        noun="customer"
+      />
     </>
   );
 }

@@ -3,6 +3,8 @@ import { requireViewer } from "@/lib/auth/session";
 import { getCustomerDetail, REGION_LABELS } from "@/lib/data/customers";
 import { getCustomerHealth } from "@/lib/data/health";
 import { getCustomerAssignments } from "@/lib/data/assignments";
+import { getCustomerGroups } from "@/lib/data/groups";
+import { CustomerGroupsForm } from "@/components/groups/customer-groups-form";
 import { can } from "@/lib/auth/viewer";
 import { SyncStatus } from "@/components/customers/sync-status";
 import { TrendChart } from "@/components/customers/trend-chart";
@@ -22,9 +24,10 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
   const { id } = await params;
   const customer = await getCustomerDetail(viewer, id);
   if (!customer) notFound();
-  const [health, assignments] = await Promise.all([
+  const [health, assignments, groups] = await Promise.all([
     getCustomerHealth(viewer, id),
     can(viewer, "customers:assign") ? getCustomerAssignments(viewer, id) : Promise.resolve(null),
+    can(viewer, "customers:assign") ? getCustomerGroups(viewer, id) : Promise.resolve(null),
   ]);
   // Health, refresh and the importer belong to a tenant that is this customer's: consented, not pending or unconfirmed.
   const bound = Boolean(customer.tenantId) && customer.status !== "PENDING" && customer.status !== "AWAITING_CONFIRMATION";
@@ -161,6 +164,11 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
           {assignments && (
             <Card title="Analysts">
               <AssignmentsForm customerId={customer.id} analysts={assignments} />
+            </Card>
+          )}
+          {groups && (
+            <Card title="Groups">
+              <CustomerGroupsForm customerId={customer.id} groups={groups} />
             </Card>
           )}
           <Card title="History">

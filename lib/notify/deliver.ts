@@ -4,6 +4,7 @@ import { openChannel } from "./channels.ts";
 import type { NotifyItem } from "./model.ts";
 import { backoffMs } from "./schedule.ts";
 import { sendToChannel, type SendDeps, type SendOutcome } from "./send.ts";
+import { recordNotificationDelivery } from "../ops/metrics.ts";
 
 /**
  * Delivery: claim due rows with a lease, send, record the outcome. "Exactly once" here means one delivery row per
@@ -116,6 +117,8 @@ export async function deliverDue(prisma: PrismaClient, deps: DeliverDeps, opts: 
       }
       const result = await record(prisma, unit, outcome, cfg, deps.now?.() ?? new Date());
       tally[result] += unit.length;
+      // One send attempt (a digest is one), by channel kind and what it led to (issue 12 §4 metrics).
+      recordNotificationDelivery(channelRow?.kind ?? "unknown", result);
       if (result !== "delivered") deps.log?.(`notification ${unit[0]!.id}: ${result} (${outcome.error ?? outcome.status})`);
     }
   };

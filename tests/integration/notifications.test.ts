@@ -157,8 +157,15 @@ describe("dispatch and delivery", () => {
     assert.equal(await prisma.notificationDelivery.count(), 3);
     assert.equal(await prisma.notificationEvent.count({ where: { dispatchedAt: null } }), 0, "events stamped in the same transaction");
     assert.equal((await dispatchPending(prisma)).events, 0);
+    const { metrics } = await import("../../lib/ops/metrics.ts");
+    const delivered = async (channel: string) =>
+      (await metrics().notificationDeliveries.get()).values.find((v) => v.labels.channel === channel && v.labels.outcome === "delivered")?.value ?? 0;
+    const before = { email: await delivered("email"), webhook: await delivered("webhook"), teams: await delivered("teams") };
     const r = await deliverDue(prisma, deps());
     assert.equal(r.delivered, 3);
+    // The deliveries metric (portal_notification_deliveries_total{channel,outcome}) counts each send.
+    assert.equal((await delivered("email")) - before.email, 1);
+    assert.equal((await delivered("teams")) + (await delivered("webhook")) - before.teams - before.webhook, 2);
     assert.equal(rx.mails.length, 1);
     assert.match(rx.mails[0]!.subject, /Ransomware on FIN-01/);
     assert.equal(rx.webhooks.length, 2);

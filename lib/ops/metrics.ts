@@ -153,9 +153,9 @@ export function recordTokenRequest(outcome: string): void {
 }
 
 /**
- * The seam for notification deliveries: call once per delivery attempt, e.g.
- * `recordNotificationDelivery("email", "sent")`. Channel and outcome must come from fixed vocabularies
- * (email, teams, webhook; sent, failed, skipped): anything else is counted as "other".
+ * Notification deliveries: lib/notify/deliver.ts calls this once per send attempt, e.g.
+ * `recordNotificationDelivery("email", "delivered")`. Channel and outcome come from fixed vocabularies
+ * (email, teams, webhook; delivered, retrying, failed): anything else is counted as "other".
  */
 export function recordNotificationDelivery(channel: string, outcome: string): void {
   metrics().notificationDeliveries.inc({ channel: labelValue(channel), outcome: labelValue(outcome) });

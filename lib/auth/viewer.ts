@@ -28,6 +28,7 @@ export const ROLE_PERMISSIONS = {
     "settings:read",
     "audit:read",
     "users:manage",
+    "sla:manage",
   ],
   ANALYST: ["customers:read", "incidents:read", "incidents:triage", "sync:refresh"],
 } as const satisfies Record<PortalRole, readonly string[]>;

@@ -7,6 +7,7 @@ import { purgeExpiredRecords } from "../data/retention.ts";
 import type { Feed } from "./model.ts";
 import { qualifiedRole } from "../config/permissions.ts";
 import { DEFAULT_LEASE_MS, runFeedSync, type SyncDeps } from "./run.ts";
+import { startSlaJobs } from "./sla-jobs.ts";
 
 /**
  * The sync queue on PostgreSQL (pg-boss). Any number of worker processes share it: each polls for due
@@ -80,6 +81,7 @@ export async function startSyncWorker(opts: {
       `retention: deleted ${r.consentEvents} consent event(s) and ${r.auditEntries} audit entr${r.auditEntries === 1 ? "y" : "ies"} older than ${r.cutoff.toISOString()} (${cfg.retentionDays} days)`,
     );
   });
+  await startSlaJobs(boss, prisma, log);
   const enqueueDue = () => enqueueDueFeeds(prisma, boss, deps.leaseMs);
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;

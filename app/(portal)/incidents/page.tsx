@@ -7,6 +7,8 @@ import { InertText } from "@/components/inert-text";
 import { SeverityBadge, StatusText, label } from "@/components/incidents/badges";
 import { ExportLink, Pagination, QueueFilters } from "@/components/incidents/queue-filters";
 import { PageHeader, formatDateTime } from "@/components/ui/primitives";
+import { SLA_SORT, SlaCells, SlaFilterSelect, SlaHeaderCells, SlaPrecisionNote } from "@/components/sla/sla-cells";
+import { serverConfig } from "@/lib/config/env";
 
 export const metadata = { title: "Incidents" };
 
@@ -16,6 +18,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
   const viewer = await requireViewer();
   const filters = parseFilters(incidentFilters, await searchParams);
   const [result, customers] = await Promise.all([listIncidents(viewer, filters), namedFilterCustomers(viewer, filters.customer)]);
+  const now = new Date();
   return (
     <>
       <PageHeader
@@ -23,7 +26,15 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
         description="Every customer's Defender incidents, from the portal's store (synced every few minutes)."
         actions={<ExportLink href={`/api/incidents/export${filtersToQuery(filters)}`} truncated={result.totalCapped} limit={EXPORT_LIMIT} />}
       />
-      <QueueFilters action="/incidents" filters={filters} customers={customers} statuses={INCIDENT_STATUSES} />
+      <QueueFilters
+        action="/incidents"
+        filters={filters}
+        customers={customers}
+        statuses={INCIDENT_STATUSES}
+        extra={<SlaFilterSelect value={filters.sla} />}
+        extraSorts={[SLA_SORT]}
+      />
+      <SlaPrecisionNote intervalMinutes={serverConfig().syncIntervalMinutes} />
       <div className="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
         <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="incident-table">
           <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
@@ -36,6 +47,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
               <th className="px-3 py-2">Assigned to</th>
               <th className="px-3 py-2">Classification</th>
               <th className="px-3 py-2">Last update</th>
+              <SlaHeaderCells />
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
@@ -66,11 +78,12 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
                   {isSet(i.determination) && <div className="text-slate-500">{label(i.determination)}</div>}
                 </td>
                 <td className="whitespace-nowrap px-3 py-2 text-xs">{formatDateTime(i.lastUpdateTime)}</td>
+                <SlaCells incident={i} now={now} />
               </tr>
             ))}
             {result.rows.length === 0 && (
               <tr>
-                <td colSpan={8} className="px-3 py-8 text-center text-slate-500">
+                <td colSpan={10} className="px-3 py-8 text-center text-slate-500">
                   No incidents match these filters.
                 </td>
               </tr>

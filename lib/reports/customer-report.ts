@@ -47,8 +47,9 @@ export async function loadCustomerReport(prisma: Db, customerId: string, range: 
         percentile_cont(0.5) WITHIN GROUP (ORDER BY a) AS a50, percentile_cont(0.9) WITHIN GROUP (ORDER BY a) AS a90, count(a) AS an,
         percentile_cont(0.5) WITHIN GROUP (ORDER BY r) AS r50, percentile_cont(0.9) WITHIN GROUP (ORDER BY r) AS r90, count(r) AS rn
       FROM (
-        SELECT GREATEST(0, EXTRACT(EPOCH FROM ("acknowledgedAt" - "createdTime")) / 60) AS a,
-               GREATEST(0, EXTRACT(EPOCH FROM ("resolvedAt" - "createdTime")) / 60) AS r
+        -- GREATEST ignores NULLs (it would turn "not yet" into 0): measure only what happened.
+        SELECT CASE WHEN "acknowledgedAt" IS NOT NULL THEN GREATEST(0, EXTRACT(EPOCH FROM ("acknowledgedAt" - "createdTime")) / 60) END AS a,
+               CASE WHEN "resolvedAt" IS NOT NULL THEN GREATEST(0, EXTRACT(EPOCH FROM ("resolvedAt" - "createdTime")) / 60) END AS r
         FROM "Incident" WHERE "customerId" = ${customerId}::uuid AND "createdTime" >= ${start} AND "createdTime" < ${end}
       ) t`,
     prisma.$queryRaw<{ ack_met: bigint; ack_decided: bigint; res_met: bigint; res_decided: bigint }[]>`

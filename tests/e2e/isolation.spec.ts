@@ -73,6 +73,7 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
       await data.prisma.syncState.findMany({ where: { customerId: b.id }, orderBy: { feed: "asc" }, select: { nextRunAt: true, progress: true } }),
     ),
     customer: JSON.stringify(await data.prisma.customer.findUniqueOrThrow({ where: { id: b.id } })),
+    slaPolicies: JSON.stringify(await data.prisma.slaPolicy.findMany({ orderBy: { id: "asc" } })),
   };
   const actionIds = Object.keys(manifest.node);
   expect(actionIds.length).toBeGreaterThan(3);
@@ -93,4 +94,7 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
     ),
   ).toBe(before.sync);
   expect(JSON.stringify(await data.prisma.customer.findUniqueOrThrow({ where: { id: b.id } }))).toBe(before.customer);
+  // SLA policies are the partner's: an analyst's calls to their actions change none (and B's report recipients,
+  // part of B's row above, stay as they were).
+  expect(JSON.stringify(await data.prisma.slaPolicy.findMany({ orderBy: { id: "asc" } }))).toBe(before.slaPolicies);
 });

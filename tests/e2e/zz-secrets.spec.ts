@@ -48,6 +48,9 @@ test("no secret or token reaches the browser, the client bundles, the database o
     "/settings",
     "/settings/users",
     `/customers/${c.id}/siem?pull=1&ago=P30D`,
+    `/customers/${c.id}/report`,
+    "/settings/sla",
+    `/api/customers/${c.id}/report/csv`,
   ]) {
     await page.goto(path);
   }

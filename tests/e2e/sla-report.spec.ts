@@ -117,6 +117,13 @@ test("an analyst cannot open another customer's report; an admin edits the SLA p
     headers: { origin: process.env.E2E_APP_URL! },
   });
   expect(pdf.status()).toBe(404);
+  // Rendering starts a Chromium: never from another site's form, and never on GET.
+  const crossSite = await page.request.post(`/api/customers/${a.id}/report/pdf`, {
+    form: { from: day(-30), to: day(0) },
+    headers: { origin: "null", "sec-fetch-site": "cross-site" },
+  });
+  expect(crossSite.status()).toBe(403);
+  expect((await page.request.get(`/api/customers/${a.id}/report/pdf`)).status()).toBe(405);
   expect((await page.request.get("/settings/sla")).status()).toBe(404);
   await page.context().clearCookies();
 

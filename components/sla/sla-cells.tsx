@@ -36,7 +36,7 @@ export function SlaCells({ incident, now }: { incident: SlaFields; now: Date }) 
       <>
         <td className="whitespace-nowrap px-3 py-2 text-xs text-slate-500">{incident.slaAckDueAt ? "—" : "No SLA"}</td>
         <td className="whitespace-nowrap px-3 py-2 text-xs" data-testid="sla-left">
-          {!incident.slaAckDueAt ? null : late ? <span className="text-amber-800">Met late</span> : <span className="text-emerald-700">Met</span>}
+          {!incident.slaAckDueAt ? null : late ? <span className="text-amber-800">Missed (done late)</span> : <span className="text-emerald-700">Met</span>}
         </td>
       </>
     );

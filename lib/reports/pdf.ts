@@ -3,12 +3,26 @@
  * the HTML with setContent: it never navigates to the portal, so it carries no session and sees only what the
  * caller already loaded with the viewer's access. JavaScript is off and every network request is refused.
  */
+import { AppError } from "../errors.ts";
+
 const MAX_CONCURRENT = 1;
+/** Renders waiting their turn before new requests are turned away (each one is a Chromium: seconds of CPU). */
+const MAX_WAITING = 4;
 let running = 0;
 const waiting: (() => void)[] = [];
 
+export class PdfBusyError extends AppError {
+  override name = "PdfBusyError";
+  constructor() {
+    super("Several reports are being rendered right now. Try again in a minute.", "pdf_busy", 503);
+  }
+}
+
 async function slot<T>(work: () => Promise<T>): Promise<T> {
-  if (running >= MAX_CONCURRENT) await new Promise<void>((resolve) => waiting.push(resolve));
+  if (running >= MAX_CONCURRENT) {
+    if (waiting.length >= MAX_WAITING) throw new PdfBusyError();
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  }
   running += 1;
   try {
     return await work();

@@ -368,4 +368,36 @@ describe("SLA clocks", () => {
     await m.clocks.scanSlaNotifications(prisma, new Date(now.getTime() + 11 * MIN));
     assert.equal(await prisma.notificationEvent.count({ where: { customerId, kind: "sla.breached" } }), 2);
   });
+
+  test("the worker schedules the SLA job every minute, and a job recomputes a stale customer", async () => {
+    const { startSyncWorker } = await import("../../lib/sync/worker.ts");
+    const worker = await startSyncWorker({ databaseUrl: database.url, concurrency: 1, schedulerIntervalMs: 60_000 });
+    try {
+      const schedules = await prisma.$queryRaw<{ name: string; cron: string; timezone: string }[]>`SELECT name, cron, timezone FROM pgboss.schedule`;
+      assert.deepEqual(
+        schedules.filter((s) => s.name === m.jobs.SLA_QUEUE),
+        [{ name: m.jobs.SLA_QUEUE, cron: m.jobs.SLA_CRON, timezone: "UTC" }],
+      );
+      const customerId = await plainCustomer("Job");
+      const id = await incident(customerId, { created: new Date(), severity: "high" });
+      await prisma.incident.update({ where: { id }, data: { slaAckDueAt: null, slaResolveDueAt: null, slaNextDueAt: null } });
+      await m.clocks.markSlaStale(prisma, { customerIds: [customerId] });
+      // Not waiting for the cron's minute: a job sent now is what the schedule sends.
+      const PgBoss = (await import("pg-boss")).default;
+      const boss = new PgBoss({ connectionString: database.url, max: 1 });
+      await boss.start();
+      try {
+        await boss.send(m.jobs.SLA_QUEUE, {});
+      } finally {
+        await boss.stop({ graceful: false });
+      }
+      const deadline = Date.now() + 30_000;
+      while ((await prisma.customer.findUniqueOrThrow({ where: { id: customerId } })).slaStaleSince && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.ok((await prisma.incident.findUniqueOrThrow({ where: { id } })).slaAckDueAt, "the job recomputed the deadlines");
+    } finally {
+      await worker.stop();
+    }
+  });
 });

@@ -2,6 +2,7 @@ import { NextResponse } from "next/server";
 import { getViewer } from "@/lib/auth/session";
 import { serverConfig } from "@/lib/config/env";
 import { customerReportPdf } from "@/lib/data/reports";
+import { isAppError } from "@/lib/errors";
 import { attachmentHeaders } from "@/lib/export/csv";
 import { parseReportRange } from "@/lib/reports/range";
 
@@ -29,7 +30,14 @@ export async function POST(req: Request, ctx: { params: Promise<{ id: string }> 
   for (const [k, v] of form?.entries() ?? []) if (typeof v === "string") params[k] = v;
   const range = parseReportRange(params);
   if (!range.ok) return NextResponse.json({ error: range.error }, { status: 400 });
-  const file = await customerReportPdf(viewer, id, range.range);
+  let file: Awaited<ReturnType<typeof customerReportPdf>>;
+  try {
+    file = await customerReportPdf(viewer, id, range.range);
+  } catch (err) {
+    // Too many renders waiting: say so (503, retry later) rather than queueing Chromiums without bound.
+    if (isAppError(err) && err.code === "pdf_busy") return NextResponse.json({ error: err.message }, { status: 503, headers: { "retry-after": "60" } });
+    throw err;
+  }
   if (!file) return NextResponse.json({ error: "Not found." }, { status: 404 });
   return new Response(new Uint8Array(file.pdf), { status: 200, headers: attachmentHeaders(file.fileName, "application/pdf") });
 }

@@ -117,7 +117,6 @@ export function IncidentView({
               ))}
             </ol>
           </Card>
-          {sla && <ChangeHistory changes={sla.changes} intervalMinutes={syncIntervalMinutes} />}
         </div>
         <div className="space-y-6">
           {sla && <SlaStateCard sla={sla} intervalMinutes={syncIntervalMinutes} />}
@@ -166,6 +165,7 @@ export function IncidentView({
               </p>
             )}
           </Card>
+          {sla && <ChangeHistory changes={sla.changes} intervalMinutes={syncIntervalMinutes} />}
           {incident.detail.description && (
             <Card title="Description">
               <p className="text-sm">

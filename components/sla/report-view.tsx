@@ -43,7 +43,13 @@ export function ReportTrendChart({ trend }: { trend: CustomerReport["trend"] }) 
   const { bars, max } = trendBars(trend);
   return (
     <figure>
-      <svg viewBox={`0 0 ${CHART.width} ${CHART.height + CHART.axis}`} className="w-full" role="img" aria-label="Incidents per day" data-testid="report-trend">
+      <svg
+        viewBox={`0 0 ${CHART.width} ${CHART.height + CHART.axis}`}
+        className="max-h-64 w-full"
+        role="img"
+        aria-label="Incidents per day"
+        data-testid="report-trend"
+      >
         {bars.map((b) => (
           <g key={b.day}>
             <rect x={b.x} y={b.createdY} width={b.width} height={b.createdH} className="fill-blue-700">
@@ -54,10 +60,10 @@ export function ReportTrendChart({ trend }: { trend: CustomerReport["trend"] }) 
             </rect>
           </g>
         ))}
-        <text x={0} y={CHART.height + 14} className="fill-slate-500 text-[10px]">
+        <text x={0} y={CHART.height + 14} fontSize={10} className="fill-slate-500">
           {trend[0]?.day}
         </text>
-        <text x={CHART.width} y={CHART.height + 14} textAnchor="end" className="fill-slate-500 text-[10px]">
+        <text x={CHART.width} y={CHART.height + 14} textAnchor="end" fontSize={10} className="fill-slate-500">
           {trend[trend.length - 1]?.day}
         </text>
       </svg>

@@ -29,6 +29,7 @@ export const ROLE_PERMISSIONS = {
     "audit:read",
     "users:manage",
     "notifications:manage",
+    "sla:manage",
   ],
   ANALYST: ["customers:read", "incidents:read", "incidents:triage", "sync:refresh"],
 } as const satisfies Record<PortalRole, readonly string[]>;

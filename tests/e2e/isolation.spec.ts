@@ -109,6 +109,7 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
         data.prisma.notificationSuppression.findMany({ orderBy: { id: "asc" }, select: { id: true, endedAt: true } }),
       ]),
     ),
+    slaPolicies: JSON.stringify(await data.prisma.slaPolicy.findMany({ orderBy: { id: "asc" } })),
   };
   const actionIds = Object.keys(manifest.node);
   expect(actionIds.length).toBeGreaterThan(3);
@@ -160,4 +161,7 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
       ]),
     ),
   ).toBe(before.notifications);
+  // SLA policies are the partner's: an analyst's calls to their actions change none (and B's report recipients,
+  // part of B's row above, stay as they were).
+  expect(JSON.stringify(await data.prisma.slaPolicy.findMany({ orderBy: { id: "asc" } }))).toBe(before.slaPolicies);
 });

@@ -73,9 +73,14 @@ test("no secret or token reaches the browser, the client bundles, the database o
     "/settings/users",
     "/settings/notifications",
     `/customers/${c.id}/siem?pull=1&ago=P30D`,
+    `/customers/${c.id}/report`,
+    "/settings/sla",
   ]) {
     await page.goto(path);
   }
+  // Downloads are not page responses: the report's CSV is fetched with the session and scanned the same way.
+  const reportCsv = `/api/customers/${c.id}/report/csv`;
+  received.push({ url: reportCsv, body: await (await page.request.get(reportCsv)).text() });
   // The SIEM importer's pull is a server action (POST): its answer is scanned like the pages.
   await page.goto(`/customers/${c.id}/siem`);
   await page.getByLabel("Ago (ISO 8601 duration)").fill("P30D");

@@ -44,7 +44,7 @@ export async function customerReportPdf(viewer: Viewer, customerId: string, rang
 }
 
 /**
- * For the integrator's scheduled monthly e-mail (no viewer: the system sends a customer's own report to the
+ * For the scheduled monthly e-mail (lib/reports/monthly-mail.ts) (no viewer: the system sends a customer's own report to the
  * recipients configured on it). Returns null for an unknown customer.
  */
 export async function renderCustomerReportPdf(customerId: string, range: ReportRange): Promise<{ fileName: string; pdf: Buffer } | null> {
@@ -54,7 +54,7 @@ export async function renderCustomerReportPdf(customerId: string, range: ReportR
 }
 
 /**
- * Customers with report recipients and the range of last month's report, for the integrator's monthly job. It does
+ * Customers with report recipients and the range of last month's report, for the monthly e-mail job. It does
  * not remember what was sent: the caller dedupes (e.g. a key `report:<customerId>:<range.from>`).
  */
 export async function monthlyReportsDue(

@@ -70,7 +70,18 @@ function smtpPassword(file: string | undefined): string | undefined {
   return passwordCache.value;
 }
 
-async function sendEmail(channel: OpenChannel, items: NotifyItem[], deliveryId: string, cfg: NotifyConfig): Promise<SendOutcome> {
+/** One e-mail over the configured SMTP server; `messageId` stays the same across retries of the same message. */
+export interface MailMessage {
+  to: string[];
+  subject: string;
+  text: string;
+  html?: string;
+  messageId: string;
+  headers?: Record<string, string>;
+  attachments?: { filename: string; content: Buffer; contentType: string }[];
+}
+
+export async function sendMail(cfg: NotifyConfig, mail: MailMessage): Promise<SendOutcome> {
   const started = Date.now();
   const fail = (error: string, permanent: boolean, status: number | null = null): SendOutcome => ({
     ok: false,
@@ -81,7 +92,7 @@ async function sendEmail(channel: OpenChannel, items: NotifyItem[], deliveryId: 
     permanent,
   });
   if (!cfg.smtp) return fail("No SMTP server is configured (SMTP_HOST).", true);
-  if (!channel.recipients.length) return fail("The channel has no recipients.", true);
+  if (!mail.to.length) return fail("No recipients.", true);
   const smtp = cfg.smtp;
   const transport = nodemailer.createTransport({
     host: smtp.host,
@@ -94,17 +105,16 @@ async function sendEmail(channel: OpenChannel, items: NotifyItem[], deliveryId: 
     greetingTimeout: cfg.sendTimeoutMs,
     socketTimeout: cfg.sendTimeoutMs,
   });
-  const message = formatEmail(items, cfg.appUrl);
   try {
     const info = await transport.sendMail({
       from: smtp.from,
-      to: channel.recipients,
-      subject: message.subject,
-      text: message.text,
-      html: message.html,
-      // Stable across retries: a mailbox (or the demo receiver) can drop a second copy of the same delivery.
-      messageId: `<${deliveryId}@notifications.portal>`,
-      headers: { [DELIVERY_ID_HEADER]: deliveryId },
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      messageId: mail.messageId,
+      headers: mail.headers,
+      attachments: mail.attachments,
     });
     const code = Number(/^(\d{3})/.exec(String(info.response ?? ""))?.[1] ?? 250);
     return { ok: true, status: code, latencyMs: Date.now() - started, retryAfterMs: null, error: null, permanent: false };
@@ -114,4 +124,17 @@ async function sendEmail(channel: OpenChannel, items: NotifyItem[], deliveryId: 
   } finally {
     transport.close();
   }
+}
+
+async function sendEmail(channel: OpenChannel, items: NotifyItem[], deliveryId: string, cfg: NotifyConfig): Promise<SendOutcome> {
+  const message = formatEmail(items, cfg.appUrl);
+  return sendMail(cfg, {
+    to: channel.recipients,
+    subject: message.subject,
+    text: message.text,
+    html: message.html,
+    // Stable across retries: a mailbox (or the demo receiver) can drop a second copy of the same delivery.
+    messageId: `<${deliveryId}@notifications.portal>`,
+    headers: { [DELIVERY_ID_HEADER]: deliveryId },
+  });
 }

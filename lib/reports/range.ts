@@ -2,7 +2,7 @@ import { z } from "zod";
 
 /**
  * A report's range: whole UTC days [from, to] inclusive, over Incident.createdTime. Default: the previous calendar
- * month. Pure, shared by the page, the routes and the integrator's monthly job.
+ * month. Pure, shared by the page, the routes and the monthly e-mail job.
  */
 export interface ReportRange {
   /** YYYY-MM-DD */

@@ -13,6 +13,7 @@ import { startNotificationJobs } from "../notify/worker.ts";
 import { log as processLog, textLogger, type Logger } from "../ops/log.ts";
 import { recordSyncRun } from "../ops/metrics.ts";
 import { startSlaJobs } from "./sla-jobs.ts";
+import { startReportMailJobs } from "../reports/monthly-mail.ts";
 
 /**
  * The sync queue on PostgreSQL (pg-boss). Any number of worker processes share it: each polls for due
@@ -108,6 +109,7 @@ export async function startSyncWorker(opts: {
   // Notifications (issue 10 §2): outbox dispatch and deliveries on the same queue database.
   const notifications = await startNotificationJobs(boss, prisma, { log });
   await startSlaJobs(boss, prisma, log);
+  await startReportMailJobs(boss, prisma, log);
   const enqueueDue = () => enqueueDueFeeds(prisma, boss, deps.leaseMs);
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;

@@ -148,7 +148,15 @@ export class MicrosoftApiClient {
     return this.send(api, target, path, { method: "PATCH", body: JSON.stringify(body) });
   }
 
-  private async send(api: MicrosoftApi, target: TenantTarget, urlOrPath: string, init: { method: "GET" | "PATCH"; body?: string }): Promise<unknown> {
+  /**
+   * POSTs a JSON body (a machine action: isolate-machine.md and its siblings). Not idempotent (a second isolation
+   * would be a second action), so, as for PATCH, only answers that prove Microsoft did not act are retried.
+   */
+  postJson(api: MicrosoftApi, target: TenantTarget, path: string, body: unknown): Promise<unknown> {
+    return this.send(api, target, path, { method: "POST", body: JSON.stringify(body) });
+  }
+
+  private async send(api: MicrosoftApi, target: TenantTarget, urlOrPath: string, init: { method: "GET" | "PATCH" | "POST"; body?: string }): Promise<unknown> {
     const idempotent = init.method === "GET";
     const url = urlOrPath.startsWith("https://") ? urlOrPath : this.url(api, target, urlOrPath);
     this.assertSameOrigin(api, target, url);

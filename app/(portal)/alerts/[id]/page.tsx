@@ -6,6 +6,7 @@ import { InertText, safeMicrosoftUrl } from "@/components/inert-text";
 import { SeverityBadge, label } from "@/components/incidents/badges";
 import { DeviceList, EvidenceList } from "@/components/incidents/evidence";
 import { Card, formatDateTime } from "@/components/ui/primitives";
+import { DeviceResponseSection } from "@/components/devices/device-response-section";
 
 export default async function AlertPage({ params }: { params: Promise<{ id: string }> }) {
   const viewer = await requireViewer();
@@ -57,6 +58,7 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
           <Card title="Evidence">
             <EvidenceList evidence={alert.detail.evidence} />
           </Card>
+          <DeviceResponseSection viewer={viewer} context={{ alertId: alert.id }} />
         </div>
         <div className="space-y-6">
           <Card title="Details">

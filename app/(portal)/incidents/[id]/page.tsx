@@ -5,6 +5,7 @@ import { serverConfig } from "@/lib/config/env";
 import { getIncidentDetail } from "@/lib/data/incidents";
 import type { Viewer } from "@/lib/auth/viewer";
 import { IncidentView } from "@/components/incidents/incident-view";
+import { DeviceResponseSection } from "@/components/devices/device-response-section";
 
 /**
  * The stored copy renders at once; the live refresh from Microsoft streams in behind a Suspense boundary and is
@@ -15,10 +16,18 @@ export default async function IncidentPage({ params }: { params: Promise<{ id: s
   const { id } = await params;
   const stored = await getIncidentDetail(viewer, id, { refresh: false });
   if (!stored) notFound();
+  // Response actions sit below the incident, outside its live refresh: they follow Microsoft's machine actions instead.
   return (
-    <Suspense fallback={<IncidentView incident={stored} refreshing />}>
-      <LiveIncident viewer={viewer} id={id} />
-    </Suspense>
+    <>
+      <Suspense fallback={<IncidentView incident={stored} refreshing />}>
+        <LiveIncident viewer={viewer} id={id} />
+      </Suspense>
+      <div className="mt-6">
+        <Suspense fallback={null}>
+          <DeviceResponseSection viewer={viewer} context={{ incidentId: stored.id }} />
+        </Suspense>
+      </div>
+    </>
   );
 }
 

@@ -173,6 +173,11 @@ function ConfirmForm({
   onDone: () => void;
 }) {
   const [state, submit, pending] = useActionState(requestDeviceActionAction.bind(null, context), null);
+  // Controlled: React resets an action form after each submission, and a refused one must keep what was typed.
+  const [comment, setComment] = useState("");
+  const [confirmName, setConfirmName] = useState("");
+  const [isolationType, setIsolationType] = useState("Full");
+  const [scanType, setScanType] = useState("Quick");
   const def = RESPONSE_ACTIONS[action];
   useEffect(() => {
     if (state?.ok) onDone();
@@ -194,10 +199,11 @@ function ConfirmForm({
         <fieldset className="text-xs">
           <legend className="font-medium text-slate-700">Isolation type</legend>
           <label className="mr-4">
-            <input type="radio" name="isolationType" value="Full" defaultChecked /> Full
+            <input type="radio" name="isolationType" value="Full" checked={isolationType === "Full"} onChange={() => setIsolationType("Full")} /> Full
           </label>
           <label>
-            <input type="radio" name="isolationType" value="Selective" /> Selective
+            <input type="radio" name="isolationType" value="Selective" checked={isolationType === "Selective"} onChange={() => setIsolationType("Selective")} />{" "}
+            Selective
           </label>
           <FieldError id="isolationType-error" message={errors.isolationType} />
         </fieldset>
@@ -206,23 +212,39 @@ function ConfirmForm({
         <fieldset className="text-xs">
           <legend className="font-medium text-slate-700">Scan type</legend>
           <label className="mr-4">
-            <input type="radio" name="scanType" value="Quick" defaultChecked /> Quick
+            <input type="radio" name="scanType" value="Quick" checked={scanType === "Quick"} onChange={() => setScanType("Quick")} /> Quick
           </label>
           <label>
-            <input type="radio" name="scanType" value="Full" /> Full
+            <input type="radio" name="scanType" value="Full" checked={scanType === "Full"} onChange={() => setScanType("Full")} /> Full
           </label>
           <FieldError id="scanType-error" message={errors.scanType} />
         </fieldset>
       )}
       <label className="block text-xs font-medium text-slate-700">
         Comment (required; Microsoft records it with the action)
-        <textarea name="comment" rows={2} className={input} data-testid="device-action-comment" aria-describedby="comment-error" />
+        <textarea
+          name="comment"
+          rows={2}
+          className={input}
+          value={comment}
+          onChange={(e) => setComment(e.target.value)}
+          data-testid="device-action-comment"
+          aria-describedby="comment-error"
+        />
       </label>
       <FieldError id="comment-error" message={errors.comment} />
       {action === "isolate" && (
         <label className="block text-xs font-medium text-slate-700">
           Type the device name to confirm: <span className="font-mono">{name}</span>
-          <input name="confirmName" autoComplete="off" className={input} data-testid="device-action-confirm-name" aria-describedby="confirmName-error" />
+          <input
+            name="confirmName"
+            autoComplete="off"
+            className={input}
+            value={confirmName}
+            onChange={(e) => setConfirmName(e.target.value)}
+            data-testid="device-action-confirm-name"
+            aria-describedby="confirmName-error"
+          />
           <FieldError id="confirmName-error" message={errors.confirmName} />
         </label>
       )}

@@ -300,7 +300,16 @@ export async function requestDeviceAction(viewer: Viewer, input: DeviceContextIn
     });
   let answer: z.infer<typeof machineActionSchema>;
   try {
-    const raw = await client().postJson("mde", target, `/api/machines/${device.machineId}/${def.segment}`, body);
+    const path = `/api/machines/${device.machineId}/${def.segment}`;
+    let raw: unknown;
+    try {
+      raw = await client().postJson("mde", target, path, body);
+    } catch (err) {
+      // A 403 means Microsoft did not act. The customer granted the permission (checked above), so the cached token
+      // may predate that grant (an app token lives up to an hour): once more with a token fresh from Entra.
+      if (!(err instanceof MicrosoftApiError) || err.kind !== "forbidden") throw err;
+      raw = await client().postJson("mde", target, path, body, { freshToken: true });
+    }
     const ok = machineActionSchema.safeParse(raw);
     if (!ok.success) throw new MicrosoftApiError("malformed", 201, "malformed_machine_action", "Microsoft's answer did not carry a machine action.");
     answer = ok.data;

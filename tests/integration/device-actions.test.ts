@@ -304,3 +304,18 @@ test("missing permission, another customer's device, an analyst out of scope, a 
   );
   assert.equal(await prisma.deviceAction.count({ where: { customerId: noIsolate.id } }), 0);
 });
+
+test("a permission granted after the app token was cached: Microsoft's 403, then once more with a fresh token", async () => {
+  const c = await customer("Upgrade", ["Machine.Read.All"]);
+  const { incidentId, machineId } = c.withDevices[0]!;
+  // The portal believes Machine.Scan is granted (the upgrade consent recorded it); Microsoft's token does not carry it yet.
+  await prisma.customer.update({ where: { id: c.id }, data: { grantedRoles: { push: `${WDATP}/Machine.Scan` } } });
+  const refused = await mods.actions.requestDeviceAction(admin, { incidentId }, { action: "scan", machineId, comment: "scan", scanType: "Quick" });
+  assert.ok(!refused.ok);
+  assert.equal(refused.code, "Forbidden");
+  assert.match(refused.formError!, /Machine\.Scan.*HTTP 403/);
+  await control.grantConsent(c.tenantId, { [WDATP]: ["Machine.Scan"] });
+  const r = await mods.actions.requestDeviceAction(admin, { incidentId }, { action: "scan", machineId, comment: "scan", scanType: "Quick" });
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.equal((await control.machineActions(c.tenantId)).actions.length, 1);
+});

@@ -47,6 +47,8 @@ const PACKAGE_ROLES = [role("Machine.Read.All"), role("Machine.ReadWrite.All")];
 const READ_ROLES = PACKAGE_ROLES;
 /** A row is asked of Microsoft again at most this often, however many people look at it. */
 const RECHECK_MS = 2_000;
+/** Longer than any request the client makes (timeout × attempts, Retry-After budget). */
+const SENDING_STALE_MS = 2 * 60_000;
 
 /** An interactive action: a long Retry-After is reported rather than waited out (the limiter is the process's). */
 let responseClient: MicrosoftApiClient | undefined;
@@ -199,6 +201,18 @@ export async function getDeviceResponse(viewer: Viewer, input: DeviceContextInpu
       take: 200,
       select: actionSelect,
     });
+  if (ids.length) {
+    // A row still "Sending" after SENDING_STALE_MS lost its answer (the process stopped mid-request): Microsoft may
+    // have acted, so it is shown as unconfirmed, never resent.
+    await db().deviceAction.updateMany({
+      where: { customerId: ctx.customer.id, machineId: { in: ids }, status: "Sending", createdAt: { lt: new Date(Date.now() - SENDING_STALE_MS) } },
+      data: {
+        status: "Unconfirmed",
+        completedAt: new Date(),
+        lastError: "The portal did not record Microsoft's answer. Check the device in Microsoft Defender before asking again.",
+      },
+    });
+  }
   let rows = ids.length ? await load() : [];
   if (opts.follow && rows.some((r) => !isFinalStatus(r.status))) {
     await followStatus(ctx.customer, rows);

@@ -188,6 +188,32 @@ test("scan and investigation package: documented bodies; the package link fetche
   const link = await mods.actions.getPackageLink(admin, pkg.value.id);
   assert.ok(link.ok, JSON.stringify(link));
   assert.match(link.value.url, /^https:\/\/[^"]+WDATP_Investigation_Package\.zip\?token=/);
+  // From the alert page: the alert's own devices, the same actions.
+  const alerts = await prisma.alert.findMany({ where: { incidentId }, select: { id: true, payload: true } });
+  const alert = alerts.find((a) => (a.payload as { devices?: { id: string | null }[] }).devices?.some((d) => d.id === machineId))!;
+  assert.ok(alert, "the incident's alert names the device");
+  const fromAlert = await mods.actions.getDeviceResponse(admin, { alertId: alert.id });
+  assert.ok(fromAlert!.devices.some((d) => d.machineId === machineId));
+  // The scan above is still Pending or done; a second scan from the alert page is Microsoft's to refuse or accept.
+  const viaAlert = await mods.actions.requestDeviceAction(admin, { alertId: alert.id }, { action: "collect", machineId, comment: "from the alert" });
+  assert.ok(viaAlert.ok || viaAlert.code === "ActiveRequestAlreadyExists", JSON.stringify(viaAlert));
+  if (viaAlert.ok) assert.equal((await prisma.deviceAction.findUniqueOrThrow({ where: { id: viaAlert.value.id } })).alertId, alert.id);
+  // A row left "Sending" (the process stopped mid-request) turns Unconfirmed, never resent.
+  const stale = await prisma.deviceAction.create({
+    data: {
+      id: randomUUID(),
+      customerId: c.id,
+      incidentId,
+      machineId,
+      type: "RunAntiVirusScan",
+      comment: "lost",
+      requestedById: admin.userId,
+      requestedByEmail: admin.email,
+      createdAt: new Date(Date.now() - 10 * 60_000),
+    },
+  });
+  await mods.actions.getDeviceResponse(admin, { incidentId });
+  assert.equal((await prisma.deviceAction.findUniqueOrThrow({ where: { id: stale.id } })).status, "Unconfirmed");
   const stored = JSON.stringify(await prisma.deviceAction.findMany()) + JSON.stringify(await prisma.auditEntry.findMany({ select: { detail: true } }));
   assert.ok(!stored.includes("safedownload"), "the package link is not stored");
   assert.ok(await prisma.auditEntry.findFirst({ where: { action: "device.package_link", customerId: c.id } }));

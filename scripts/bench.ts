@@ -10,6 +10,7 @@ import { measureQueuePage, queueScenarios } from "./lib/bench/queue.ts";
 import { formatTable, writePartialReport, writeReport, type BenchReport } from "./lib/bench/report.ts";
 import { setUpEnvironment } from "./lib/bench/setup.ts";
 import { measureSync } from "./lib/bench/sync.ts";
+import { measureNotifyLatency } from "./lib/bench/notify.ts";
 import { ensureNextBuild } from "./lib/next-build.ts";
 
 const began = Date.now();
@@ -37,6 +38,9 @@ async function main(): Promise<void> {
   measured.startedAt = startedAt.toISOString();
   const env = await setUpEnvironment(opts, cleanup, log);
   measured.sync = await measureSync(env, opts, cleanup, log);
+  // Right after the sync (every tenant has had its first sync, so new incidents are announced).
+  log("Notification latency: new incidents at the simulator to the local receiver…");
+  measured.notify = await measureNotifyLatency(env, opts.quick ? 10 : 30, log);
   measured.queue = await measureQueuePage(env, opts, await queueScenarios(env), cleanup, log);
   log(`Live fan-out baseline: ${opts.fanoutViews} views of ${env.customers.length} tenants…`);
   measured.fanout = await measureLiveFanout(env, opts, log);

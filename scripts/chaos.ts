@@ -14,6 +14,7 @@ import { startChaosSimulator, type ChaosEnv } from "./lib/chaos/env.ts";
 import { createScenarioDatabase, startChaosPostgres } from "./lib/chaos/postgres.ts";
 import { formatReport } from "./lib/chaos/report.ts";
 import { SCENARIOS } from "./lib/chaos/scenarios.ts";
+import { formatNotifyReport, NOTIFY_SCENARIOS, runNotifyScenario, type NotifyScenarioResult } from "./lib/chaos/notify.ts";
 import { CERT_DIR } from "./lib/stack.ts";
 
 const { values: args } = parseArgs({
@@ -28,8 +29,10 @@ const { values: args } = parseArgs({
 });
 
 const selected = args.scenario ? SCENARIOS.filter((s) => s.name === args.scenario) : SCENARIOS.filter((s) => !args.quick || s.quick);
-if (selected.length === 0) {
-  console.error(`Unknown scenario '${args.scenario}'. Scenarios: ${SCENARIOS.map((s) => s.name).join(", ")}`);
+// The notification scenarios (receiver down, worker SIGKILLed mid-delivery) are quick: they run in --quick too.
+const notifySelected = args.scenario ? NOTIFY_SCENARIOS.filter((s) => s.name === args.scenario) : NOTIFY_SCENARIOS;
+if (selected.length === 0 && notifySelected.length === 0) {
+  console.error(`Unknown scenario '${args.scenario}'. Scenarios: ${[...SCENARIOS, ...NOTIFY_SCENARIOS].map((s) => s.name).join(", ")}`);
   process.exit(2);
 }
 
@@ -56,11 +59,14 @@ const env: ChaosEnv = {
 };
 
 const results: ScenarioResult[] = [];
+const notifyResults: NotifyScenarioResult[] = [];
 try {
   for (const scenario of selected) results.push(await runScenario(env, scenario));
+  for (const scenario of notifySelected) notifyResults.push(await runNotifyScenario(env, scenario));
 } finally {
   await sim.close();
   await postgres.stop();
 }
-console.log(`\n${formatReport(results)}`);
-process.exit(results.every((r) => r.passed) ? 0 : 1);
+if (results.length) console.log(`\n${formatReport(results)}`);
+if (notifyResults.length) console.log(`\n${formatNotifyReport(notifyResults)}`);
+process.exit(results.every((r) => r.passed) && notifyResults.every((r) => r.passed) ? 0 : 1);

@@ -19,6 +19,8 @@ const stack = await startStack({
   databaseUrl: process.env.DATABASE_URL,
   seedDemo: true,
   preconsentedCustomers: 2,
+  // Fixed, so the demo's seeded channels keep pointing at the receivers across restarts.
+  receiverPorts: { smtp: Number(process.env.DEMO_SMTP_PORT ?? 2525), http: Number(process.env.DEMO_RECEIVER_PORT ?? 8025) },
   log,
 });
 
@@ -47,6 +49,9 @@ if (stack.simulator) {
     analyst         ${analyst?.upn ?? "(none)"}
   To onboard a customer, open a customer, create a consent link, open its onboarding page and sign in at the
   simulator as that customer's admin (e.g. ${d.customers[2]?.users.find((u) => u.isAdmin)?.upn ?? "admin@<customer domain>"}).
+
+  Notifications: the local inbox ${stack.receivers?.httpUrl ?? ""}/ shows the e-mail, Teams card and webhook a new
+  high-severity incident produces (Settings → Notifications as the admin).
 
   Simulated Microsoft: ${stack.simulator.url} (your browser will warn about its local CA, .data/certs/ca.pem:
   proceed, or import that CA)   Data: .data/ (delete it to start over)

@@ -8,7 +8,7 @@ export default async function PortalLayout({ children }: { children: React.React
   const viewer = await requireViewer();
   return (
     <div className="min-h-screen">
-      <header className="border-b border-slate-200 bg-white">
+      <header className="border-b border-slate-200 bg-white print:hidden">
         <div className="mx-auto flex max-w-7xl items-center justify-between gap-6 px-6 py-3">
           <div className="flex items-center gap-8">
             <Link href="/overview" className="text-sm font-bold tracking-tight text-blue-800">
@@ -33,6 +33,16 @@ export default async function PortalLayout({ children }: { children: React.React
               {can(viewer, "settings:read") && (
                 <Link href="/settings" className="hover:text-slate-900">
                   App registration
+                </Link>
+              )}
+              {can(viewer, "notifications:manage") && (
+                <Link href="/settings/notifications" className="hover:text-slate-900">
+                  Notifications
+                </Link>
+              )}
+              {can(viewer, "sla:manage") && (
+                <Link href="/settings/sla" className="hover:text-slate-900">
+                  SLA policies
                 </Link>
               )}
               {can(viewer, "users:manage") && (
@@ -65,7 +75,7 @@ export default async function PortalLayout({ children }: { children: React.React
           </div>
         </div>
       </header>
-      <main className="mx-auto max-w-7xl px-6 py-8">{children}</main>
+      <main className="mx-auto max-w-7xl px-6 py-8 print:max-w-none print:p-0">{children}</main>
     </div>
   );
 }

@@ -7,6 +7,9 @@ import { DeviceList, EvidenceList } from "./evidence";
 import { EntitySummary } from "./entity-summary";
 import { TriageForm } from "./triage-form";
 import { Card, formatDateTime } from "../ui/primitives";
+import type { IncidentSlaView } from "@/lib/data/sla";
+import { SlaStateCard } from "../sla/sla-state";
+import { ChangeHistory } from "./change-history";
 
 /** How old the stored copy is, in words ("12 minutes"). */
 function age(since: Date, now = Date.now()): string {
@@ -22,7 +25,18 @@ function age(since: Date, now = Date.now()): string {
  * One incident: the stored copy while the live refresh runs (`refreshing`), then the fresh copy, or the stored copy
  * with its age and why Microsoft could not be asked.
  */
-export function IncidentView({ incident, refreshing = false }: { incident: IncidentDetailView; refreshing?: boolean }): ReactNode {
+export function IncidentView({
+  incident,
+  refreshing = false,
+  sla,
+  syncIntervalMinutes = 5,
+}: {
+  incident: IncidentDetailView;
+  refreshing?: boolean;
+  /** SLA deadlines and the change history (lib/data/sla.ts getIncidentSla). */
+  sla?: IncidentSlaView | null;
+  syncIntervalMinutes?: number;
+}): ReactNode {
   const portalUrl = safeMicrosoftUrl(incident.webUrl);
   return (
     <>
@@ -107,6 +121,7 @@ export function IncidentView({ incident, refreshing = false }: { incident: Incid
           </Card>
         </div>
         <div className="space-y-6">
+          {sla && <SlaStateCard sla={sla} intervalMinutes={syncIntervalMinutes} />}
           <Card title="Triage">
             <dl className="space-y-2 text-sm">
               <div>
@@ -152,6 +167,7 @@ export function IncidentView({ incident, refreshing = false }: { incident: Incid
               </p>
             )}
           </Card>
+          {sla && <ChangeHistory changes={sla.changes} intervalMinutes={syncIntervalMinutes} />}
           {incident.detail.description && (
             <Card title="Description">
               <p className="text-sm">

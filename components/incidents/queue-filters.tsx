@@ -1,5 +1,6 @@
+import type { ReactNode } from "react";
 import Link from "next/link";
-import type { IncidentFilters } from "@/lib/data/filters";
+import type { AlertFilters, IncidentFilters } from "@/lib/data/filters";
 import { SEVERITIES } from "@/lib/shared/canonical";
 import { label } from "./badges";
 import { CustomerPicker } from "./customer-picker";
@@ -8,16 +9,20 @@ import { GroupSelect, type GroupOption } from "../groups/group-select";
 
 interface Props {
   action: string;
-  filters: IncidentFilters;
+  filters: IncidentFilters | AlertFilters;
   /** The customers the filter names (the picker finds others by name). */
   customers: { id: string; displayName: string }[];
   statuses: readonly string[];
   /** Customer groups the viewer may filter by (lib/data/groups.ts listFilterGroups). */
   groups?: GroupOption[];
+  /** Queue-specific controls inside the form (the incident queue's SLA filter). */
+  extra?: ReactNode;
+  /** Queue-specific sort keys beyond last update, created and title. */
+  extraSorts?: { value: string; label: string }[];
 }
 
 /** A plain GET form: every filter lives in the URL, so a view can be bookmarked and shared. */
-export function QueueFilters({ action, filters, customers, statuses, groups = [] }: Props) {
+export function QueueFilters({ action, filters, customers, statuses, groups = [], extra, extraSorts = [] }: Props) {
   return (
     <form
       action={action}
@@ -81,6 +86,11 @@ export function QueueFilters({ action, filters, customers, statuses, groups = []
           <option value="lastUpdateTime">Last update</option>
           <option value="createdTime">Created</option>
           <option value="title">Title</option>
+          {extraSorts.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
         </select>
       </label>
       <label className="text-xs font-medium text-slate-700">
@@ -90,6 +100,7 @@ export function QueueFilters({ action, filters, customers, statuses, groups = []
           <option value="asc">Oldest first</option>
         </select>
       </label>
+      {extra}
       <div className="flex items-end gap-3 md:col-span-2">
         <button type="submit" className="rounded-md bg-slate-800 px-3 py-2 text-sm font-semibold text-white">
           Apply filters

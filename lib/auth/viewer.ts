@@ -29,6 +29,8 @@ export const ROLE_PERMISSIONS = {
     "settings:read",
     "audit:read",
     "users:manage",
+    "notifications:manage",
+    "sla:manage",
   ],
   // devices:respond: isolate, release, scan, collect a package on a device of a customer in scope (lib/data/device-actions.ts).
   ANALYST: ["customers:read", "incidents:read", "incidents:triage", "devices:respond", "sync:refresh"],

@@ -50,7 +50,16 @@ const common = {
 /** A page number alone (the overview's table), and the overview's group filter. */
 export const pageOnly = z.object({ page: pageParam, group: groupParam });
 
-export const incidentFilters = z.object({ ...common, status: list(INCIDENT_STATUSES as unknown as readonly [string, ...string[]]) });
+/** SLA filters of the incident queue: a running deadline already passed, or passing within the hour. */
+export const SLA_FILTERS = ["any", "breached", "breaching"] as const;
+
+export const incidentFilters = z.object({
+  ...common,
+  status: list(INCIDENT_STATUSES as unknown as readonly [string, ...string[]]),
+  sla: z.enum(SLA_FILTERS).default("any").catch("any"),
+  // "slaNextDueAt" sorts by time left on the earliest running SLA clock (incidents without one last).
+  sort: z.enum(["lastUpdateTime", "createdTime", "title", "slaNextDueAt"]).default("lastUpdateTime").catch("lastUpdateTime"),
+});
 export const alertFilters = z.object({ ...common, status: list(ALERT_STATUSES as unknown as readonly [string, ...string[]]) });
 export type IncidentFilters = z.infer<typeof incidentFilters>;
 export type AlertFilters = z.infer<typeof alertFilters>;
@@ -72,6 +81,7 @@ export function filtersToQuery(f: Partial<IncidentFilters>, override: Record<str
       if (v.length) p.set(k, v.join(","));
     } else if (!(
       (k === "assigned" && v === "any") ||
+      (k === "sla" && v === "any") ||
       (k === "range" && v === "30d") ||
       (k === "sort" && v === "lastUpdateTime") ||
       (k === "dir" && v === "desc") ||

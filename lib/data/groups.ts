@@ -8,6 +8,7 @@ import { GUID_RE } from "../shared/ids.ts";
 import { writeAudit } from "./audit.ts";
 import { customerScopeWhere } from "./customers.ts";
 import { fieldErrorsOf } from "./form-errors.ts";
+import { markSlaStale } from "../sla/clocks.ts";
 import { likeLiteral } from "./like.ts";
 
 /**
@@ -160,6 +161,9 @@ export async function deleteGroup(viewer: Viewer, groupId: string): Promise<Resu
       select: { name: true, _count: { select: { members: true, analysts: true } } },
     });
     if (!group) return failure("Group not found.", "not_found");
+    // Its members' SLA deadlines may have come from this group's policy: recompute them (before the rows go).
+    const members = await tx.customerGroupMember.findMany({ where: { groupId }, select: { customerId: true } });
+    await markSlaStale(tx, { customerIds: members.map((m) => m.customerId) });
     await tx.customerGroup.deleteMany({ where: { id: groupId, partnerId: viewer.partnerId } });
     await writeAudit(tx, {
       actor: `user:${viewer.userId}`,
@@ -185,6 +189,7 @@ export async function addGroupCustomers(viewer: Viewer, groupId: string, input: 
   if (customers.length !== new Set(parsed.data).size) return failure("Customer not found.", "not_found");
   const added = await db().$transaction(async (tx) => {
     const { count } = await tx.customerGroupMember.createMany({ data: customers.map((c) => ({ groupId, customerId: c.id })), skipDuplicates: true });
+    await markSlaStale(tx, { customerIds: customers.map((c) => c.id) });
     for (const c of customers)
       await writeAudit(tx, { actor: `user:${viewer.userId}`, action: "group.customer_added", customerId: c.id, detail: { groupId, group: group.name } });
     return count;
@@ -201,6 +206,7 @@ export async function removeGroupCustomer(viewer: Viewer, groupId: string, custo
       ? await tx.customerGroupMember.deleteMany({ where: { groupId, customerId, customer: { partnerId: viewer.partnerId } } })
       : { count: 0 };
     if (!group || count === 0) return failure("This customer is not in the group.", "not_found");
+    await markSlaStale(tx, { customerIds: [customerId] });
     await writeAudit(tx, { actor: `user:${viewer.userId}`, action: "group.customer_removed", customerId, detail: { groupId, group: group.name } });
     return { ok: true, message: "Removed from the group." } as const;
   });
@@ -257,6 +263,7 @@ export async function setCustomerGroups(viewer: Viewer, customerId: string, inpu
   await db().$transaction(async (tx) => {
     await tx.customerGroupMember.deleteMany({ where: { customerId, group: { partnerId: viewer.partnerId } } });
     if (groups.length) await tx.customerGroupMember.createMany({ data: groups.map((g) => ({ groupId: g.id, customerId })) });
+    await markSlaStale(tx, { customerIds: [customerId] });
     await writeAudit(tx, { actor: `user:${viewer.userId}`, action: "customer.groups_set", customerId, detail: { groups: groups.map((g) => g.id) } });
   });
   return { ok: true, message: groups.length ? `Saved: member of ${groups.length} group(s).` : "Saved: in no group." };

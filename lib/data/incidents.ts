@@ -30,7 +30,16 @@ function queueWhere(viewer: Viewer, f: IncidentFilters | AlertFilters) {
 }
 
 function orderBy(f: IncidentFilters | AlertFilters) {
+  // Time left: incidents with no running SLA clock (met, or no deadline) come last either way.
+  if (f.sort === "slaNextDueAt") return [{ slaNextDueAt: { sort: f.dir, nulls: "last" as const } }, { id: "asc" as const }];
   return [{ [f.sort]: f.dir }, { id: "asc" as const }];
+}
+
+/** The queue's SLA filters over the stored next deadline (indexed): passed, or passing within the hour. */
+function slaWhere(f: IncidentFilters, now = new Date()): Prisma.IncidentWhereInput[] {
+  if (f.sla === "breached") return [{ slaNextDueAt: { lte: now } }];
+  if (f.sla === "breaching") return [{ slaNextDueAt: { gt: now, lte: new Date(now.getTime() + 3_600_000) } }];
+  return [];
 }
 
 const incidentRowSelect = {
@@ -46,6 +55,11 @@ const incidentRowSelect = {
   createdTime: true,
   sourceId: true,
   webUrl: true,
+  acknowledgedAt: true,
+  resolvedAt: true,
+  slaAckDueAt: true,
+  slaResolveDueAt: true,
+  slaNextDueAt: true,
   customer: { select: { id: true, displayName: true } },
 } satisfies Prisma.IncidentSelect;
 
@@ -81,7 +95,7 @@ async function cappedCount(count: (take: number) => Promise<number>) {
 
 export async function listIncidents(viewer: Viewer, f: IncidentFilters, opts: { limit?: number } = {}) {
   assertCan(viewer, "incidents:read");
-  const where = queueWhere(viewer, f) as Prisma.IncidentWhereInput;
+  const where: Prisma.IncidentWhereInput = { AND: [queueWhere(viewer, f) as Prisma.IncidentWhereInput, ...slaWhere(f)] };
   const take = opts.limit ?? PAGE_SIZE;
   const [count, rows] = await Promise.all([
     cappedCount((take) => db().incident.count({ where, take })),

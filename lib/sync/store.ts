@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "../generated/prisma/client";
+import { applySlaClocks } from "../sla/clocks.ts";
 import { stripNul, type DataSource, type NormalizedAlert, type NormalizedIncident } from "./model.ts";
 
 type Tx = Prisma.TransactionClient;
@@ -115,6 +116,11 @@ export async function upsertIncidents(
       RETURNING id::text, "sourceId", status, "assignedTo", classification, determination, severity, (xmax = 0) AS inserted`;
     changed += written.length;
     await recordChanges(tx, customerId, before, written, syncedAt, by);
+    // SLA deadlines in the same transaction: a new or changed incident is never visible without them.
+    await applySlaClocks(
+      tx,
+      written.map((r) => r.id),
+    );
   }
   const alerts = incidents.flatMap((i) => i.alerts.map((a) => ({ ...a, incidentSourceId: a.incidentSourceId ?? i.sourceId })));
   return changed + (await upsertAlerts(tx, customerId, source, alerts, syncedAt));

@@ -9,6 +9,9 @@ import { qualifiedRole } from "../config/permissions.ts";
 import { DEFAULT_LEASE_MS, runFeedSync, type SyncDeps } from "./run.ts";
 import { BULK_QUEUE, createBulkQueue, enqueueBulkJobs } from "../bulk/queue.ts";
 import { runBulkJob } from "../bulk/run.ts";
+import { startNotificationJobs } from "../notify/worker.ts";
+import { startSlaJobs } from "./sla-jobs.ts";
+import { startReportMailJobs } from "../reports/monthly-mail.ts";
 
 /**
  * The sync queue on PostgreSQL (pg-boss). Any number of worker processes share it: each polls for due
@@ -87,6 +90,10 @@ export async function startSyncWorker(opts: {
   await boss.work<{ jobId: string }>(BULK_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
     if (job) await runBulkJob({ prisma, api: deps.api, log }, job.data.jobId, { queueJobId: job.id });
   });
+  // Notifications (issue 10 §2): outbox dispatch and deliveries on the same queue database.
+  const notifications = await startNotificationJobs(boss, prisma, { log });
+  await startSlaJobs(boss, prisma, log);
+  await startReportMailJobs(boss, prisma, log);
   const enqueueDue = () => enqueueDueFeeds(prisma, boss, deps.leaseMs);
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
@@ -106,6 +113,7 @@ export async function startSyncWorker(opts: {
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      notifications.stop();
       await boss.stop({ graceful: true, timeout: 10_000 }).catch(() => {});
       await prisma.$disconnect();
     },

@@ -7,6 +7,9 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../lib/db/embed
 import { migrate } from "../../lib/db/migrate.ts";
 import { loadOrCreateDevCredentials } from "./dev-credentials.ts";
 import { seedDemo } from "./seed.ts";
+import { startReceivers, type ReceiversHandle } from "../../simulator/receivers/server.ts";
+import { createDemoIncident, loadOrCreateNotifyKey, notifyDemoEnv } from "./notify-demo.ts";
+import { seedNotificationsDemo } from "./seed-notifications.ts";
 
 /**
  * Composes the whole portal: PostgreSQL (embedded unless DATABASE_URL), the local Microsoft simulator (unless real
@@ -24,6 +27,8 @@ export interface StackOptions {
   /** Create the demo partner, users and customers when the database has no partner yet. */
   seedDemo: boolean;
   preconsentedCustomers?: number;
+  /** Ports of the local SMTP and webhook receivers (0 = any free port). */
+  receiverPorts?: { smtp: number; http: number };
   /** Extra environment for the Next process (e.g. CONSENT_LINK_TTL_HOURS). */
   appEnv?: Record<string, string>;
   log?: (line: string) => void;
@@ -33,6 +38,8 @@ export interface Stack {
   appUrl: string;
   databaseUrl: string;
   simulator: SimulatorHandle | null;
+  /** The local notification receivers (simulated mode only). */
+  receivers: ReceiversHandle | null;
   /** The environment the Next process runs with (secrets included: never print it). */
   appEnv: Record<string, string>;
   stop(): Promise<void>;
@@ -93,6 +100,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     if (applied.length) log(`Applied ${applied.length} migration(s).`);
 
     let simulator: SimulatorHandle | null = null;
+    let receivers: ReceiversHandle | null = null;
     let appEnv: Record<string, string>;
     if (realEntra) {
       appEnv = { DATABASE_URL: databaseUrl, NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? appUrl };
@@ -123,13 +131,25 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         PARTNER_CONTACT_EMAIL: `soc@${sim.directory.partner.domain}`,
       };
       if (opts.seedDemo) await seedDemo({ databaseUrl, simulator: sim, clientId: creds.clientId, clientSecret: creds.clientSecret, log });
+      // Notifications (issue 10 §2): a local SMTP and webhook receiver, the only private origin channels may target.
+      const rx = await startReceivers({
+        smtpPort: opts.receiverPorts?.smtp ?? 0,
+        httpPort: opts.receiverPorts?.http ?? 0,
+        log,
+        demoIncident: opts.seedDemo ? () => createDemoIncident(sim) : undefined,
+      });
+      receivers = rx;
+      cleanups.push(() => rx.close());
+      const notifyKey = loadOrCreateNotifyKey(join(opts.dataDir, "notify-encryption.key"));
+      appEnv = { ...appEnv, ...notifyDemoEnv(rx, notifyKey.file) };
+      if (opts.seedDemo) await seedNotificationsDemo({ databaseUrl, receiverUrl: rx.httpUrl, encryptionKey: notifyKey.key, log });
     }
     appEnv = { ...appEnv, ...opts.appEnv };
 
     mkdirSync(opts.dataDir, { recursive: true });
     const next = await startNext(opts.appPort, appEnv, log, join(opts.dataDir, "portal.log"));
     cleanups.push(() => stopChild(next));
-    return { appUrl, databaseUrl, simulator, appEnv, stop };
+    return { appUrl, databaseUrl, simulator, receivers, appEnv, stop };
   } catch (err) {
     await stop();
     throw err;

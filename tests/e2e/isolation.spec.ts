@@ -101,6 +101,15 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
       }),
     ),
     views: JSON.stringify(await data.prisma.savedView.findMany({ orderBy: { id: "asc" } })),
+    // Notification settings are admin-only: no action called by the analyst may add, change or remove any.
+    notifications: JSON.stringify(
+      await Promise.all([
+        data.prisma.notificationChannel.findMany({ orderBy: { id: "asc" }, select: { id: true, enabled: true } }),
+        data.prisma.notificationRule.findMany({ orderBy: { id: "asc" }, select: { id: true, enabled: true } }),
+        data.prisma.notificationSuppression.findMany({ orderBy: { id: "asc" }, select: { id: true, endedAt: true } }),
+      ]),
+    ),
+    slaPolicies: JSON.stringify(await data.prisma.slaPolicy.findMany({ orderBy: { id: "asc" } })),
   };
   const actionIds = Object.keys(manifest.node);
   expect(actionIds.length).toBeGreaterThan(3);
@@ -180,4 +189,16 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
     "an analyst's calls to the group actions change no group, member or group assignment",
   ).toBe(before.groups);
   expect(JSON.stringify(await data.prisma.savedView.findMany({ orderBy: { id: "asc" } }))).toBe(before.views);
+  expect(
+    JSON.stringify(
+      await Promise.all([
+        data.prisma.notificationChannel.findMany({ orderBy: { id: "asc" }, select: { id: true, enabled: true } }),
+        data.prisma.notificationRule.findMany({ orderBy: { id: "asc" }, select: { id: true, enabled: true } }),
+        data.prisma.notificationSuppression.findMany({ orderBy: { id: "asc" }, select: { id: true, endedAt: true } }),
+      ]),
+    ),
+  ).toBe(before.notifications);
+  // SLA policies are the partner's: an analyst's calls to their actions change none (and B's report recipients,
+  // part of B's row above, stay as they were).
+  expect(JSON.stringify(await data.prisma.slaPolicy.findMany({ orderBy: { id: "asc" } }))).toBe(before.slaPolicies);
 });

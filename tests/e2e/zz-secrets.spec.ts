@@ -8,13 +8,17 @@ import { expect, partnerUsers, signIn, test } from "./fixtures.ts";
  * database or the portal's log.
  */
 const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/;
+// A webhook signing secret is shown once, in the answer of the action that created it; never anywhere after.
+const WEBHOOK_SECRET = /whsec_[A-Za-z0-9_-]{20,}/;
+const notifyKey = () => (process.env.NOTIFY_ENCRYPTION_KEY_FILE ? readFileSync(process.env.NOTIFY_ENCRYPTION_KEY_FILE, "utf8").trim() : undefined);
 
 function leaks(text: string): string[] {
   const found: string[] = [];
-  const secrets = { ENTRA_CLIENT_SECRET: process.env.ENTRA_CLIENT_SECRET, NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET };
+  const secrets = { ENTRA_CLIENT_SECRET: process.env.ENTRA_CLIENT_SECRET, NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET, NOTIFY_ENCRYPTION_KEY: notifyKey() };
   for (const [name, value] of Object.entries(secrets)) if (value && value.length >= 8 && text.includes(value)) found.push(name);
   if (text.includes("PRIVATE KEY-----")) found.push("private key");
   if (JWT.test(text)) found.push(`access token (${JWT.exec(text)![0].slice(0, 24)}…)`);
+  if (WEBHOOK_SECRET.test(text)) found.push("webhook signing secret");
   return found;
 }
 
@@ -62,10 +66,16 @@ test("no secret or token reaches the browser, the client bundles, the database o
     "/alerts?range=all",
     "/settings",
     "/settings/users",
+    "/settings/notifications",
     `/customers/${c.id}/siem?pull=1&ago=P30D`,
+    `/customers/${c.id}/report`,
+    "/settings/sla",
   ]) {
     await page.goto(path);
   }
+  // Downloads are not page responses: the report's CSV is fetched with the session and scanned the same way.
+  const reportCsv = `/api/customers/${c.id}/report/csv`;
+  received.push({ url: reportCsv, body: await (await page.request.get(reportCsv)).text() });
   // The SIEM importer's pull is a server action (POST): its answer is scanned like the pages.
   await page.goto(`/customers/${c.id}/siem`);
   await page.getByLabel("Ago (ISO 8601 duration)").fill("P30D");

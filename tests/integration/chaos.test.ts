@@ -4,6 +4,7 @@ import { after, before, test } from "node:test";
 import { missedTargets, runScenario, type ScenarioResult } from "../../scripts/lib/chaos/campaign.ts";
 import { startChaosSimulator, type ChaosEnv } from "../../scripts/lib/chaos/env.ts";
 import { smoke } from "../../scripts/lib/chaos/scenarios.ts";
+import { NOTIFY_SCENARIOS, runNotifyScenario } from "../../scripts/lib/chaos/notify.ts";
 import { CERT_DIR } from "../../scripts/lib/stack.ts";
 import { createMigratedDatabase } from "../support/db.ts";
 
@@ -14,10 +15,11 @@ import { createMigratedDatabase } from "../support/db.ts";
  */
 let simulator: Awaited<ReturnType<typeof startChaosSimulator>>;
 let result: ScenarioResult;
+let env: ChaosEnv;
 
 before(async () => {
   simulator = await startChaosSimulator({ port: 0, certDir: CERT_DIR });
-  const env: ChaosEnv = {
+  env = {
     ...simulator,
     caPath: process.env.NODE_EXTRA_CA_CERTS ?? join(CERT_DIR, "ca.pem"),
     newDatabase: (label) => createMigratedDatabase(`chaos_${label}`),
@@ -27,6 +29,8 @@ before(async () => {
     workerFinishMs: 30_000,
     verbose: false,
     log: () => {},
+    notifyOutageMs: 5_000,
+    notifyKills: 2,
   };
   result = await runScenario(env, smoke);
 });
@@ -51,3 +55,17 @@ test("the worker restarted after a SIGKILL finishes every feed (the dead runs' l
   const finished = result.checks.find((c) => c.name.startsWith("restarted worker finished"));
   assert.ok(finished?.ok, finished?.detail);
 });
+
+// Notifications (issue 10 §2): audited at the local receiver by delivery id.
+for (const scenario of NOTIFY_SCENARIOS) {
+  test(`${scenario.name}: ${scenario.summary} — nothing lost, nothing duplicated`, async () => {
+    const r = await runNotifyScenario(env, scenario);
+    assert.equal(r.error, null, r.error ?? "");
+    assert.ok(r.audit);
+    assert.deepEqual(
+      { lost: r.audit.lost, duplicated: r.audit.duplicated, failed: r.audit.failed, delivered: r.audit.delivered },
+      { lost: 0, duplicated: 0, failed: 0, delivered: r.audit.expected },
+      r.notes.join("\n"),
+    );
+  });
+}

@@ -4,6 +4,7 @@ import { filtersToQuery, incidentFilters, parseFilters } from "@/lib/data/filter
 import { EXPORT_LIMIT, namedFilterCustomers, listIncidents } from "@/lib/data/incidents";
 import { INCIDENT_STATUSES } from "@/lib/sync/model";
 import { InertText } from "@/components/inert-text";
+import { SuppressionBadge } from "@/components/notifications/suppression-badge";
 import { SeverityBadge, StatusText, label } from "@/components/incidents/badges";
 import { ExportLink, Pagination, QueueFilters } from "@/components/incidents/queue-filters";
 import { PageHeader, formatDateTime } from "@/components/ui/primitives";
@@ -14,6 +15,8 @@ import { listFilterGroups } from "@/lib/data/groups";
 import { listViews, MY_QUEUE_HREF } from "@/lib/data/views";
 import { QueueKeyboard } from "@/components/views/queue-keyboard";
 import { SavedViews } from "@/components/views/saved-views";
+import { SLA_SORT, SlaCells, SlaFilterSelect, SlaHeaderCells, SlaPrecisionNote } from "@/components/sla/sla-cells";
+import { serverConfig } from "@/lib/config/env";
 
 export const metadata = { title: "Incidents" };
 
@@ -28,6 +31,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
     listFilterGroups(viewer),
     listViews(viewer, "incidents"),
   ]);
+  const now = new Date();
   return (
     <>
       <PageHeader
@@ -36,7 +40,16 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
         actions={<ExportLink href={`/api/incidents/export${filtersToQuery(filters)}`} truncated={result.totalCapped} limit={EXPORT_LIMIT} />}
       />
       <SavedViews queue="incidents" views={views} current={filtersToQuery({ ...filters, page: 1 })} myQueueHref={MY_QUEUE_HREF} />
-      <QueueFilters action="/incidents" filters={filters} customers={customers} groups={groups} statuses={INCIDENT_STATUSES} />
+      <QueueFilters
+        action="/incidents"
+        filters={filters}
+        customers={customers}
+        groups={groups}
+        statuses={INCIDENT_STATUSES}
+        extra={<SlaFilterSelect value={filters.sla} />}
+        extraSorts={[SLA_SORT]}
+      />
+      <SlaPrecisionNote intervalMinutes={serverConfig().syncIntervalMinutes} />
       <BulkPanel filterQuery={filtersToQuery(filters)} total={result.total} totalCapped={result.totalCapped} />
       <QueueKeyboard rowSelector='[data-testid="incident-row"]' />
       <div className="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
@@ -54,6 +67,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
               <th className="px-3 py-2">Assigned to</th>
               <th className="px-3 py-2">Classification</th>
               <th className="px-3 py-2">Last update</th>
+              <SlaHeaderCells />
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
@@ -70,6 +84,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
                     <InertText value={i.title} max={200} />
                   </Link>
                   <div className="text-xs text-slate-500">#{i.sourceId}</div>
+                  <SuppressionBadge viewer={viewer} customerId={i.customer.id} title={i.title} />
                 </td>
                 <td className="px-3 py-2" data-testid="incident-customer">
                   <InertText value={i.customer.displayName} max={100} />
@@ -87,11 +102,12 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
                   {isSet(i.determination) && <div className="text-slate-500">{label(i.determination)}</div>}
                 </td>
                 <td className="whitespace-nowrap px-3 py-2 text-xs">{formatDateTime(i.lastUpdateTime)}</td>
+                <SlaCells incident={i} now={now} />
               </tr>
             ))}
             {result.rows.length === 0 && (
               <tr>
-                <td colSpan={9} className="px-3 py-8 text-center text-slate-500">
+                <td colSpan={11} className="px-3 py-8 text-center text-slate-500">
                   No incidents match these filters.
                 </td>
               </tr>

@@ -4,6 +4,8 @@ import { pageOnly, parseFilters } from "@/lib/data/filters";
 import { getOverview } from "@/lib/data/health";
 import { listFilterGroups } from "@/lib/data/groups";
 import { GroupFilterForm } from "@/components/groups/group-select";
+import { slaBreachedTotal, slaBreachesByCustomer } from "@/lib/data/sla";
+import { SlaBreachCell } from "@/components/sla/sla-overview";
 import { Pagination } from "@/components/incidents/queue-filters";
 import { InertText } from "@/components/inert-text";
 import { Card, PageHeader } from "@/components/ui/primitives";
@@ -20,19 +22,32 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
     getOverview(viewer, { page: requested, group }),
     listFilterGroups(viewer),
   ]);
+  const [breaches, breachedTotal] = await Promise.all([
+    slaBreachesByCustomer(
+      viewer,
+      rows.map((r) => r.id),
+    ),
+    slaBreachedTotal(viewer),
+  ]);
   // Links into the queue and the next pages keep the group filter.
   const g = group ? `&group=${group}` : "";
   return (
     <>
       <PageHeader title="Overview" description="Open incidents per customer, and the customers that need attention first." />
       <GroupFilterForm action="/overview" groups={groups} selected={group} />
-      <dl className="mb-6 grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-7" data-testid="overview-totals">
+      <dl className="mb-6 grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-8" data-testid="overview-totals">
         <Total label="Customers" value={summary.customers} />
         <Total label="Need attention" value={summary.needAttention} tone={summary.needAttention ? "text-red-700" : undefined} />
         <Total label="Sync or consent failing" value={summary.failing} tone={summary.failing ? "text-red-700" : undefined} />
         {SEV.map((s) => (
           <Total key={s} label={`Open ${s}`} value={totals[s]} href={`/incidents?severity=${s}&status=active,inProgress&range=all${g}`} />
         ))}
+        <Total
+          label="SLA breached"
+          value={breachedTotal}
+          tone={breachedTotal ? "text-red-700" : undefined}
+          href="/incidents?sla=breached&range=all&sort=slaNextDueAt&dir=asc"
+        />
       </dl>
       <Card title="Needs attention" className="mb-6">
         {attention.length === 0 ? (
@@ -61,6 +76,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
                   {s}
                 </th>
               ))}
+              <th className="px-3 py-2 text-right">SLA breached</th>
               <th className="px-3 py-2">Health</th>
             </tr>
           </thead>
@@ -86,6 +102,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
                     )}
                   </td>
                 ))}
+                <SlaBreachCell customerId={r.id} counts={breaches.get(r.id)} />
                 <td className="px-3 py-2 text-xs">
                   {r.problem ? (
                     <span className="text-red-700">{r.problem}</span>

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { encode } from "next-auth/jwt";
 import type { Viewer } from "../../../lib/auth/viewer.ts";
 import { incidentFilters, parseFilters } from "../../../lib/data/filters.ts";
@@ -91,11 +92,26 @@ export async function measureQueuePage(
   return { scenarios: results, peakWebRssMiB: peak };
 }
 
-/** A next-auth session JWT as the portal's jwt callback writes it: the user's Entra object id in `oid`. */
+/**
+ * A signed-in admin as the portal's sign-in leaves one: a PortalSession row (the row decides, the cookie only names
+ * it) and the next-auth session JWT carrying its id and the user's Entra object id.
+ */
 async function sessionToken(env: BenchEnvironment): Promise<string> {
   const { admin } = env;
+  const now = new Date();
+  const sid = randomUUID();
+  await env.prisma.portalSession.create({
+    data: {
+      id: sid,
+      userId: admin.userId,
+      lastSeenAt: now,
+      roleCheckedAt: now,
+      absoluteExpiresAt: new Date(now.getTime() + 8 * 3_600_000),
+      userAgent: "bench",
+    },
+  });
   return encode({
-    token: { sub: admin.entraObjectId, oid: admin.entraObjectId, name: admin.displayName, email: admin.email },
+    token: { sub: admin.entraObjectId, oid: admin.entraObjectId, sid, name: admin.displayName, email: admin.email },
     secret: env.portalEnv.NEXTAUTH_SECRET!,
     maxAge: 8 * 60 * 60,
   });

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BenchOptions } from "./args.ts";
 import type { FanoutFigures } from "./fanout.ts";
+import type { NotifyFigures } from "./notify.ts";
 import type { QueueFigures } from "./queue.ts";
 import type { SyncFigures } from "./sync.ts";
 
@@ -13,6 +14,8 @@ export interface BenchReport {
   sync: SyncFigures;
   queue: QueueFigures;
   fanout: FanoutFigures;
+  /** Notification latency (issue 10 §2); absent in reports from before it. */
+  notify?: NotifyFigures;
 }
 
 const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "–");
@@ -93,6 +96,18 @@ function rows(r: BenchReport): Row[] {
       `${int(fanout.callsPerView)} calls per view at concurrency ${fanout.concurrency}, ${fanout.views} views (first ${ms(fanout.firstViewMs)}, with tokens); fan-out ÷ page alone ${ratio(fanout.p50Ms / pageAloneP50)}`,
     ],
   );
+  if (r.notify) {
+    const n = r.notify;
+    out.push(
+      ["Notifications: new high incident at the simulator → local webhook receiver"],
+      [
+        "  end to end",
+        `p50 ${ms(n.p50Ms)}  p95 ${ms(n.p95Ms)}`,
+        `${n.endToEndMs.length}/${n.samples} delivered${n.lost ? `, ${n.lost} LOST` : ""}; the tenant's sync run included, not the wait for its next scheduled run (≤ SYNC_INTERVAL_MINUTES)`,
+      ],
+      ["  after the sync committed", `p50 ${ms(n.afterSyncP50Ms)}  p95 ${ms(n.afterSyncP95Ms)}`, "outbox → dispatch → delivery row → HTTP POST → receiver"],
+    );
+  }
   return out;
 }
 

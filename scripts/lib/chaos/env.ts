@@ -19,6 +19,10 @@ export interface ChaosEnv {
   workerKills: number;
   /** How long a restarted worker gets to finish every feed (its scheduler polls every 5 s). */
   workerFinishMs: number;
+  /** How long the webhook receiver stays down in notify-receiver-down (ms). Default 8 s. */
+  notifyOutageMs?: number;
+  /** SIGKILLs of the worker in notify-worker-sigkill. Default 3. */
+  notifyKills?: number;
   /** Echo the worker processes' output. */
   verbose: boolean;
   log(line: string): void;

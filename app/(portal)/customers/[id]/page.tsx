@@ -44,7 +44,14 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
             {customer.domain && <> · Domain: {customer.domain}</>}
           </>
         }
-        actions={<StatusBadge status={customer.status} />}
+        actions={
+          <>
+            <Link href={`/customers/${customer.id}/report`} className="text-sm font-medium text-blue-800 underline" data-testid="customer-report-link">
+              Service report
+            </Link>
+            <StatusBadge status={customer.status} />
+          </>
+        }
       />
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="space-y-6 lg:col-span-2">

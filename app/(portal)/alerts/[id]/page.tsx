@@ -1,3 +1,4 @@
+import { Suspense } from "react";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireViewer } from "@/lib/auth/session";
@@ -58,7 +59,10 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
           <Card title="Evidence">
             <EvidenceList evidence={alert.detail.evidence} />
           </Card>
-          <DeviceResponseSection viewer={viewer} context={{ alertId: alert.id }} />
+          {/* Streams in: it may ask Microsoft for the state of running actions. */}
+          <Suspense fallback={null}>
+            <DeviceResponseSection viewer={viewer} context={{ alertId: alert.id }} />
+          </Suspense>
         </div>
         <div className="space-y-6">
           <Card title="Details">

@@ -24,6 +24,7 @@ export const ROLE_PERMISSIONS = {
     "customers:assign",
     "incidents:read",
     "incidents:triage",
+    "devices:respond",
     "sync:refresh",
     "settings:read",
     "audit:read",
@@ -31,7 +32,8 @@ export const ROLE_PERMISSIONS = {
     "notifications:manage",
     "sla:manage",
   ],
-  ANALYST: ["customers:read", "incidents:read", "incidents:triage", "sync:refresh"],
+  // devices:respond: isolate, release, scan, collect a package on a device of a customer in scope (lib/data/device-actions.ts).
+  ANALYST: ["customers:read", "incidents:read", "incidents:triage", "devices:respond", "sync:refresh"],
 } as const satisfies Record<PortalRole, readonly string[]>;
 
 export type Action = (typeof ROLE_PERMISSIONS)[PortalRole][number];

@@ -149,14 +149,28 @@ export class MicrosoftApiClient {
     return this.send(api, target, path, { method: "PATCH", body: JSON.stringify(body) });
   }
 
-  private async send(api: MicrosoftApi, target: TenantTarget, urlOrPath: string, init: { method: "GET" | "PATCH"; body?: string }): Promise<unknown> {
+  /**
+   * POSTs a JSON body (a machine action: isolate-machine.md and its siblings). Not idempotent (a second isolation
+   * would be a second action), so, as for PATCH, only answers that prove Microsoft did not act are retried.
+   */
+  postJson(api: MicrosoftApi, target: TenantTarget, path: string, body: unknown, opts: { freshToken?: boolean } = {}): Promise<unknown> {
+    return this.send(api, target, path, { method: "POST", body: JSON.stringify(body), freshToken: opts.freshToken });
+  }
+
+  private async send(
+    api: MicrosoftApi,
+    target: TenantTarget,
+    urlOrPath: string,
+    init: { method: "GET" | "PATCH" | "POST"; body?: string; freshToken?: boolean },
+  ): Promise<unknown> {
     const idempotent = init.method === "GET";
     const url = urlOrPath.startsWith("https://") ? urlOrPath : this.url(api, target, urlOrPath);
     this.assertSameOrigin(api, target, url);
     const maxAttempts = this.opts.maxAttempts ?? 5;
     const quota = API_QUOTAS[api];
     const windows = [{ limit: quota.perMinute, ms: 60_000 }, ...(quota.perHour ? [{ limit: quota.perHour, ms: 3_600_000 }] : [])];
-    let freshToken = false;
+    // A caller may ask for a token fresh from Entra (one issued after a permission was added).
+    let freshToken = init.freshToken ?? false;
     let failures = 0;
     let throttles = 0;
     // 5xx, timeouts and broken bodies: retried with backoff until maxAttempts of them (never for a PATCH).

@@ -3,6 +3,8 @@
 //   MDE alerts     /{mde host}/api/alerts[/{id}], /api/v1.0/alerts   GET
 //   Graph          /graph.microsoft.com/v1.0/security/incidents[/{id}], /v1.0/security/alerts_v2[/{id}]   GET
 //   SIEM (legacy)  /wdatp-alertexporter-{eu|us|uk}.windows.com/api/alerts   GET
+//   MDE machine actions /{mde host}/api/machines/{id}/{isolate|unisolate|runAntiVirusScan|collectInvestigationPackage} POST,
+//                  /api/machineactions/{id}[/GetPackageUri] GET (machine-actions.ts)
 import { z } from "zod";
 import type { SimulatorContext } from "../context.ts";
 import { audienceMatches, RESOURCES, type ResourceDefinition, type Tenant } from "../directory.ts";
@@ -20,6 +22,7 @@ import {
   type IncidentRec,
   type TenantData,
 } from "./model.ts";
+import { ACTION_BODIES, findMachine, machineActionView, type MachineActionType } from "./machine-actions.ts";
 import { ODataError, parseListQuery, type Fields, type ListRules } from "./odata.ts";
 import {
   graphAlert,
@@ -488,6 +491,76 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
   };
 
   // -------------------------------------------------------------------------------------------
+  // MDE machine actions (isolate-machine.md, unisolate-machine.md, run-av-scan.md, collect-investigation-package.md,
+  // get-machineaction-object.md, get-package-sas-uri.md)
+  // -------------------------------------------------------------------------------------------
+
+  const actions = svc.machineActions;
+  const machineActionPost =
+    (type: MachineActionType) =>
+    (c: Call): SimResult => {
+      const raw = c.req.params.id ?? "";
+      const machine = /^[0-9a-f]{40}$/i.test(raw) ? findMachine(c.data, raw) : undefined;
+      // common-errors.md ResourceNotFound (404). UNCONFIRMED exact wording for a machine.
+      if (!machine) throw new ApiFailure(404, "ResourceNotFound", `Machine ${raw} was not found`);
+      let body: unknown;
+      try {
+        body = c.req.json();
+      } catch (err) {
+        if (err instanceof HttpError) throw new ApiFailure(400, "InvalidRequestBody", "Request body is incorrect");
+        throw err;
+      }
+      const parsed = ACTION_BODIES[type].safeParse(body ?? {});
+      // common-errors.md: InvalidRequestBody (400); body parameters are case-sensitive; Comment is required.
+      if (!parsed.success) throw new ApiFailure(400, "InvalidRequestBody", "Request body is incorrect");
+      if (actions.active(c.tenant.id, machine.mdatpDeviceId, type)) {
+        // collect-investigation-package.md: "If a collection is already running, this returns 400 Bad Request." The code
+        // ActiveRequestAlreadyExists is observed from the service (e.g. TheHive Cortex analyzers match on it); the
+        // message is UNCONFIRMED.
+        throw new ApiFailure(400, "ActiveRequestAlreadyExists", "Action is already in progress");
+      }
+      const isolated = actions.isolated(c.tenant.id, machine.mdatpDeviceId);
+      // UNCONFIRMED wording: isolating an isolated device (or releasing one that is not) is refused with a 400.
+      if (type === "Isolate" && isolated) throw new ApiFailure(400, "InvalidRequest", "Machine is already isolated");
+      if (type === "Unisolate" && !isolated) throw new ApiFailure(400, "InvalidRequest", "Machine is not isolated");
+      const b = parsed.data;
+      const rec = actions.create({
+        tenantId: c.tenant.id,
+        type,
+        scope: type === "Isolate" ? (b.IsolationType ?? "Full") : type === "RunAntiVirusScan" ? (b.ScanType ?? "Full") : null,
+        machineId: machine.mdatpDeviceId,
+        computerDnsName: machine.deviceDnsName,
+        // UNCONFIRMED: an action asked with an app token names the app as requestor.
+        requestor: ctx.app.displayName,
+        requestorComment: b.Comment,
+        body,
+      });
+      return json(201, { "@odata.context": `https://${c.host}/api/$metadata#MachineActions/$entity`, ...machineActionView(actions, rec) });
+    };
+
+  const findAction = (c: Call) => {
+    const raw = c.req.params.id ?? "";
+    const rec = actions.find(c.tenant.id, raw);
+    // UNCONFIRMED wording.
+    if (!rec) throw new ApiFailure(404, "ResourceNotFound", `MachineAction ${raw} was not found`);
+    return rec;
+  };
+
+  const machineActionGet = (c: Call): SimResult =>
+    json(200, { "@odata.context": `https://${c.host}/api/$metadata#MachineActions/$entity`, ...machineActionView(actions, findAction(c)) });
+
+  const packageUri = (c: Call): SimResult => {
+    const rec = findAction(c);
+    // get-package-sas-uri.md: "If the machine action for the collection exists but isn't complete, this returns 404".
+    if (rec.type !== "CollectInvestigationPackage" || actions.status(rec) !== "Succeeded") {
+      throw new ApiFailure(404, "ResourceNotFound", `Investigation package for action ${rec.id} is not available`);
+    }
+    // The documented example wraps the link in literal quotes inside the string value; kept as documented.
+    const link = `https://userrequests-us.securitycenter.windows.com:443/safedownload/WDATP_Investigation_Package.zip?token=${rec.id.replace(/-/g, "")}`;
+    return json(200, { "@odata.context": `https://${c.host}/api/$metadata#Edm.String`, value: `"${link}"` });
+  };
+
+  // -------------------------------------------------------------------------------------------
   // Routes
   // -------------------------------------------------------------------------------------------
 
@@ -502,7 +575,32 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
   // The SIEM integration app needs no app role (its token is for https://graph.windows.net).
   const siemH = route("siem", "siem.alerts", [], siemAlerts);
 
+  // The machine-action endpoints record every request that reaches the simulator, before any check.
+  const MACHINE_READ = ["Machine.Read.All", "Machine.ReadWrite.All"];
+  const recorded = (fn: (req: SimRequest) => Promise<SimResult>) => (req: SimRequest) => {
+    actions.received.push({ method: req.method, path: req.url.pathname, atMs: Date.now() });
+    return MDE_HOSTS.has(host(req)) ? fn(req) : Promise.resolve(unknownHost(req));
+  };
+  const machineRoutes: Route[] = [
+    ["isolate", "Isolate", ["Machine.Isolate"]],
+    ["unisolate", "Unisolate", ["Machine.Isolate"]],
+    ["runAntiVirusScan", "RunAntiVirusScan", ["Machine.Scan"]],
+    ["collectInvestigationPackage", "CollectInvestigationPackage", ["Machine.CollectForensics"]],
+  ].map(([segment, type, roles]) => ({
+    method: "POST" as const,
+    path: `/:host/api/machines/:id/${segment as string}`,
+    handler: recorded(route("mde", `mde.machines.${segment as string}`, roles as string[], machineActionPost(type as MachineActionType))),
+  }));
+
   return [
+    ...machineRoutes,
+    { method: "GET", path: "/:host/api/machineactions/:id", handler: recorded(route("mde", "mde.machineactions.get", MACHINE_READ, machineActionGet)) },
+    // get-package-sas-uri.md spells the segment getPackageUri and GetPackageUri; literals match case-insensitively.
+    {
+      method: "GET",
+      path: "/:host/api/machineactions/:id/GetPackageUri",
+      handler: recorded(route("mde", "mde.machineactions.packageUri", MACHINE_READ, packageUri)),
+    },
     { method: "GET", path: "/:host/api/incidents", handler: (req) => (XDR_HOSTS.has(host(req)) ? xdrListH(req) : unknownHost(req)) },
     { method: "GET", path: "/:host/api/incidents/:id", handler: (req) => (XDR_HOSTS.has(host(req)) ? xdrGetH(req) : unknownHost(req)) },
     { method: "PATCH", path: "/:host/api/incidents/:id", handler: (req) => (XDR_HOSTS.has(host(req)) ? xdrPatchH(req) : unknownHost(req)) },

@@ -7,12 +7,16 @@
 //   GET     /_sim/tenants/{id}/defender/summary            counts
 //   POST    /_sim/tenants/{id}/defender/tick               {create?, update?}
 //   POST    /_sim/tenants/{id}/defender/quotas/reset
+//   GET     /_sim/tenants/{id}/defender/machines               device pool: machine id, name, isolation state
+//   GET|PUT /_sim/tenants/{id}/defender/machineactions         recorded actions (body, status) | knobs {pendingMs?, runMs?, failNext?}
+//   GET     /_sim/defender/machineactions/requests             every machine-action request received (method, path, time)
 import { z } from "zod";
 import type { SimulatorContext } from "../context.ts";
 import type { Tenant } from "../directory.ts";
 import { HttpError, json, type Route, type SimRequest } from "../http.ts";
 import { COMPOSITE_TEMPLATE, incidentSeverity, TEMPLATES, type Overrides, type TenantData } from "./model.ts";
 import { iso7 } from "./render.ts";
+import { machineActionView } from "./machine-actions.ts";
 import type { DefenderService } from "./service.ts";
 
 const rate = z.number().min(0).max(1);
@@ -38,6 +42,12 @@ const tenantSettingsBody = z.strictObject({
   /** service.ts Spelling: the casings and tag property Microsoft's own examples mix. */
   enumCase: z.enum(["documented", "pascal", "camel"]).optional(),
   graphTags: z.enum(["customTags", "tags"]).optional(),
+});
+
+const machineActionKnobsBody = z.strictObject({
+  pendingMs: z.number().int().min(0).max(3_600_000).optional(),
+  runMs: z.number().int().min(0).max(3_600_000).optional(),
+  failNext: z.number().int().min(0).max(1000).optional(),
 });
 
 const tickBody = z
@@ -259,6 +269,48 @@ export function defenderControlRoutes(ctx: SimulatorContext, svc: DefenderServic
         const b = tickBody.parse(req.json());
         const r = svc.model.tick(data, b.create ?? 1, b.update ?? 2);
         return json(200, { tenantId: t.id, ...r });
+      },
+    },
+    {
+      method: "GET",
+      path: "/_sim/defender/machineactions/requests",
+      handler: () => json(200, { requests: svc.machineActions.received }),
+    },
+    {
+      method: "GET",
+      path: "/_sim/tenants/:tenantId/defender/machines",
+      handler: (req) => {
+        const t = tenantOr404(req);
+        const data = licensedData(t);
+        const machines = (data?.devices ?? []).map((d) => ({
+          id: d.mdatpDeviceId,
+          computerDnsName: d.deviceDnsName,
+          isolated: svc.machineActions.isolated(t.id, d.mdatpDeviceId),
+        }));
+        return json(200, { tenantId: t.id, machines });
+      },
+    },
+    {
+      method: "GET",
+      path: "/_sim/tenants/:tenantId/defender/machineactions",
+      handler: (req) => {
+        const t = tenantOr404(req);
+        const store = svc.machineActions;
+        return json(200, {
+          tenantId: t.id,
+          knobs: store.knobsFor(t.id),
+          actions: store.list(t.id).map((a) => ({ ...machineActionView(store, a), body: a.body })),
+        });
+      },
+    },
+    {
+      method: "PUT",
+      path: "/_sim/tenants/:tenantId/defender/machineactions",
+      handler: (req) => {
+        const t = tenantOr404(req);
+        const b = machineActionKnobsBody.parse(req.json() ?? {});
+        const knobs = svc.machineActions.setKnobs(t.id, Object.fromEntries(Object.entries(b).filter(([, v]) => v !== undefined)));
+        return json(200, { tenantId: t.id, knobs });
       },
     },
     {

@@ -5,6 +5,7 @@ import type { SimulatorContext } from "../context.ts";
 import { tokenError } from "../context.ts";
 import type { Tenant } from "../directory.ts";
 import { json, type SimRequest, type SimResult } from "../http.ts";
+import { MachineActionStore } from "./machine-actions.ts";
 import { DefenderModel, Rng, type TenantData } from "./model.ts";
 
 export interface DefenderOptions {
@@ -64,6 +65,8 @@ export type FaultDecision =
 
 export class DefenderService {
   readonly model: DefenderModel;
+  /** Device response actions (machine-actions.ts). */
+  readonly machineActions = new MachineActionStore();
   readonly settings: { quotas: boolean; latencyMs: number; tickIntervalMs: number; hangMs: number };
   private readonly faults = new Map<string, { faults: Faults; rng: Rng }>();
   private readonly tenantQuotas = new Map<string, boolean>();

@@ -133,6 +133,43 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
     });
     expect(await res.text()).not.toContain(b.displayName);
   }
+  // Device response actions with B's incident, alert and action ids: nothing of B comes back, nothing reaches Microsoft.
+  const bDeviceAction = await data.prisma.deviceAction.create({
+    data: {
+      id: crypto.randomUUID(),
+      customerId: b.id,
+      incidentId: bIncidents[0]!.id,
+      machineId: "b".repeat(40),
+      type: "CollectInvestigationPackage",
+      comment: "B's package",
+      requestedById: (await data.adminViewer()).userId,
+      requestedByEmail: "fixture@e2e",
+      microsoftActionId: crypto.randomUUID(),
+      status: "Succeeded",
+    },
+  });
+  const deviceCalls: [string, unknown[]][] = [
+    ["refreshDeviceResponseAction", [{ incidentId: bIncidents[0]!.id }]],
+    ["refreshDeviceResponseAction", [{ alertId: bAlert.id }]],
+    ["packageLinkAction", [bDeviceAction.id]],
+  ];
+  for (const [name, args] of deviceCalls) {
+    const id = actionIds.find((x) => manifest.node[x]?.exportedName === name);
+    expect(id, name).toBeTruthy();
+    const res = await page.request.post(`/incidents/${aIncident.id}`, {
+      headers: { "Next-Action": id!, "Content-Type": "text/plain;charset=UTF-8", Accept: "text/x-component" },
+      data: JSON.stringify(args),
+      maxRedirects: 0,
+    });
+    const body = await res.text();
+    for (const s of [...secrets, "B's package"].filter((x) => !JSON.stringify(args).includes(x))) expect(body, `${name} leaked ${s}`).not.toContain(s);
+  }
+  expect(await data.prisma.deviceAction.count({ where: { customerId: b.id } })).toBe(1);
+  const bMachines = (await sim.machines(b.tenantId)).machines.map((m) => m.id);
+  const sentForB = (await sim.machineActionRequests()).requests.filter(
+    (r) => bMachines.some((m) => r.path.includes(m)) || r.path.includes(bDeviceAction.microsoftActionId!),
+  );
+  expect(sentForB, "no machine action or package link asked of Microsoft for B").toEqual([]);
   expect(await bJobState()).toBe(bJobBefore);
   expect(await data.prisma.consentRequest.count({ where: { customerId: b.id } })).toBe(before.requests);
   expect(await data.prisma.analystAssignment.count({ where: { customerId: b.id } })).toBe(before.assignments);

@@ -89,6 +89,25 @@ test("no secret or token reaches the browser, the client bundles, the database o
   await page.goto("/incidents?range=all");
   await page.getByTestId("incident-row").first().getByRole("link").first().click();
   await expect(page.getByTestId("incident-title").filter({ visible: true })).toBeVisible();
+  // A device response action (recorded, audited, its status followed from Microsoft on the incident page).
+  const WDATP = "https://api.securitycenter.microsoft.com";
+  const RESPONSE = ["Machine.Read.All", "Machine.Isolate", "Machine.Scan", "Machine.CollectForensics"];
+  await sim.grantConsent(c.tenantId, { [WDATP]: RESPONSE });
+  await data.prisma.customer.update({ where: { id: c.id }, data: { grantedRoles: { push: RESPONSE.map((r) => `${WDATP}/${r}`) } } });
+  const withDevice = (await data.prisma.alert.findMany({ where: { customerId: c.id, incidentId: { not: null } }, select: { incidentId: true, payload: true } }))
+    .map((a) => ({ incidentId: a.incidentId!, device: (a.payload as { devices?: { id: string | null; name: string | null }[] }).devices?.find((d) => d.id) }))
+    .find((a) => a.device);
+  if (withDevice) {
+    const { requestDeviceAction } = await import("../../lib/data/device-actions.ts");
+    const r = await requestDeviceAction(
+      await data.adminViewer(),
+      { incidentId: withDevice.incidentId },
+      { action: "collect", machineId: withDevice.device!.id, comment: "secrets scan" },
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r));
+    await page.goto(`/incidents/${withDevice.incidentId}`);
+    await expect(page.getByTestId("device-response")).toBeVisible();
+  }
   // Downloads are not page responses: the audit log's and the queue's CSV are scanned like them.
   for (const url of ["/api/audit/export", `/api/incidents/export?range=all&group=${group.value.id}`]) {
     const res = await page.request.get(url);

@@ -57,6 +57,27 @@ export class SimControl {
   setUserAppRoles(upn: string, roles: string[]) {
     return this.call<{ upn: string; roles: string[] }>("PUT", `/users/${encodeURIComponent(upn)}/app-roles`, { roles });
   }
+  /** The tenant's Defender for Endpoint machines (device pool) with their isolation state. */
+  machines(tenantId: string) {
+    return this.call<{ machines: { id: string; computerDnsName: string; isolated: boolean }[] }>("GET", `/tenants/${tenantId}/defender/machines`);
+  }
+  /** Machine actions the simulator accepted for the tenant, with the body received. */
+  machineActions(tenantId: string) {
+    return this.call<{ actions: { id: string; type: string; status: string; machineId: string; body: unknown }[] }>(
+      "GET",
+      `/tenants/${tenantId}/defender/machineactions`,
+    );
+  }
+  setMachineActionKnobs(tenantId: string, knobs: { pendingMs?: number; runMs?: number; failNext?: number }) {
+    return this.call<unknown>("PUT", `/tenants/${tenantId}/defender/machineactions`, knobs);
+  }
+  /** Every machine-action request that reached the simulator (before any check). */
+  machineActionRequests() {
+    return this.call<{ requests: { method: string; path: string; atMs: number }[] }>("GET", "/defender/machineactions/requests");
+  }
+  resetQuotas(tenantId: string) {
+    return this.call<unknown>("POST", `/tenants/${tenantId}/defender/quotas/reset`);
+  }
   requests() {
     return this.call<Record<string, Record<string, number>>>("GET", "/requests");
   }

@@ -1,3 +1,4 @@
+import { Suspense } from "react";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireViewer } from "@/lib/auth/session";
@@ -6,6 +7,7 @@ import { InertText, safeMicrosoftUrl } from "@/components/inert-text";
 import { SeverityBadge, label } from "@/components/incidents/badges";
 import { DeviceList, EvidenceList } from "@/components/incidents/evidence";
 import { Card, formatDateTime } from "@/components/ui/primitives";
+import { DeviceResponseSection } from "@/components/devices/device-response-section";
 
 export default async function AlertPage({ params }: { params: Promise<{ id: string }> }) {
   const viewer = await requireViewer();
@@ -57,6 +59,10 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
           <Card title="Evidence">
             <EvidenceList evidence={alert.detail.evidence} />
           </Card>
+          {/* Streams in: it may ask Microsoft for the state of running actions. */}
+          <Suspense fallback={null}>
+            <DeviceResponseSection viewer={viewer} context={{ alertId: alert.id }} />
+          </Suspense>
         </div>
         <div className="space-y-6">
           <Card title="Details">

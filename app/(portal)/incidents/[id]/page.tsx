@@ -6,6 +6,7 @@ import { getIncidentDetail } from "@/lib/data/incidents";
 import { getIncidentSla } from "@/lib/data/sla";
 import type { Viewer } from "@/lib/auth/viewer";
 import { IncidentView } from "@/components/incidents/incident-view";
+import { DeviceResponseSection } from "@/components/devices/device-response-section";
 
 /**
  * The stored copy renders at once; the live refresh from Microsoft streams in behind a Suspense boundary and is
@@ -17,10 +18,18 @@ export default async function IncidentPage({ params }: { params: Promise<{ id: s
   const [stored, sla] = await Promise.all([getIncidentDetail(viewer, id, { refresh: false }), getIncidentSla(viewer, id)]);
   if (!stored) notFound();
   const interval = serverConfig().syncIntervalMinutes;
+  // Response actions sit below the incident, outside its live refresh: they follow Microsoft's machine actions instead.
   return (
-    <Suspense fallback={<IncidentView incident={stored} refreshing sla={sla} syncIntervalMinutes={interval} />}>
-      <LiveIncident viewer={viewer} id={id} />
-    </Suspense>
+    <>
+      <Suspense fallback={<IncidentView incident={stored} refreshing sla={sla} syncIntervalMinutes={interval} />}>
+        <LiveIncident viewer={viewer} id={id} />
+      </Suspense>
+      <div className="mt-6">
+        <Suspense fallback={null}>
+          <DeviceResponseSection viewer={viewer} context={{ incidentId: stored.id }} />
+        </Suspense>
+      </div>
+    </>
   );
 }
 

@@ -4,15 +4,13 @@ import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useState } from "react";
 import { startBulkTriageAction } from "@/lib/actions/bulk";
 import type { Result } from "@/lib/result";
-import { canonicalClassification, canonicalDetermination, label } from "@/lib/shared/canonical";
-import { BULK_DETERMINATIONS, BULK_LIMIT } from "@/lib/validations/bulk";
+import { BULK_LIMIT } from "@/lib/validations/bulk";
+import { TriageFields, triageFieldClass } from "../incidents/triage-fields";
 import { ActionResult } from "../ui/action-result";
 import { Button, FieldError } from "../ui/primitives";
 import { BULK_FORM_ID } from "./row-select";
 
-const classificationLabel = (v: string) => label(canonicalClassification(v));
-const determinationLabel = (v: string) => label(canonicalDetermination(v));
-const field = "mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm";
+const field = triageFieldClass;
 
 /**
  * Bulk triage on the queue: the picked rows (checkboxes in the table belong to this form) or every incident matching
@@ -80,51 +78,7 @@ export function BulkPanel({ filterQuery, total, totalCapped }: { filterQuery: st
           )}
           <input type="hidden" name="filter" value={filterQuery} />
         </fieldset>
-        <label className="block text-xs font-medium text-slate-700">
-          Status
-          <select name="status" defaultValue="" className={field} data-testid="bulk-status">
-            <option value="">Keep</option>
-            <option value="Active">Active</option>
-            <option value="InProgress">In progress</option>
-            <option value="Resolved">Resolved</option>
-          </select>
-        </label>
-        <label className="block text-xs font-medium text-slate-700">
-          Assignment
-          <select name="assign" defaultValue="keep" className={field} data-testid="bulk-assign">
-            <option value="keep">Keep</option>
-            <option value="me">Assign to me</option>
-            <option value="unassign">Unassign</option>
-          </select>
-        </label>
-        <label className="block text-xs font-medium text-slate-700">
-          Classification
-          <select name="classification" defaultValue="" className={field} aria-describedby="bulk-classification-error">
-            <option value="">Keep</option>
-            {Object.keys(BULK_DETERMINATIONS).map((c) => (
-              <option key={c} value={c}>
-                {classificationLabel(c)}
-              </option>
-            ))}
-          </select>
-          <FieldError id="bulk-classification-error" message={errors.classification} />
-        </label>
-        <label className="block text-xs font-medium text-slate-700">
-          Determination
-          <select name="determination" defaultValue="" className={field} aria-describedby="bulk-determination-error">
-            <option value="">Keep</option>
-            {Object.entries(BULK_DETERMINATIONS).map(([c, ds]) => (
-              <optgroup key={c} label={classificationLabel(c)}>
-                {ds.map((d) => (
-                  <option key={`${c}-${d}`} value={d}>
-                    {determinationLabel(d)}
-                  </option>
-                ))}
-              </optgroup>
-            ))}
-          </select>
-          <FieldError id="bulk-determination-error" message={errors.determination} />
-        </label>
+        <TriageFields errors={errors} idPrefix="bulk-" testIdPrefix="bulk" />
         <label className="block text-xs font-medium text-slate-700">
           Add tags (comma separated)
           <input name="tags" maxLength={2_000} className={field} aria-describedby="bulk-tags-error" data-testid="bulk-tags" />

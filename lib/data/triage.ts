@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { checkDetermination, triageFields } from "../validations/triage.ts";
 import { assertCan, type Viewer } from "../auth/viewer.ts";
 import { MICROSOFT_APIS, qualifiedRole } from "../config/permissions.ts";
 import { db } from "../db/client.ts";
@@ -15,39 +16,12 @@ import { customerScopeWhere } from "./customers.ts";
 /** Updating incidents at Microsoft needs this app role in the customer's tenant (api-update-incidents.md). */
 export const TRIAGE_ROLE = qualifiedRole(MICROSOFT_APIS.defenderXdr.resource, "Incident.ReadWrite.All");
 
-/** api-update-incidents.md: determination values per classification. */
-export const DETERMINATIONS = {
-  TruePositive: ["MultiStagedAttack", "MaliciousUserActivity", "CompromisedAccount", "Malware", "Phishing", "UnwantedSoftware", "Other"],
-  InformationalExpectedActivity: ["SecurityTesting", "LineOfBusinessApplication", "ConfirmedActivity", "Other"],
-  FalsePositive: ["Clean", "NoEnoughDataToValidate", "Other"],
-} as const;
-type Classification = keyof typeof DETERMINATIONS;
-const CLASSIFICATIONS = Object.keys(DETERMINATIONS) as [Classification, ...Classification[]];
-const blankToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
-
-const triageInput = z
-  .object({
-    status: z.preprocess(blankToUndefined, z.enum(["Active", "InProgress", "Resolved"], { message: "Choose a status." }).optional()),
-    assign: z.preprocess(blankToUndefined, z.enum(["keep", "me", "unassign"]).default("keep")),
-    classification: z.preprocess(blankToUndefined, z.enum(CLASSIFICATIONS, { message: "Choose a classification." }).optional()),
-    determination: z.preprocess(blankToUndefined, z.string().max(60).optional()),
-    comment: z.preprocess(blankToUndefined, z.string().trim().max(10_000, "Keep comments under 10,000 characters.").optional()),
-  })
-  .superRefine((v, ctx) => {
-    if (v.determination !== undefined) {
-      const allowed: readonly string[] = v.classification ? DETERMINATIONS[v.classification] : [];
-      if (!allowed.includes(v.determination)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["determination"],
-          message: v.classification ? `Not a determination for ${v.classification}.` : "Choose a classification first.",
-        });
-      }
-    }
-    if (v.status === undefined && v.assign === "keep" && v.classification === undefined && !v.comment) {
-      ctx.addIssue({ code: "custom", path: ["form"], message: "Nothing to change: pick a status, an assignment, a classification or write a comment." });
-    }
-  });
+const triageInput = z.object(triageFields).superRefine((v, ctx) => {
+  checkDetermination(v, ctx);
+  if (v.status === undefined && v.assign === "keep" && v.classification === undefined && !v.comment) {
+    ctx.addIssue({ code: "custom", path: ["form"], message: "Nothing to change: pick a status, an assignment, a classification or write a comment." });
+  }
+});
 
 async function findTriageable(viewer: Viewer, incidentId: string) {
   if (!/^[0-9a-f-]{36}$/i.test(incidentId)) return null;

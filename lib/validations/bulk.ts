@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { blankToUndefined, checkDetermination, TRIAGE_CLASSIFICATIONS, TRIAGE_STATUSES, triageFields } from "./triage.ts";
 
 /**
  * Bulk triage input, shared by the form (labels, limits) and the server (parsing). Pure: no database, no Microsoft.
@@ -7,26 +8,13 @@ import { z } from "zod";
 /** The most incidents one bulk job may hold ("all N matching this filter" beyond it is refused, not cut). */
 export const BULK_LIMIT = 500;
 
-/** api-update-incidents.md: determination values per classification (as lib/data/triage.ts sends them). */
-export const BULK_DETERMINATIONS = {
-  TruePositive: ["MultiStagedAttack", "MaliciousUserActivity", "CompromisedAccount", "Malware", "Phishing", "UnwantedSoftware", "Other"],
-  InformationalExpectedActivity: ["SecurityTesting", "LineOfBusinessApplication", "ConfirmedActivity", "Other"],
-  FalsePositive: ["Clean", "NoEnoughDataToValidate", "Other"],
-} as const;
-type Classification = keyof typeof BULK_DETERMINATIONS;
-const CLASSIFICATIONS = Object.keys(BULK_DETERMINATIONS) as [Classification, ...Classification[]];
-
-const blankToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
 // Defender's tag limits are not documented; the store cuts tags at 200 characters (lib/shared/caps.ts).
 const TAG_RE = /^[^\u0000-\u001f\u007f,]{1,200}$/;
 
 /** The form's fields → the change. Tags are comma separated and only ever added. */
 export const bulkChangeInput = z
   .object({
-    status: z.preprocess(blankToUndefined, z.enum(["Active", "InProgress", "Resolved"], { message: "Choose a status." }).optional()),
-    assign: z.preprocess(blankToUndefined, z.enum(["keep", "me", "unassign"]).default("keep")),
-    classification: z.preprocess(blankToUndefined, z.enum(CLASSIFICATIONS, { message: "Choose a classification." }).optional()),
-    determination: z.preprocess(blankToUndefined, z.string().max(60).optional()),
+    ...triageFields,
     tags: z.preprocess(
       blankToUndefined,
       z
@@ -43,19 +31,9 @@ export const bulkChangeInput = z
         .pipe(z.array(z.string().regex(TAG_RE, "A tag is 1–200 characters, without control characters.")).max(20, "At most 20 tags at a time."))
         .optional(),
     ),
-    comment: z.preprocess(blankToUndefined, z.string().trim().max(10_000, "Keep comments under 10,000 characters.").optional()),
   })
   .superRefine((v, ctx) => {
-    if (v.determination !== undefined) {
-      const allowed: readonly string[] = v.classification ? BULK_DETERMINATIONS[v.classification] : [];
-      if (!allowed.includes(v.determination)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["determination"],
-          message: v.classification ? `Not a determination for ${v.classification}.` : "Choose a classification first.",
-        });
-      }
-    }
+    checkDetermination(v, ctx);
     if (v.status === undefined && v.assign === "keep" && v.classification === undefined && !v.tags?.length && !v.comment) {
       ctx.addIssue({ code: "custom", path: ["form"], message: "Nothing to change: pick a status, an assignment, a classification, tags or a comment." });
     }
@@ -63,10 +41,10 @@ export const bulkChangeInput = z
 
 /** What a job applies, as stored on the job (the analyst's address already resolved for "assign to me"). */
 export const bulkChangeSchema = z.object({
-  status: z.enum(["Active", "InProgress", "Resolved"]).optional(),
+  status: z.enum(TRIAGE_STATUSES).optional(),
   /** null = unassign; absent = keep. */
   assignedTo: z.string().max(320).nullable().optional(),
-  classification: z.enum(CLASSIFICATIONS).optional(),
+  classification: z.enum(TRIAGE_CLASSIFICATIONS).optional(),
   determination: z.string().max(60).optional(),
   addTags: z.array(z.string().max(200)).max(20).optional(),
   comment: z.string().max(10_000).optional(),

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
-import { CERT_DIR, simulatedPortalEnv } from "../../scripts/lib/stack.ts";
-import { startSimulator, type SimulatorHandle } from "../../simulator/server.ts";
-import { createMigratedDatabase } from "../support/db.ts";
+import type { SimulatorHandle } from "../../simulator/server.ts";
+import { startSimulatedBackend } from "../support/backend.ts";
+import type { createMigratedDatabase } from "../support/db.ts";
 import { SimControl, uniqueTenantName } from "../support/sim-control.ts";
 import type { PrismaClient } from "../../lib/db/client.ts";
 import type { Viewer } from "../../lib/auth/viewer.ts";
@@ -39,27 +39,12 @@ const READ_ROLES = {
 };
 
 before(async () => {
-  database = await createMigratedDatabase("bulk");
-  sim = await startSimulator({
-    port: 0,
-    certDir: CERT_DIR,
-    seed: "bulk-tests",
-    app: { clientId, displayName: "Bulk tests", clientSecrets: [clientSecret], certificates: [], redirectUris: [] },
+  ({ database, sim, control, prisma, partnerId } = await startSimulatedBackend({
+    label: "bulk",
+    clientId,
+    clientSecret,
     defender: { incidentsPerTenant: 6, quotas: true },
-  });
-  control = new SimControl(sim.url);
-  Object.assign(process.env, {
-    ...simulatedPortalEnv({
-      databaseUrl: database.url,
-      appUrl: "http://localhost:3999",
-      authSecret: randomBytes(32).toString("base64url"),
-      sim,
-      clientId,
-      clientSecret,
-    }),
-  });
-  prisma = (await import("../../lib/db/client.ts")).db();
-  partnerId = (await (await import("../../lib/data/partner.ts")).currentPartner()).id;
+  }));
   mods = {
     run: await import("../../lib/sync/run.ts"),
     tokens: await import("../../lib/microsoft/token-client.ts"),

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
-import { CERT_DIR, simulatedPortalEnv } from "../../scripts/lib/stack.ts";
-import { startSimulator, type SimulatorHandle } from "../../simulator/server.ts";
-import { createMigratedDatabase } from "../support/db.ts";
+import type { SimulatorHandle } from "../../simulator/server.ts";
+import { startSimulatedBackend } from "../support/backend.ts";
+import type { createMigratedDatabase } from "../support/db.ts";
 import { SimControl, uniqueTenantName } from "../support/sim-control.ts";
 import type { PrismaClient } from "../../lib/db/client.ts";
 import type { Viewer } from "../../lib/auth/viewer.ts";
@@ -33,27 +33,14 @@ const WDATP = "https://api.securitycenter.microsoft.com";
 const ALL_RESPONSE = ["Machine.Read.All", "Machine.Isolate", "Machine.Scan", "Machine.CollectForensics"];
 
 before(async () => {
-  database = await createMigratedDatabase("devact");
-  sim = await startSimulator({
-    port: 0,
-    certDir: CERT_DIR,
+  ({ database, sim, control, prisma, partnerId } = await startSimulatedBackend({
+    label: "devact",
     seed: "device-action-tests",
-    app: { clientId, displayName: "Device action tests", clientSecrets: [clientSecret], certificates: [], redirectUris: [] },
+    clientId,
+    clientSecret,
     defender: { incidentsPerTenant: 8, quotas: true },
-  });
-  control = new SimControl(sim.url);
-  Object.assign(process.env, {
-    ...simulatedPortalEnv({
-      databaseUrl: database.url,
-      appUrl: "http://localhost:3998",
-      authSecret: randomBytes(32).toString("base64url"),
-      sim,
-      clientId,
-      clientSecret,
-    }),
-  });
-  prisma = (await import("../../lib/db/client.ts")).db();
-  partnerId = (await (await import("../../lib/data/partner.ts")).currentPartner()).id;
+    appUrl: "http://localhost:3998",
+  }));
   mods = {
     run: await import("../../lib/sync/run.ts"),
     tokens: await import("../../lib/microsoft/token-client.ts"),

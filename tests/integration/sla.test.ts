@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { CERT_DIR, simulatedPortalEnv } from "../../scripts/lib/stack.ts";
-import { startSimulator, type SimulatorHandle } from "../../simulator/server.ts";
-import { createMigratedDatabase } from "../support/db.ts";
+import type { SimulatorHandle } from "../../simulator/server.ts";
+import { startSimulatedBackend } from "../support/backend.ts";
+import type { createMigratedDatabase } from "../support/db.ts";
 import { SimControl, uniqueTenantName } from "../support/sim-control.ts";
 import type { PrismaClient } from "../../lib/db/client.ts";
 import type { Viewer } from "../../lib/auth/viewer.ts";
@@ -38,27 +38,12 @@ let m: {
 };
 
 before(async () => {
-  database = await createMigratedDatabase("sla");
-  sim = await startSimulator({
-    port: 0,
-    certDir: CERT_DIR,
-    seed: "sla-tests",
-    app: { clientId, displayName: "SLA tests", clientSecrets: [clientSecret], certificates: [], redirectUris: [] },
+  ({ database, sim, control, prisma, partnerId } = await startSimulatedBackend({
+    label: "sla",
+    clientId,
+    clientSecret,
     defender: { incidentsPerTenant: 12, quotas: false },
-  });
-  control = new SimControl(sim.url);
-  Object.assign(process.env, {
-    ...simulatedPortalEnv({
-      databaseUrl: database.url,
-      appUrl: "http://localhost:3999",
-      authSecret: randomBytes(32).toString("base64url"),
-      sim,
-      clientId,
-      clientSecret,
-    }),
-  });
-  prisma = (await import("../../lib/db/client.ts")).db();
-  partnerId = (await (await import("../../lib/data/partner.ts")).currentPartner()).id;
+  }));
   m = {
     run: await import("../../lib/sync/run.ts"),
     tokens: await import("../../lib/microsoft/token-client.ts"),

@@ -79,7 +79,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
                 <td className="px-3 py-2">
                   <SeverityBadge severity={i.severity} />
                 </td>
-                <td className="max-w-md px-3 py-2">
+                <td className="min-w-72 max-w-md px-3 py-2">
                   <Link href={`/incidents/${i.id}`} className="font-medium text-blue-800 hover:underline">
                     <InertText value={i.title} max={200} />
                   </Link>

@@ -10,6 +10,7 @@ import {
   setChannelEnabled,
   setRuleEnabled,
   testChannel,
+  updateRule,
 } from "../data/notifications.ts";
 import type { Result } from "../result.ts";
 import { formFields, formValues, idOf, runAction, viewerOrDeny } from "./args.ts";
@@ -66,6 +67,23 @@ export async function createRuleAction(_prev: Result | null, form: FormData): Pr
     const fields = formFields(form);
     const result = await createRule(viewer, {
       ...fields,
+      kinds: formValues(form, "kinds"),
+      customerIds: formValues(form, "customerIds"),
+      groupIds: formValues(form, "groupIds"),
+      channelIds: formValues(form, "channelIds"),
+    });
+    if (result.ok) revalidatePath(PAGE);
+    return result.ok ? { ok: true, message: result.message } : result;
+  });
+}
+
+/** Saves an edited rule (the Edit form is the create form, pre-filled, bound to the rule's id). */
+export async function updateRuleAction(ruleId: string, _prev: Result | null, form: FormData): Promise<Result> {
+  return runAction("updateRule", async () => {
+    const id = idOf(ruleId);
+    const viewer = await viewerOrDeny();
+    const result = await updateRule(viewer, id, {
+      ...formFields(form),
       kinds: formValues(form, "kinds"),
       customerIds: formValues(form, "customerIds"),
       groupIds: formValues(form, "groupIds"),

@@ -198,28 +198,30 @@ export interface RuleRow {
   digestMinutes: number | null;
 }
 
+const ruleSelect = {
+  id: true,
+  name: true,
+  enabled: true,
+  kinds: true,
+  minSeverity: true,
+  scope: true,
+  customerIds: true,
+  groupIds: true,
+  channelIds: true,
+  unassignedMinutes: true,
+  syncFailingMinutes: true,
+  quietStart: true,
+  quietEnd: true,
+  timeZone: true,
+  digestMinutes: true,
+} as const;
+
 export async function listRules(viewer: Viewer): Promise<RuleRow[]> {
   assertCan(viewer, "notifications:manage");
   return db().notificationRule.findMany({
     where: { partnerId: viewer.partnerId },
     orderBy: { name: "asc" },
-    select: {
-      id: true,
-      name: true,
-      enabled: true,
-      kinds: true,
-      minSeverity: true,
-      scope: true,
-      customerIds: true,
-      groupIds: true,
-      channelIds: true,
-      unassignedMinutes: true,
-      syncFailingMinutes: true,
-      quietStart: true,
-      quietEnd: true,
-      timeZone: true,
-      digestMinutes: true,
-    },
+    select: ruleSelect,
   });
 }
 
@@ -296,6 +298,45 @@ export async function createRule(viewer: Viewer, input: Record<string, unknown>)
     await writeAudit(tx, { actor: `user:${viewer.userId}`, action: "notification.rule.created", detail: { ruleId: id, ...data } });
   });
   return { ok: true, message: `Rule “${v.name}” created.`, value: { id } };
+}
+
+/**
+ * Changes a rule's fields (the same validation as createRule); its paused/enabled state stays. Deliveries already
+ * created keep their rule id and what they were queued with: the change applies to events dispatched afterwards.
+ */
+export async function updateRule(viewer: Viewer, ruleId: unknown, input: Record<string, unknown>): Promise<Result<{ id: string }>> {
+  assertCan(viewer, "notifications:manage");
+  const id = idInput.safeParse(ruleId);
+  if (!id.success) return failure("Choose a rule from the list.", "invalid");
+  // The rule is looked up within the viewer's partner first: another partner's rule id is simply not found.
+  const before = await db().notificationRule.findFirst({ where: { id: id.data, partnerId: viewer.partnerId }, select: ruleSelect });
+  if (!before) return failure("That rule does not exist.", "not_found");
+  const parsed = ruleInput.safeParse(input);
+  if (!parsed.success) return fieldFailure(parsed.error);
+  const v = parsed.data;
+  const owned = await ownedIds(viewer, v);
+  if (owned.channels.length !== v.channelIds.length || owned.customers.length !== v.customerIds.length || owned.groups.length !== v.groupIds.length)
+    return failure("A chosen channel, customer or group does not exist.", "not_found");
+  if (await db().notificationRule.findFirst({ where: { partnerId: viewer.partnerId, name: v.name, id: { not: id.data } }, select: { id: true } }))
+    return { ok: false, fieldErrors: { name: "A rule of that name exists." }, formError: "A rule of that name exists.", code: "duplicate" };
+  const data = {
+    ...v,
+    customerIds: v.scope === "customers" ? owned.customers : [],
+    groupIds: v.scope === "groups" ? owned.groups : [],
+    channelIds: owned.channels,
+  };
+  const changed = (Object.keys(data) as (keyof typeof data)[]).filter((k) => JSON.stringify(data[k]) !== JSON.stringify(before[k]));
+  return db().$transaction(async (tx): Promise<Result<{ id: string }>> => {
+    const r = await tx.notificationRule.updateMany({ where: { id: id.data, partnerId: viewer.partnerId }, data });
+    if (r.count === 0) return failure("That rule does not exist.", "not_found");
+    // Rules hold no secrets (channels are referenced by id), so the new values are audited as they are.
+    await writeAudit(tx, { actor: `user:${viewer.userId}`, action: "notification.rule.updated", detail: { ruleId: id.data, changed, ...data } });
+    return {
+      ok: true,
+      message: changed.length ? `Rule “${v.name}” saved. It applies to events from now on.` : `Rule “${v.name}” saved (nothing changed).`,
+      value: { id: id.data },
+    };
+  });
 }
 
 export async function setRuleEnabled(viewer: Viewer, ruleId: unknown, enabled: boolean): Promise<Result> {

@@ -126,6 +126,28 @@ test("an admin sets up channels and a rule; a new incident at the simulator arri
   await data.syncCustomer(customer.id);
   await runNotificationCycle(data.prisma, { config: notifyConfig() });
   expect(await data.prisma.notificationDelivery.count({ where: { customerId: customer.id } })).toBe(3);
+
+  // Edit the rule: the form opens pre-filled; a new name and minimum severity show in the list, and the
+  // deliveries already made stay with the rule.
+  await page.goto("/settings/notifications");
+  await page.getByTestId("rule-row").filter({ hasText: ruleName }).getByTestId("edit-rule").click();
+  await expect(page).toHaveURL(/edit=/);
+  const ef = page.getByTestId("rule-form");
+  await expect(ef).toHaveAttribute("data-mode", "edit");
+  await expect(ef.getByLabel("Name")).toHaveValue(ruleName);
+  await expect(ef.getByLabel("From severity")).toHaveValue("high");
+  await expect(ef.getByLabel("New incident")).toBeChecked();
+  await expect(ef.getByLabel("Customers")).toHaveValues([customer.id]);
+  const renamed = `Renamed ${run()}`;
+  await ef.getByLabel("Name").fill(renamed);
+  await ef.getByLabel("From severity").selectOption("medium");
+  await ef.getByRole("button", { name: "Save rule" }).click();
+  await expect(page.getByTestId("rule-form-done")).toContainText(`Rule “${renamed}” saved.`);
+  const edited = page.getByTestId("rule-row").filter({ hasText: renamed });
+  await expect(edited).toContainText("from medium");
+  await expect(page.getByTestId("rule-row").filter({ hasText: ruleName })).toHaveCount(0);
+  await edited.getByTestId("rule-log-link").click();
+  await expect(page.getByTestId("delivery-counts")).toContainText("3 delivered");
 });
 
 test("a suppression marks the matching incident in the queue, and it is not notified", async ({ page, sim, data }) => {
@@ -179,6 +201,7 @@ test("an analyst gets 403 on the notifications page, no menu entry, and a denial
     ["testChannelAction", [id, null]],
     ["setChannelEnabledAction", [id, false, null]],
     ["createRuleAction", [null], { name: "analyst", kinds: "incident.created", channelIds: id }],
+    ["updateRuleAction", [id, null], { name: "analyst", kinds: "incident.created", channelIds: id }],
     ["setRuleEnabledAction", [id, false, null]],
     ["deleteRuleAction", [id, null]],
     ["createSuppressionAction", [null], { reason: "analyst", until: "2099-01-01T00:00" }],

@@ -163,6 +163,74 @@ describe("rules and suppressions", () => {
     assert.ok(await prisma.auditEntry.findFirst({ where: { action: "notification.rule.created" } }));
   });
 
+  test("a rule is edited with the same validation, by an admin of its own partner only, and audited", async () => {
+    const n = await import("../../lib/data/notifications.ts");
+    const { AccessDeniedError } = await import("../../lib/auth/viewer.ts");
+    const channel = await prisma.notificationChannel.findFirstOrThrow({ where: { partnerId: admin.partnerId } });
+    const created = await n.createRule(admin, { name: "To edit", kinds: ["incident.created"], channelIds: [channel.id] });
+    assert.ok(created.ok, JSON.stringify(created));
+    const ruleId = created.value.id;
+
+    const updated = await n.updateRule(admin, ruleId, {
+      name: "Edited",
+      kinds: ["incident.created", "customer.sync_failing"],
+      syncFailingMinutes: "45",
+      minSeverity: "medium",
+      scope: "customers",
+      customerIds: [customerId],
+      channelIds: [channel.id],
+      quietStart: "23:00",
+      quietEnd: "06:30",
+      timeZone: "America/New_York",
+      digestMinutes: "10",
+    });
+    assert.ok(updated.ok, JSON.stringify(updated));
+    assert.match(updated.message ?? "", /Rule “Edited” saved/);
+    const row = await prisma.notificationRule.findUniqueOrThrow({ where: { id: ruleId } });
+    assert.deepEqual(
+      [
+        row.name,
+        row.kinds,
+        row.minSeverity,
+        row.scope,
+        row.customerIds,
+        row.syncFailingMinutes,
+        row.quietStart,
+        row.quietEnd,
+        row.timeZone,
+        row.digestMinutes,
+        row.enabled,
+      ],
+      ["Edited", ["incident.created", "customer.sync_failing"], "medium", "customers", [customerId], 45, "23:00", "06:30", "America/New_York", 10, true],
+    );
+    const audit = await prisma.auditEntry.findFirst({ where: { action: "notification.rule.updated" }, orderBy: { createdAt: "desc" } });
+    assert.ok(audit, "the edit is audited");
+    const detail = JSON.stringify(audit.detail);
+    assert.ok(detail.includes(ruleId) && detail.includes("Edited") && detail.includes("minSeverity"));
+
+    // The same validation as create, as field errors; nothing changes.
+    const bad = await n.updateRule(admin, ruleId, { name: " ", kinds: [], channelIds: [channel.id], timeZone: "Mars/Olympus", quietStart: "25:00" });
+    assert.equal(bad.ok, false);
+    assert.ok(!bad.ok && bad.fieldErrors.name && bad.fieldErrors.kinds && bad.fieldErrors.timeZone && bad.fieldErrors.quietStart, JSON.stringify(bad));
+    const needsMinutes = await n.updateRule(admin, ruleId, { name: "Edited", kinds: ["incident.unassigned"], channelIds: [channel.id] });
+    assert.ok(!needsMinutes.ok && needsMinutes.fieldErrors.unassignedMinutes, JSON.stringify(needsMinutes));
+    const other = await n.createRule(admin, { name: "Taken", kinds: ["incident.created"], channelIds: [channel.id] });
+    assert.ok(other.ok);
+    const dup = await n.updateRule(admin, ruleId, { name: "Taken", kinds: ["incident.created"], channelIds: [channel.id] });
+    assert.ok(!dup.ok && dup.fieldErrors.name, JSON.stringify(dup));
+    assert.equal((await prisma.notificationRule.findUniqueOrThrow({ where: { id: ruleId } })).name, "Edited");
+
+    // An analyst is refused; another partner's admin finds no such rule (nor can point it at their own channels).
+    const auditsBefore = await prisma.auditEntry.count({ where: { action: "notification.rule.updated" } });
+    await assert.rejects(n.updateRule(analyst, ruleId, { name: "Analyst", kinds: ["incident.created"], channelIds: [channel.id] }), AccessDeniedError);
+    const foreign = await n.updateRule(otherAdmin, ruleId, { name: "Stolen", kinds: ["incident.created"], channelIds: [channel.id] });
+    assert.ok(!foreign.ok && foreign.code === "not_found", JSON.stringify(foreign));
+    const missing = await n.updateRule(admin, randomUUID(), { name: "Nope", kinds: ["incident.created"], channelIds: [channel.id] });
+    assert.ok(!missing.ok && missing.code === "not_found");
+    assert.equal((await prisma.notificationRule.findUniqueOrThrow({ where: { id: ruleId } })).name, "Edited");
+    assert.equal(await prisma.auditEntry.count({ where: { action: "notification.rule.updated" } }), auditsBefore);
+  });
+
   test("a suppression marks matching incidents (plain, case-insensitive title) and is audited with who and why", async () => {
     const n = await import("../../lib/data/notifications.ts");
     const until = new Date(Date.now() + 86_400_000).toISOString().slice(0, 16);

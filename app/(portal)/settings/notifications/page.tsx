@@ -30,6 +30,7 @@ export default async function NotificationsPage({ searchParams }: { searchParams
   if (!can(viewer, "notifications:manage")) forbidden();
   const sp = await searchParams;
   const ruleFilter = typeof sp.rule === "string" ? sp.rule : null;
+  const editId = typeof sp.edit === "string" ? sp.edit : null;
   const [channels, rules, suppressions, options] = await Promise.all([
     listChannels(viewer),
     listRules(viewer),
@@ -37,6 +38,8 @@ export default async function NotificationsPage({ searchParams }: { searchParams
     notificationFormOptions(viewer),
   ]);
   const selectedRule = rules.find((r) => r.id === ruleFilter) ?? null;
+  // Only a rule of the viewer's own partner is in `rules`: any other id just shows the Add form.
+  const editing = rules.find((r) => r.id === editId) ?? null;
   const log = await deliveryLog(viewer, selectedRule?.id ?? null);
   const channelNames = Object.fromEntries(channels.map((c) => [c.id, c.name]));
   const customerNames = Object.fromEntries(options.customers.map((c) => [c.id, c.displayName]));
@@ -151,6 +154,11 @@ export default async function NotificationsPage({ searchParams }: { searchParams
                     </Link>
                   </td>
                   <td className="px-2 py-2">
+                    <Link href={`/settings/notifications?edit=${r.id}#rule-form`} className="text-blue-800 hover:underline" data-testid="edit-rule">
+                      Edit
+                    </Link>
+                  </td>
+                  <td className="px-2 py-2">
                     <ActionButton
                       action={setRuleEnabledAction.bind(null, r.id, !r.enabled)}
                       label={r.enabled ? "Pause" : "Enable"}
@@ -171,7 +179,14 @@ export default async function NotificationsPage({ searchParams }: { searchParams
               )}
             </tbody>
           </table>
+          {editing && (
+            <h3 id="rule-form" className="mb-2 text-sm font-semibold text-slate-900">
+              Edit rule
+            </h3>
+          )}
           <RuleForm
+            key={editing?.id ?? "new"}
+            rule={editing ?? undefined}
             channels={channels.map((c) => ({ id: c.id, name: c.name }))}
             customers={options.customers.map((c) => ({ id: c.id, name: c.displayName }))}
             groups={options.groups}

@@ -40,6 +40,10 @@ export async function exportIncidents(viewer: Viewer, f: IncidentFilters): Promi
       "Created",
       "Last update",
       "Microsoft portal",
+      "SLA acknowledge due",
+      "SLA resolve due",
+      "Acknowledged at",
+      "Resolved at",
     ],
     rows.map((i) => [
       i.customer.displayName,
@@ -54,6 +58,11 @@ export async function exportIncidents(viewer: Viewer, f: IncidentFilters): Promi
       i.createdTime,
       i.lastUpdateTime,
       i.webUrl,
+      // ISO timestamps (csvCell), empty where there is no deadline or it has not happened.
+      i.slaAckDueAt,
+      i.slaResolveDueAt,
+      i.acknowledgedAt,
+      i.resolvedAt,
     ]),
   );
   await auditExport(viewer, "incidents", f, rows.length, totalCapped);

@@ -96,6 +96,35 @@ test("an export past the cap holds EXPORT_LIMIT rows and says it was cut", async
   assert.deepEqual([whole.total, whole.truncated], [30, false]);
 });
 
+test("the incident export carries the SLA deadlines and when the incident was acknowledged and resolved, as ISO timestamps", async () => {
+  const at = (iso: string) => new Date(iso);
+  const sla = { slaAckDueAt: at("2031-05-01T10:15:00.000Z"), slaResolveDueAt: at("2031-05-02T10:00:00.000Z") };
+  await prisma.incident.updateMany({
+    where: { customerId: small, sourceId: "1" },
+    data: { ...sla, acknowledgedAt: at("2031-05-01T09:30:12.345Z"), resolvedAt: at("2031-05-01T20:00:00.000Z") },
+  });
+  await prisma.incident.updateMany({ where: { customerId: small, sourceId: "2" }, data: sla });
+  try {
+    const file = await mods.exports.exportIncidents(analystOfSmall, incidentQuery());
+    const [header, ...lines] = file.csv
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\r\n");
+    const cells = (line: string) => line.slice(1, -1).split('","');
+    assert.deepEqual(cells(header!).slice(-4), ["SLA acknowledge due", "SLA resolve due", "Acknowledged at", "Resolved at"]);
+    const row = (sourceId: string) => cells(lines.find((l) => cells(l)[1] === sourceId)!);
+    assert.deepEqual(row("1").slice(-4), ["2031-05-01T10:15:00.000Z", "2031-05-02T10:00:00.000Z", "2031-05-01T09:30:12.345Z", "2031-05-01T20:00:00.000Z"]);
+    assert.deepEqual(row("2").slice(-4), ["2031-05-01T10:15:00.000Z", "2031-05-02T10:00:00.000Z", "", ""], "empty when not (yet) acknowledged or resolved");
+    assert.deepEqual(row("3").slice(-4), ["", "", "", ""], "empty when no SLA applies");
+    assert.equal(cells(header!).length, row("1").length);
+  } finally {
+    await prisma.incident.updateMany({
+      where: { customerId: small, sourceId: { in: ["1", "2"] } },
+      data: { slaAckDueAt: null, slaResolveDueAt: null, acknowledgedAt: null, resolvedAt: null },
+    });
+  }
+});
+
 test("the overview totals every visible customer and pages its table, most urgent first", async () => {
   const partnerId = admin.partnerId;
   // Sixty quiet customers, so the table has a second page.

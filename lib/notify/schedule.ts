@@ -1,44 +1,34 @@
 /**
- * Time arithmetic for rules, pure: quiet hours in a time zone, digest windows, retry backoff.
+ * Time arithmetic for rules, pure: quiet hours in a time zone, digest windows, retry backoff. Zone arithmetic is the
+ * SLA calendar's (lib/sla/calendar.ts), DST-safe.
  */
-const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+import { localParts, zonedInstant } from "../sla/calendar.ts";
 
-export function isValidTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isValidTimeZone } from "../sla/calendar.ts";
+
+const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
 export function parseHhmm(v: string): number | null {
   const m = HHMM.exec(v);
   return m ? Number(m[1]) * 60 + Number(m[2]) : null;
 }
 
-/** Minutes since local midnight (and seconds into the minute) of `at` in `timeZone`. */
-function localClock(at: Date, timeZone: string): { minutes: number; seconds: number } {
-  const parts = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }).formatToParts(at);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
-  return { minutes: get("hour") * 60 + get("minute"), seconds: get("second") };
-}
-
 /**
- * When quiet hours [start, end) in `timeZone` hold `at`, the instant they end; else null. A window may wrap midnight
- * (22:00–07:00). Across a DST change inside the window the end can be off by the shift (an hour at most): deliveries
- * are then released up to an hour early or late, never dropped.
+ * When quiet hours [start, end) in `timeZone` hold `at`, the instant they end (the end's local time on the right
+ * civil day, across DST changes); else null. A window may wrap midnight (22:00–07:00).
  */
 export function quietUntil(at: Date, quiet: { start: string | null; end: string | null; timeZone: string }): Date | null {
   if (!quiet.start || !quiet.end) return null;
   const start = parseHhmm(quiet.start);
   const end = parseHhmm(quiet.end);
   if (start === null || end === null || start === end) return null;
-  const { minutes, seconds } = localClock(at, quiet.timeZone);
+  const p = localParts(at.getTime(), quiet.timeZone);
+  const minutes = p.h * 60 + p.min;
   const inside = start < end ? minutes >= start && minutes < end : minutes >= start || minutes < end;
   if (!inside) return null;
-  const untilEnd = (end - minutes + 1440) % 1440;
-  return new Date(at.getTime() + untilEnd * 60_000 - seconds * 1000 - (at.getTime() % 1000));
+  // The end falls today, or tomorrow when the window wraps midnight and we are before it.
+  const day = new Date(Date.UTC(p.y, p.m - 1, p.d + (minutes >= end ? 1 : 0)));
+  return new Date(zonedInstant(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate(), Math.floor(end / 60), end % 60, quiet.timeZone));
 }
 
 /** The end of the digest window holding `at` (windows of N minutes aligned to the epoch, so every worker agrees). */

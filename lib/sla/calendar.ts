@@ -58,7 +58,7 @@ interface LocalParts {
   s: number;
 }
 
-function localParts(instant: number, timeZone: string): LocalParts {
+export function localParts(instant: number, timeZone: string): LocalParts {
   const out: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(new Date(instant))) if (p.type !== "literal") out[p.type] = Number(p.value);
   return { y: out.year!, m: out.month!, d: out.day!, h: out.hour! % 24, min: out.minute!, s: out.second! };

@@ -74,6 +74,11 @@ describe("signature, schedule, Retry-After", () => {
     assert.equal(until?.toISOString(), "2026-12-02T06:00:00.000Z");
     assert.equal(quietUntil(new Date("2026-12-02T12:00:00Z"), { start: "22:00", end: "07:00", timeZone: "Europe/Amsterdam" }), null);
     assert.equal(quietUntil(at, { start: null, end: null, timeZone: "UTC" }), null);
+    // Spring forward inside the window (Amsterdam, 2027-03-28 02:00 → 03:00): 07:00 local is 05:00Z, not an hour late.
+    assert.equal(
+      quietUntil(new Date("2027-03-27T23:00:00Z"), { start: "22:00", end: "07:00", timeZone: "Europe/Amsterdam" })?.toISOString(),
+      "2027-03-28T05:00:00.000Z",
+    );
   });
 
   test("digest windows align for every worker; backoff grows and is capped; Retry-After seconds and dates", () => {

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import { startSimulator, type SimulatorHandle } from "../../simulator/server.ts";
+import { SimControl } from "../support/sim-control.ts";
 
 const CLIENT_ID = "5d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6";
 const SECRET = "hunting-test-secret";
@@ -384,6 +385,25 @@ describe("runHuntingQuery", () => {
     assert.equal(r.json.error.code, "serviceNotAvailable");
     assert.equal(r.json.error.message, "Injected outage");
     assert.equal((await hunt(tok, { Query: "DeviceInfo | take 1" })).status, 200);
+  });
+
+  test("SimControl helpers: per-tenant knobs, counters and the ground-truth table", async () => {
+    const simc = new SimControl(sim.url);
+    const set = await simc.setHunting(tid, { slowMs: 5 });
+    assert.equal(set.knobs.slowMs, 5);
+    assert.equal((await simc.setHunting(tid, { slowMs: null })).knobs.slowMs, 0);
+    const view = await simc.hunting(tid);
+    assert.ok(view.counters.calls > 0 && view.counters.ok > 0);
+    assert.ok((await simc.huntingCounters()).tenants[tid]!.calls >= view.counters.calls);
+    const truth = await simc.huntingTable(tid, "DeviceProcessEvents");
+    // Alert rows go back as far as the alerts (42 days); the API shows only the last 30 days of them.
+    const cutoff = Date.now() - 30 * 86_400_000;
+    assert.equal(truth.rows.filter((r) => Date.parse(r.Timestamp as string) >= cutoff).length, procs.length);
+    assert.ok(truth.rows.length > procs.length, "older alert rows exist and are not returned");
+    assert.deepEqual(truth.schema.slice(0, 2), [
+      { name: "Timestamp", type: "DateTime" },
+      { name: "DeviceId", type: "String" },
+    ]);
   });
 
   test("the same query gives the same answer (deterministic data)", async () => {

@@ -406,6 +406,30 @@ describe("runHuntingQuery", () => {
     ]);
   });
 
+  test("starter hunts written in the subset find the planted activity", async () => {
+    const encoded = await rows(tok, 'DeviceProcessEvents | where FileName =~ "powershell.exe" and ProcessCommandLine has "-EncodedCommand"');
+    assert.ok(encoded.length >= 1, "encoded PowerShell");
+    const admin = await rows(
+      tok,
+      'DeviceProcessEvents | where FileName in~ ("net.exe", "net1.exe") and ProcessCommandLine has "localgroup" and ProcessCommandLine has "administrators" and ProcessCommandLine has "/add"',
+    );
+    assert.ok(admin.length >= 1, "new local admin");
+    const rundll = await rows(
+      tok,
+      'DeviceProcessEvents | where FileName =~ "rundll32.exe" and (ProcessCommandLine contains @"\\Users\\" or ProcessCommandLine contains @"\\AppData\\")',
+    );
+    assert.ok(rundll.length >= 1 && rundll.every((x) => /\\(Users|AppData)\\/i.test(x.ProcessCommandLine)), "rundll32 from a user path");
+    const renames = await hunt(tok, {
+      Query: 'DeviceFileEvents | where ActionType == "FileRenamed" | summarize Renames = count() by DeviceName, bin(Timestamp, 10m) | where Renames >= 50',
+    });
+    assert.equal(renames.status, 200);
+    const countries = await rows(
+      tok,
+      'IdentityLogonEvents | where ActionType == "LogonSuccess" | summarize Countries = dcount(Location) by AccountUpn | where Countries > 1',
+    );
+    assert.ok(countries.length >= 1, "sign-ins from a new country");
+  });
+
   test("the same query gives the same answer (deterministic data)", async () => {
     const q = "DeviceNetworkEvents | where RemotePort == 443 | summarize count() by RemoteUrl | sort by RemoteUrl asc";
     assert.deepEqual(await rows(tok, q), await rows(tok, q));

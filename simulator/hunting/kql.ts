@@ -540,11 +540,30 @@ class Parser {
 
   // --- expressions ---------------------------------------------------------------------------
 
+  private depth = 0;
+  private binaries = 0;
+
+  /** Left-deep chains (a or b or c ...) are evaluated recursively: their length is bounded too. */
+  private binNode(e: Expr): Expr {
+    if (++this.binaries > 1000) throw new KqlError("The query is too complex (more than 1,000 binary operators)");
+    return e;
+  }
+
   expr(): Expr {
+    // Nesting is bounded so a hostile query cannot exhaust the stack (parentheses, unary minus, calls all recurse here).
+    if (++this.depth > 100) throw new KqlError("The query is nested too deeply");
+    try {
+      return this.orExpr();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private orExpr(): Expr {
     let l = this.and();
     while (this.isWord("or")) {
       const tok = this.next();
-      l = { k: "bin", op: "or", l, r: this.and(), tok };
+      l = this.binNode({ k: "bin", op: "or", l, r: this.and(), tok });
     }
     return l;
   }
@@ -553,7 +572,7 @@ class Parser {
     let l = this.cmp();
     while (this.isWord("and")) {
       const tok = this.next();
-      l = { k: "bin", op: "and", l, r: this.cmp(), tok };
+      l = this.binNode({ k: "bin", op: "and", l, r: this.cmp(), tok });
     }
     return l;
   }
@@ -563,12 +582,12 @@ class Parser {
     const t = this.t;
     if (t.kind === "op" && ["==", "!=", "=~", "!~", "<", "<=", ">", ">="].includes(t.text)) {
       this.next();
-      return { k: "bin", op: t.text, l, r: this.add(), tok: t };
+      return this.binNode({ k: "bin", op: t.text, l, r: this.add(), tok: t });
     }
     const word = t.kind === "ident" || t.kind === "op" ? t.text : "";
     if (STRING_OPS.has(word)) {
       this.next();
-      return { k: "bin", op: word, l, r: this.add(), tok: t };
+      return this.binNode({ k: "bin", op: word, l, r: this.add(), tok: t });
     }
     if (word === "in" || word === "!in" || word === "in~" || word === "!in~") {
       this.next();
@@ -602,7 +621,7 @@ class Parser {
     let l = this.mul();
     while (this.isOp("+") || this.isOp("-")) {
       const tok = this.next();
-      l = { k: "bin", op: tok.text, l, r: this.mul(), tok };
+      l = this.binNode({ k: "bin", op: tok.text, l, r: this.mul(), tok });
     }
     return l;
   }
@@ -611,19 +630,21 @@ class Parser {
     let l = this.unary();
     while (this.isOp("*") || this.isOp("/") || this.isOp("%")) {
       const tok = this.next();
-      l = { k: "bin", op: tok.text, l, r: this.unary(), tok };
+      l = this.binNode({ k: "bin", op: tok.text, l, r: this.unary(), tok });
     }
     return l;
   }
 
   private unary(): Expr {
-    if (this.isOp("-")) {
-      this.next();
-      return { k: "neg", e: this.unary() };
-    }
-    if (this.isOp("+")) {
-      this.next();
-      return this.unary();
+    if (this.isOp("-") || this.isOp("+")) {
+      const minus = this.next().text === "-";
+      if (++this.depth > 100) throw new KqlError("The query is nested too deeply");
+      try {
+        const e = this.unary();
+        return minus ? { k: "neg", e } : e;
+      } finally {
+        this.depth--;
+      }
     }
     return this.primary();
   }

@@ -339,6 +339,11 @@ describe("runHuntingQuery", () => {
       assert.match(r.json.error.message, re, q);
       assert.ok(r.json.error.innerError?.["request-id"], "Graph error shape");
     }
+    // Hostile shapes are refused as queries, not by exhausting the simulator's stack.
+    const deep = await hunt(tok, { Query: `DeviceInfo | where ${"(".repeat(5000)}OSBuild == 1${")".repeat(5000)}` });
+    assert.equal(deep.status, 400);
+    const chain = await hunt(tok, { Query: `DeviceInfo | where ${Array(5000).fill("OSBuild==1").join(" or ")}` });
+    assert.equal(chain.status, 400);
     const missing = await hunt(tok, { Timespan: "P1D" });
     assert.equal(missing.status, 400);
     assert.match(missing.json.error.message, /'Query'/);

@@ -15,7 +15,7 @@
 //              distinct a, b | distinct *                  count
 //   Predicates: == != < <= > >= (case-sensitive strings), =~ !~ (case-insensitive equality),
 //              contains !contains has !has startswith !startswith endswith !endswith (case-insensitive;
-//              *_cs variants case-sensitive), in (...) !in (...) (case-sensitive), in~ !in~, between (a .. b),
+//              *_cs variants case-sensitive), in (...) !in (...) (case-sensitive), in~ !in~, between (a .. b) (also datetime .. timespan),
 //              !between, and, or, not(...)
 //              `has` matches whole terms: the match must not be preceded or followed by an ASCII letter or digit.
 //   Scalars:   string ('..', "..", @'..'), long, real, bool, timespan (1d, 2h, 30m, 10s, 100ms), datetime(...),
@@ -179,10 +179,12 @@ export function tokenize(src: string): Tok[] {
       while (i < src.length && isIdPart(src[i]!)) i++;
       let word = src.slice(start, i);
       // datetime(...) takes a raw literal: datetime(2024-01-01), datetime(2024-01-01T08:00:00Z), datetime("...")
-      if (word === "datetime" && src[i] === "(") {
-        const close = src.indexOf(")", i);
+      let open = i;
+      while (open < src.length && (src[open] === " " || src[open] === "\t")) open++;
+      if (word === "datetime" && src[open] === "(") {
+        const close = src.indexOf(")", open);
         if (close < 0) fail(start, word);
-        let raw = src.slice(i + 1, close).trim();
+        let raw = src.slice(open + 1, close).trim();
         if (/^(['"]).*\1$/.test(raw)) raw = raw.slice(1, -1);
         i = close + 1;
         push("datetime", start, src.slice(start, i), raw);
@@ -867,7 +869,24 @@ class Binder {
       case "between": {
         const l = this.bind(e.l);
         const lo = this.bind(e.lo);
-        const hi = this.bind(e.hi);
+        const bound = this.bind(e.hi);
+        // KQL: `datetime between (start .. timespan)` ends at start + timespan.
+        const hi: Bound =
+          l.type === "datetime" && lo.type === "datetime" && bound.type === "timespan"
+            ? {
+                type: "datetime",
+                fn: (r) => {
+                  const a = lo.fn(r);
+                  const b = bound.fn(r);
+                  return typeof a === "number" && typeof b === "number" ? a + b : null;
+                },
+              }
+            : bound;
+        for (const x of [lo, hi]) {
+          if (!(x.type === l.type || (isNum(x.type) && isNum(l.type)))) {
+            throw new KqlError(`'${this.op}' operator: between() cannot compare ${l.type} with ${x.type}`);
+          }
+        }
         return {
           type: "bool",
           fn: (r) => {

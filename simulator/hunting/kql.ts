@@ -15,7 +15,7 @@
 //              distinct a, b | distinct *                  count
 //   Predicates: == != < <= > >= (case-sensitive strings), =~ !~ (case-insensitive equality),
 //              contains !contains has !has startswith !startswith endswith !endswith (case-insensitive;
-//              *_cs variants case-sensitive), in (...) !in (...) (case-sensitive), in~ !in~, between (a .. b),
+//              *_cs variants case-sensitive), in (...) !in (...) (case-sensitive), in~ !in~, between (a .. b) (also datetime .. timespan),
 //              !between, and, or, not(...)
 //              `has` matches whole terms: the match must not be preceded or followed by an ASCII letter or digit.
 //   Scalars:   string ('..', "..", @'..'), long, real, bool, timespan (1d, 2h, 30m, 10s, 100ms), datetime(...),
@@ -179,10 +179,12 @@ export function tokenize(src: string): Tok[] {
       while (i < src.length && isIdPart(src[i]!)) i++;
       let word = src.slice(start, i);
       // datetime(...) takes a raw literal: datetime(2024-01-01), datetime(2024-01-01T08:00:00Z), datetime("...")
-      if (word === "datetime" && src[i] === "(") {
-        const close = src.indexOf(")", i);
+      let open = i;
+      while (open < src.length && (src[open] === " " || src[open] === "\t")) open++;
+      if (word === "datetime" && src[open] === "(") {
+        const close = src.indexOf(")", open);
         if (close < 0) fail(start, word);
-        let raw = src.slice(i + 1, close).trim();
+        let raw = src.slice(open + 1, close).trim();
         if (/^(['"]).*\1$/.test(raw)) raw = raw.slice(1, -1);
         i = close + 1;
         push("datetime", start, src.slice(start, i), raw);
@@ -540,11 +542,30 @@ class Parser {
 
   // --- expressions ---------------------------------------------------------------------------
 
+  private depth = 0;
+  private binaries = 0;
+
+  /** Left-deep chains (a or b or c ...) are evaluated recursively: their length is bounded too. */
+  private binNode(e: Expr): Expr {
+    if (++this.binaries > 1000) throw new KqlError("The query is too complex (more than 1,000 binary operators)");
+    return e;
+  }
+
   expr(): Expr {
+    // Nesting is bounded so a hostile query cannot exhaust the stack (parentheses, unary minus, calls all recurse here).
+    if (++this.depth > 100) throw new KqlError("The query is nested too deeply");
+    try {
+      return this.orExpr();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private orExpr(): Expr {
     let l = this.and();
     while (this.isWord("or")) {
       const tok = this.next();
-      l = { k: "bin", op: "or", l, r: this.and(), tok };
+      l = this.binNode({ k: "bin", op: "or", l, r: this.and(), tok });
     }
     return l;
   }
@@ -553,7 +574,7 @@ class Parser {
     let l = this.cmp();
     while (this.isWord("and")) {
       const tok = this.next();
-      l = { k: "bin", op: "and", l, r: this.cmp(), tok };
+      l = this.binNode({ k: "bin", op: "and", l, r: this.cmp(), tok });
     }
     return l;
   }
@@ -563,12 +584,12 @@ class Parser {
     const t = this.t;
     if (t.kind === "op" && ["==", "!=", "=~", "!~", "<", "<=", ">", ">="].includes(t.text)) {
       this.next();
-      return { k: "bin", op: t.text, l, r: this.add(), tok: t };
+      return this.binNode({ k: "bin", op: t.text, l, r: this.add(), tok: t });
     }
     const word = t.kind === "ident" || t.kind === "op" ? t.text : "";
     if (STRING_OPS.has(word)) {
       this.next();
-      return { k: "bin", op: word, l, r: this.add(), tok: t };
+      return this.binNode({ k: "bin", op: word, l, r: this.add(), tok: t });
     }
     if (word === "in" || word === "!in" || word === "in~" || word === "!in~") {
       this.next();
@@ -602,7 +623,7 @@ class Parser {
     let l = this.mul();
     while (this.isOp("+") || this.isOp("-")) {
       const tok = this.next();
-      l = { k: "bin", op: tok.text, l, r: this.mul(), tok };
+      l = this.binNode({ k: "bin", op: tok.text, l, r: this.mul(), tok });
     }
     return l;
   }
@@ -611,19 +632,21 @@ class Parser {
     let l = this.unary();
     while (this.isOp("*") || this.isOp("/") || this.isOp("%")) {
       const tok = this.next();
-      l = { k: "bin", op: tok.text, l, r: this.unary(), tok };
+      l = this.binNode({ k: "bin", op: tok.text, l, r: this.unary(), tok });
     }
     return l;
   }
 
   private unary(): Expr {
-    if (this.isOp("-")) {
-      this.next();
-      return { k: "neg", e: this.unary() };
-    }
-    if (this.isOp("+")) {
-      this.next();
-      return this.unary();
+    if (this.isOp("-") || this.isOp("+")) {
+      const minus = this.next().text === "-";
+      if (++this.depth > 100) throw new KqlError("The query is nested too deeply");
+      try {
+        const e = this.unary();
+        return minus ? { k: "neg", e } : e;
+      } finally {
+        this.depth--;
+      }
     }
     return this.primary();
   }
@@ -846,7 +869,24 @@ class Binder {
       case "between": {
         const l = this.bind(e.l);
         const lo = this.bind(e.lo);
-        const hi = this.bind(e.hi);
+        const bound = this.bind(e.hi);
+        // KQL: `datetime between (start .. timespan)` ends at start + timespan.
+        const hi: Bound =
+          l.type === "datetime" && lo.type === "datetime" && bound.type === "timespan"
+            ? {
+                type: "datetime",
+                fn: (r) => {
+                  const a = lo.fn(r);
+                  const b = bound.fn(r);
+                  return typeof a === "number" && typeof b === "number" ? a + b : null;
+                },
+              }
+            : bound;
+        for (const x of [lo, hi]) {
+          if (!(x.type === l.type || (isNum(x.type) && isNum(l.type)))) {
+            throw new KqlError(`'${this.op}' operator: between() cannot compare ${l.type} with ${x.type}`);
+          }
+        }
         return {
           type: "bool",
           fn: (r) => {

@@ -223,9 +223,9 @@ export class HuntingService {
   defaults: HuntingKnobs = { ...DEFAULT_HUNTING_KNOBS };
   private readonly overrides = new Map<string, Partial<HuntingKnobs>>();
   private readonly tenants = new Map<string, TenantState>();
-  /** About 25 tenants' worth of tables (a tenant has ~5,000 rows over its eight tables); evicted tables are rebuilt
-   * identically on the next query. */
-  readonly cache = new TableCache(120_000);
+  /** About 40,000 rows (~8 tenants' eight tables, ~30 tenants' DeviceProcessEvents): tables of a hunt across many
+   * tenants are built once each anyway; evicted tables are rebuilt identically on the next query. */
+  readonly cache = new TableCache(40_000);
 
   constructor(
     private readonly seed: string,

@@ -84,6 +84,7 @@ test("an admin hunts across three customers: rows of the one that answers, the o
     await expect(rows.first().locator("time")).toHaveCount(1);
     // Sorting is the server's: DeviceName descending.
     await table.locator("thead th").nth(1).getByRole("link").click();
+    await expect(table.locator("thead th").nth(1)).toContainText("▲");
     await table.locator("thead th").nth(1).getByRole("link").click();
     await expect(table.locator("thead th").nth(1)).toContainText("▼");
     const names = await rows.locator("td:nth-child(2)").allTextContents();

@@ -30,12 +30,12 @@ test("an admin hunts across three customers: rows of the one that answers, the o
 }) => {
   test.setTimeout(150_000);
   const { admin } = await partnerUsers(sim);
+  await signIn(page, admin.upn);
+  await expect(page).toHaveURL(/\/overview$/);
   const answers = await data.consentedCustomer('Hunt <img src=x onerror="window.__xss=1">', { roles: HUNT });
   const notGranted = await data.consentedCustomer("Hunt NoGrant", { roles: READ });
   const throttled = await data.consentedCustomer("Hunt Quota", { roles: HUNT });
   await simPut(`/tenants/${throttled.tenantId}/hunting`, { cpuBudgetMsPer15Min: 0 });
-  await signIn(page, admin.upn);
-  await expect(page).toHaveURL(/\/overview$/);
   // The worker started here spends its time on hunts, not on syncing every customer of the suite.
   const later = new Date(Date.now() + 3_600_000);
   for (const c of await data.prisma.customer.findMany({ select: { id: true } }))

@@ -96,7 +96,7 @@ test("an admin hunts across three customers: rows of the one that answers, the o
     expect(csv.headers()["content-disposition"]).toMatch(/attachment; filename="hunt-[0-9a-f]{8}\.csv"/);
     const csvText = await csv.text();
     expect(csvText.split("\r\n")[0]).toBe('\uFEFF"Customer","DeviceName","OSPlatform","LastSeen"');
-    expect(csvText).toContain(answers.displayName);
+    expect(csvText).toContain(answers.displayName.replace(/"/g, `""`));
     expect(csvText).not.toContain(notGranted.displayName);
     const json = (await (await page.request.get((await page.getByTestId("hunt-export-json").getAttribute("href"))!)).json()) as {
       rows: Record<string, unknown>[];
@@ -120,7 +120,7 @@ test("an admin hunts across three customers: rows of the one that answers, the o
 
     // Save the query, shared; it is listed, and the history lists both hunts.
     await page.getByTestId("hunt-edit").click();
-    await page.getByText("Save this query").click();
+    await page.locator("summary", { hasText: "Save this query" }).click();
     await page.getByTestId("hunt-save-name").fill("Join attempt");
     await page.getByTestId("hunt-save-shared").check();
     await page.getByTestId("hunt-save").click();

@@ -30,9 +30,10 @@ import { fieldErrorsOf } from "./form-errors.ts";
  * collect-investigation-package.md; machineaction.md; get-machineaction-object.md; get-package-sas-uri.md).
  *
  * Access: the viewer needs `devices:respond` (partner admins by role; analysts with the Responder capability, see
- * CAPABILITY_PERMISSIONS in lib/auth/viewer.ts — without it a call is refused before anything is read or sent); the device is looked up from an incident or alert the viewer may see
- * (scope checked in the same query), and the machine id must be one that incident's or alert's evidence names, so a
- * forged customer, incident or machine id is "not found" and nothing is sent. The customer must have granted the
+ * CAPABILITY_PERMISSIONS in lib/auth/viewer.ts — without it a call is refused before anything is read or sent); the
+ * device is looked up from an incident or alert the viewer may see (scope checked in the same query), and the machine
+ * id must be one that incident's or alert's evidence names, so a forged customer, incident or machine id is "not
+ * found" and nothing is sent. The customer must have granted the
  * action's application permission (customer.grantedRoles); otherwise nothing is sent and the page says what is missing.
  *
  * Status is followed by polling Microsoft (GET /api/machineactions/{id}) when the device panel is shown or refreshed

@@ -37,9 +37,11 @@ export const ROLE_PERMISSIONS = {
     "users:manage",
     "notifications:manage",
     "sla:manage",
+    "hunting:run",
   ],
   // An analyst runs response actions only with the Responder capability (CAPABILITY_PERMISSIONS below).
-  ANALYST: ["customers:read", "incidents:read", "incidents:triage", "sync:refresh"],
+  // hunting:run: advanced hunting over the viewer's own customers (lib/data/hunting.ts).
+  ANALYST: ["customers:read", "incidents:read", "incidents:triage", "sync:refresh", "hunting:run"],
 } as const satisfies Record<PortalRole, readonly string[]>;
 
 export type Action = (typeof ROLE_PERMISSIONS)[PortalRole][number];

@@ -2,6 +2,7 @@
 //   Defender XDR   /{xdr host}/api/incidents[/{id}]                 GET, PATCH
 //   MDE alerts     /{mde host}/api/alerts[/{id}], /api/v1.0/alerts   GET
 //   Graph          /graph.microsoft.com/v1.0/security/incidents[/{id}], /v1.0/security/alerts_v2[/{id}]   GET
+//   Graph hunting  /graph.microsoft.com/v1.0/security/runHuntingQuery   POST (simulator/hunting/service.ts)
 //   SIEM (legacy)  /wdatp-alertexporter-{eu|us|uk}.windows.com/api/alerts   GET
 //   MDE machine actions /{mde host}/api/machines/{id}/{isolate|unisolate|runAntiVirusScan|collectInvestigationPackage} POST,
 //                  /api/machineactions/{id}[/GetPackageUri] GET (machine-actions.ts)
@@ -65,8 +66,14 @@ export const SIEM_HOSTS: ReadonlySet<string> = new Set([
   "wdatp-alertexporter-uk.windows.com",
 ]);
 
-const FAMILY: Record<Api, Family> = { xdr: "defender", mde: "defender", graph: "graph", siem: "defender" };
-const RESOURCE: Record<Api, ResourceDefinition> = { xdr: RESOURCES.mtp, mde: RESOURCES.wdatp, graph: RESOURCES.graph, siem: RESOURCES.aadgraph };
+const FAMILY: Record<Api, Family> = { xdr: "defender", mde: "defender", graph: "graph", siem: "defender", hunting: "graph" };
+const RESOURCE: Record<Api, ResourceDefinition> = {
+  xdr: RESOURCES.mtp,
+  mde: RESOURCES.wdatp,
+  graph: RESOURCES.graph,
+  siem: RESOURCES.aadgraph,
+  hunting: RESOURCES.graph,
+};
 
 interface Call {
   req: SimRequest;
@@ -90,7 +97,7 @@ const byUpdateDesc = (a: IncidentRec, b: IncidentRec) => b.lastUpdateMs - a.last
 export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): Route[] {
   const seed = ctx.directory.seed;
   /** The tenant's spelling variant (PUT /_sim/tenants/{id}/defender {enumCase, graphTags}); as documented by default. */
-  const spelled = <T>(c: Call, body: T): T => (c.api === "siem" ? body : respell(body, svc.spelling(c.tenant.id), c.api));
+  const spelled = <T>(c: Call, body: T): T => (c.api === "siem" || c.api === "hunting" ? body : respell(body, svc.spelling(c.tenant.id), c.api));
 
   // -------------------------------------------------------------------------------------------
   // Pipeline: host check -> token (401) -> role (403) -> licence (403) -> quota (429) -> faults -> handler
@@ -98,7 +105,13 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
 
   const unknownHost = (req: SimRequest): SimResult => json(404, { error: "not_found", error_description: `No route for ${req.method} ${req.url.pathname}` });
 
-  const run = async (api: Api, endpoint: string, roles: readonly string[], req: SimRequest, handler: (call: Call) => SimResult): Promise<SimResult> => {
+  const run = async (
+    api: Api,
+    endpoint: string,
+    roles: readonly string[],
+    req: SimRequest,
+    handler: (call: Call) => SimResult | Promise<SimResult>,
+  ): Promise<SimResult> => {
     const host = (req.params.host ?? "").toLowerCase();
     const family = FAMILY[api];
     const ids = callIds(req);
@@ -179,7 +192,7 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
     const data = svc.data(tenant);
     let result: SimResult;
     try {
-      result = handler({ req, api, host, ids, claims, tenant, data });
+      result = await handler({ req, api, host, ids, claims, tenant, data });
     } catch (err) {
       if (err instanceof ODataError)
         return apiError(
@@ -561,10 +574,33 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
   };
 
   // -------------------------------------------------------------------------------------------
+  // Graph advanced hunting (security-security-runhuntingquery.md): simulator/hunting/service.ts
+  // -------------------------------------------------------------------------------------------
+
+  const runHuntingQuery = (c: Call): Promise<SimResult> => {
+    let body: unknown;
+    try {
+      body = c.req.json();
+    } catch (err) {
+      // UNCONFIRMED wording for a body that is not JSON.
+      if (err instanceof HttpError) return Promise.resolve(apiError("graph", c.ids, 400, "BadRequest", "The request body is not valid JSON."));
+      throw err;
+    }
+    return svc.hunting.run({
+      tenantId: c.tenant.id,
+      tenantDisplayName: c.tenant.displayName,
+      data: c.data,
+      body,
+      error: (status, code, message, headers) => apiError("graph", c.ids, status, code, message, headers),
+    });
+  };
+
+  // -------------------------------------------------------------------------------------------
   // Routes
   // -------------------------------------------------------------------------------------------
 
-  const route = (api: Api, endpoint: string, roles: readonly string[], fn: (c: Call) => SimResult) => (req: SimRequest) => run(api, endpoint, roles, req, fn);
+  const route = (api: Api, endpoint: string, roles: readonly string[], fn: (c: Call) => SimResult | Promise<SimResult>) => (req: SimRequest) =>
+    run(api, endpoint, roles, req, fn);
   const host = (req: SimRequest) => (req.params.host ?? "").toLowerCase();
 
   const xdrListH = route("xdr", "xdr.incidents.list", XDR_READ, xdrList);
@@ -627,6 +663,12 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
         GRAPH_HOSTS.has(host(req))
           ? route("graph", "graph.incidents.get", ["SecurityIncident.Read.All", "SecurityIncident.ReadWrite.All"], graphIncidentGet)(req)
           : unknownHost(req),
+    },
+    {
+      method: "POST",
+      path: "/:host/v1.0/security/runHuntingQuery",
+      handler: (req) =>
+        GRAPH_HOSTS.has(host(req)) ? route("hunting", "graph.runHuntingQuery", ["ThreatHunting.Read.All"], runHuntingQuery)(req) : unknownHost(req),
     },
     {
       method: "GET",

@@ -13,6 +13,7 @@ const STATUS: Record<string, { label: string; className: string }> = {
 const REASON: Record<string, string> = {
   not_granted: "Hunting not granted",
   not_connected: "Not connected",
+  not_licensed: "No Defender XDR",
   out_of_scope: "No longer yours",
   throttled: "Quota",
   timeout: "Timeout",

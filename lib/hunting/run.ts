@@ -33,7 +33,7 @@ export const HUNT_REASONS = {
   out_of_scope: "Skipped: this customer is no longer one of yours.",
 } as const;
 
-export type HuntReason = keyof typeof HUNT_REASONS | "throttled" | "timeout" | "query_error" | "too_large" | "failed";
+export type HuntReason = keyof typeof HUNT_REASONS | "not_licensed" | "throttled" | "timeout" | "query_error" | "too_large" | "failed";
 
 type TenantOutcome = { status: "done" | "failed" | "skipped"; reason: HuntReason | null; message: string | null };
 
@@ -42,6 +42,13 @@ export function describeHuntFailure(err: unknown, now = Date.now()): TenantOutco
   if (err instanceof MicrosoftApiError) {
     switch (err.kind) {
       case "forbidden":
+        // A tenant without Defender XDR answers 403 too, saying so: that is a licence to buy, not a permission to ask.
+        if (/not onboarded/i.test(err.message))
+          return {
+            status: "failed",
+            reason: "not_licensed",
+            message: `This customer's tenant is not onboarded to Microsoft Defender XDR, so it has no hunting data. Microsoft said: ${err.message}`,
+          };
         return { status: "failed", reason: "not_granted", message: `${HUNT_REASONS.not_granted} Microsoft said: ${err.message}` };
       case "throttled": {
         const until = err.retryAfterMs ? new Date(now + err.retryAfterMs).toISOString().slice(11, 16) : null;

@@ -141,7 +141,7 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
         // pull-alerts-using-rest-api.md: 403 when the tenant is not managed or deleted. Body UNCONFIRMED.
         return apiError(family, ids, 403, "Forbidden", "Tenant is not onboarded to Microsoft Defender for Endpoint.");
       }
-      if (api === "graph") {
+      if (family === "graph") {
         // UNCONFIRMED: Graph's answer for a tenant without any Defender workload is not documented; a 403 naming the
         // missing onboarding is what this simulator returns.
         return apiError(family, ids, 403, "Forbidden", "The tenant is not onboarded to Microsoft Defender XDR.");

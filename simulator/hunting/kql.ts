@@ -691,6 +691,11 @@ class Parser {
         return { k: "col", name: t.text, tok: t };
       }
       case "op":
+        // `*` as an argument (arg_max(Timestamp, *)): parsed so the 400 can name the unsupported function.
+        if (t.text === "*" && (this.isOp("(", this.toks[this.p - 1]) || this.isOp(",", this.toks[this.p - 1]))) {
+          this.next();
+          return { k: "col", name: "*", tok: t };
+        }
         if (t.text === "(") {
           this.next();
           const e = this.expr();

@@ -30,12 +30,12 @@ test("an admin hunts across three customers: rows of the one that answers, the o
 }) => {
   test.setTimeout(150_000);
   const { admin } = await partnerUsers(sim);
+  await signIn(page, admin.upn);
+  await expect(page).toHaveURL(/\/overview$/);
   const answers = await data.consentedCustomer('Hunt <img src=x onerror="window.__xss=1">', { roles: HUNT });
   const notGranted = await data.consentedCustomer("Hunt NoGrant", { roles: READ });
   const throttled = await data.consentedCustomer("Hunt Quota", { roles: HUNT });
   await simPut(`/tenants/${throttled.tenantId}/hunting`, { cpuBudgetMsPer15Min: 0 });
-  await signIn(page, admin.upn);
-  await expect(page).toHaveURL(/\/overview$/);
   // The worker started here spends its time on hunts, not on syncing every customer of the suite.
   const later = new Date(Date.now() + 3_600_000);
   for (const c of await data.prisma.customer.findMany({ select: { id: true } }))
@@ -84,6 +84,7 @@ test("an admin hunts across three customers: rows of the one that answers, the o
     await expect(rows.first().locator("time")).toHaveCount(1);
     // Sorting is the server's: DeviceName descending.
     await table.locator("thead th").nth(1).getByRole("link").click();
+    await expect(table.locator("thead th").nth(1)).toContainText("▲");
     await table.locator("thead th").nth(1).getByRole("link").click();
     await expect(table.locator("thead th").nth(1)).toContainText("▼");
     const names = await rows.locator("td:nth-child(2)").allTextContents();

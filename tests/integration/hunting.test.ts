@@ -311,3 +311,15 @@ test("saved queries: personal or shared; only the owner (or an admin, for a shar
   const dup = await mods.hunting.saveHuntQuery(analyst, { name: "Mine", query: "DeviceInfo | take 2" });
   assert.equal(dup.ok, false);
 });
+
+test("a tenant without Defender XDR is told apart from one that did not grant hunting", async () => {
+  const t = await control.createTenant({ ...uniqueTenantName("Hunt NoLicence"), defenderLicence: false });
+  await control.grantConsent(t.id, { [GRAPH]: ["SecurityIncident.Read.All", "ThreatHunting.Read.All"] });
+  const id = randomUUID();
+  await prisma.customer.create({ data: { id, partnerId, displayName: t.displayName, region: "eu", tenantId: t.id, status: "CONSENTED", grantedRoles: [HUNTING_ROLE] } });
+  const runId = await startRun(admin, { query: "DeviceInfo | take 1", scope: "pick", customers: [id] });
+  await run(runId);
+  const tenant = await prisma.huntTenantRun.findFirstOrThrow({ where: { runId } });
+  assert.equal(tenant.reason, "not_licensed", tenant.message ?? "");
+  assert.match(tenant.message!, /not onboarded to Microsoft Defender XDR/);
+});

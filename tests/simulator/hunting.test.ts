@@ -451,6 +451,14 @@ describe("runHuntingQuery: permissions and quotas", () => {
     assert.match(r.json.error.message, /Missing application roles\. API required roles: ThreatHunting\.Read\.All/);
   });
 
+  test("a tenant without a Defender licence: 403, as the other Graph security routes", async () => {
+    const tid = sim.directory.customers.find((c) => !c.defenderLicence)!.id;
+    await grantHunting(tid);
+    const r = await hunt(await token(tid), { Query: "DeviceInfo | take 1" });
+    assert.equal(r.status, 403);
+    assert.match(r.json.error.message, /not onboarded/);
+  });
+
   test("calls per minute: 429 TooManyRequests with Retry-After, counted", async () => {
     const tid = licensed(2);
     await grantHunting(tid);

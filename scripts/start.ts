@@ -40,13 +40,15 @@ const worker = await startSyncWorker({ databaseUrl: stack.databaseUrl, log });
 if (stack.simulator) {
   const d = stack.simulator.directory;
   const admin = d.partner.users.find((u) => u.roles.includes("Portal.Admin"));
-  const analyst = d.partner.users.find((u) => u.roles.includes("Portal.Analyst"));
+  const analyst = d.partner.users.find((u) => u.roles.includes("Portal.Analyst") && u.roles.includes("Portal.Responder"));
+  const plainAnalyst = d.partner.users.find((u) => u.roles.includes("Portal.Analyst") && !u.roles.includes("Portal.Responder"));
   console.log(`
   Defender Partner Portal is running:  ${stack.appUrl}
 
   Sign in with "Sign in with Microsoft"; the local Microsoft simulator lists its users, pick one:
     partner admin   ${admin?.upn ?? "(none)"}
-    analyst         ${analyst?.upn ?? "(none)"}
+    analyst         ${analyst?.upn ?? "(none)"}   (Responder: may isolate, scan, collect on devices)
+    analyst         ${plainAnalyst?.upn ?? "(none)"}   (no Responder: response actions disabled)
   To onboard a customer, open a customer, create a consent link, open its onboarding page and sign in at the
   simulator as that customer's admin (e.g. ${d.customers[2]?.users.find((u) => u.isAdmin)?.upn ?? "admin@<customer domain>"}).
 

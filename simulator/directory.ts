@@ -95,8 +95,11 @@ export const DEFAULT_REQUIRED_PERMISSIONS: Readonly<Record<string, readonly stri
   [RESOURCES.graph.uri]: ["SecurityIncident.Read.All", "SecurityAlert.Read.All"],
 };
 
-/** App roles the portal app itself defines (assigned to partner staff; emitted in id_token `roles`). */
-export const PORTAL_APP_ROLES = ["Portal.Admin", "Portal.Analyst"] as const;
+/**
+ * App roles the portal app itself defines (assigned to partner staff; emitted in id_token `roles`). Portal.Responder
+ * is a capability, not a role: with Portal.Analyst it lets an analyst run device response actions.
+ */
+export const PORTAL_APP_ROLES = ["Portal.Admin", "Portal.Analyst", "Portal.Responder"] as const;
 
 function normaliseUri(uri: string): string {
   return uri.trim().replace(/\/+$/, "").toLowerCase();
@@ -434,7 +437,8 @@ export class Directory {
       kind === "partner"
         ? [
             person(`admin@${domain}`, true, ["Portal.Admin"], "Avery Admin"),
-            person(`analyst@${domain}`, false, ["Portal.Analyst"], "Ari Analyst"),
+            // Ari may run device response actions (the Responder app role); Sasha is an analyst without it.
+            person(`analyst@${domain}`, false, ["Portal.Analyst", "Portal.Responder"], "Ari Analyst"),
             person(`analyst2@${domain}`, false, ["Portal.Analyst"], "Sasha Analyst"),
             person(`norole@${domain}`, false, [], "Noa Norole"),
           ]

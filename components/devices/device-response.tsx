@@ -2,7 +2,15 @@
 import { useActionState, useCallback, useEffect, useState, useTransition } from "react";
 import Link from "next/link";
 import { packageLinkAction, refreshDeviceResponseAction, requestDeviceActionAction } from "@/lib/actions/device-actions";
-import { RESPONSE_ACTION_KEYS, RESPONSE_ACTIONS, type DeviceActionView, type DeviceResponseView, type ResponseActionKey } from "@/lib/config/response-actions";
+import {
+  MACHINE_ACTION_LABELS,
+  RESPONDER_REQUIRED,
+  RESPONSE_ACTION_KEYS,
+  RESPONSE_ACTIONS,
+  type DeviceActionView,
+  type DeviceResponseView,
+  type ResponseActionKey,
+} from "@/lib/config/response-actions";
 import { InertText } from "../inert-text";
 import { ActionResult } from "../ui/action-result";
 import { Button, FieldError, formatDateTime } from "../ui/primitives";
@@ -21,13 +29,6 @@ const STATUS_STYLE: Record<string, string> = {
   TimeOut: "bg-amber-50 text-amber-900 ring-amber-200",
   Cancelled: "bg-slate-50 text-slate-700 ring-slate-200",
   Unconfirmed: "bg-amber-50 text-amber-900 ring-amber-200",
-};
-
-const TYPE_LABEL: Record<string, string> = {
-  Isolate: "Isolate",
-  Unisolate: "Release from isolation",
-  RunAntiVirusScan: "Antivirus scan",
-  CollectInvestigationPackage: "Investigation package",
 };
 
 /**
@@ -73,6 +74,8 @@ export function DeviceResponsePanel({ initial, context }: { initial: DeviceRespo
 function DevicePanel({ device, data, context, onDone }: { device: Device; data: DeviceResponseView; context: Context; onDone: () => void }) {
   const [open, setOpen] = useState<ResponseActionKey | null>(null);
   const missingAll = [...new Set(RESPONSE_ACTION_KEYS.flatMap((k) => data.missing[k]))];
+  // Without devices:respond (an analyst without the Responder capability) the actions show, disabled, with the reason.
+  const blocked = data.canRespond ? null : (data.cannotRespondReason ?? RESPONDER_REQUIRED);
   return (
     <section className="rounded-md p-3 ring-1 ring-slate-200" data-testid="device-panel" data-machine-id={device.machineId}>
       <div className="flex flex-wrap items-baseline justify-between gap-2">
@@ -91,60 +94,56 @@ function DevicePanel({ device, data, context, onDone }: { device: Device; data: 
           </span>
         )}
       </div>
-      {!data.canRespond ? (
-        <p className="mt-2 text-xs text-slate-600" data-testid="response-not-allowed">
-          Your portal role cannot run response actions.
+      {blocked && (
+        <p className="mt-2 rounded bg-slate-50 p-2 text-xs text-slate-700 ring-1 ring-slate-200" data-testid="response-not-allowed">
+          {blocked}
         </p>
-      ) : (
-        <>
-          {missingAll.length > 0 && (
-            <p className="mt-2 rounded bg-amber-50 p-2 text-xs text-amber-900 ring-1 ring-amber-200" data-testid="response-missing">
-              The customer has not granted {missingAll.join(", ")} (WindowsDefenderATP): the actions that need it are unavailable and nothing is sent to
-              Microsoft.{" "}
-              {data.canAskPermission ? (
-                <Link href={`/customers/${data.customer.id}`} className="underline" data-testid="response-permission-link">
-                  Ask for it on the customer&apos;s page (Capabilities → Device response actions: additional-permissions link).
-                </Link>
-              ) : (
-                "A partner admin can ask the customer for it."
-              )}
-            </p>
+      )}
+      {!blocked && missingAll.length > 0 && (
+        <p className="mt-2 rounded bg-amber-50 p-2 text-xs text-amber-900 ring-1 ring-amber-200" data-testid="response-missing">
+          The customer has not granted {missingAll.join(", ")} (WindowsDefenderATP): the actions that need it are unavailable and nothing is sent to Microsoft.{" "}
+          {data.canAskPermission ? (
+            <Link href={`/customers/${data.customer.id}`} className="underline" data-testid="response-permission-link">
+              Ask for it on the customer&apos;s page (Capabilities → Device response actions: additional-permissions link).
+            </Link>
+          ) : (
+            "A partner admin can ask the customer for it."
           )}
-          <div className="mt-2 flex flex-wrap gap-2">
-            {RESPONSE_ACTION_KEYS.map((k) => {
-              const missing = data.missing[k];
-              return (
-                <Button
-                  key={k}
-                  type="button"
-                  variant="secondary"
-                  className="text-xs"
-                  disabled={missing.length > 0}
-                  title={missing.length ? `Needs ${missing.join(", ")}, not granted by the customer` : undefined}
-                  data-testid={`device-action-${k}`}
-                  onClick={() => setOpen(open === k ? null : k)}
-                >
-                  {RESPONSE_ACTIONS[k].label}
-                  {missing.length > 0 && <span className="ml-1 text-slate-500">(needs {missing.join(", ")})</span>}
-                </Button>
-              );
-            })}
-          </div>
-          {open && (
-            <ConfirmForm
-              key={open}
-              action={open}
-              device={device}
-              customerName={data.customer.displayName}
-              context={context}
-              onCancel={() => setOpen(null)}
-              onDone={() => {
-                setOpen(null);
-                onDone();
-              }}
-            />
-          )}
-        </>
+        </p>
+      )}
+      <div className="mt-2 flex flex-wrap gap-2">
+        {RESPONSE_ACTION_KEYS.map((k) => {
+          const missing = data.missing[k];
+          return (
+            <Button
+              key={k}
+              type="button"
+              variant="secondary"
+              className="text-xs"
+              disabled={Boolean(blocked) || missing.length > 0}
+              title={blocked ?? (missing.length ? `Needs ${missing.join(", ")}, not granted by the customer` : undefined)}
+              data-testid={`device-action-${k}`}
+              onClick={() => setOpen(open === k ? null : k)}
+            >
+              {RESPONSE_ACTIONS[k].label}
+              {!blocked && missing.length > 0 && <span className="ml-1 text-slate-500">(needs {missing.join(", ")})</span>}
+            </Button>
+          );
+        })}
+      </div>
+      {open && !blocked && (
+        <ConfirmForm
+          key={open}
+          action={open}
+          device={device}
+          customerName={data.customer.displayName}
+          context={context}
+          onCancel={() => setOpen(null)}
+          onDone={() => {
+            setOpen(null);
+            onDone();
+          }}
+        />
       )}
       {device.actions.length > 0 && (
         <ul className="mt-3 divide-y divide-slate-100 text-xs" data-testid="device-actions">
@@ -268,7 +267,7 @@ function ActionRow({ action: a, canRespond }: { action: DeviceActionView; canRes
   return (
     <li className="py-2" data-testid="device-action" data-type={a.type} data-status={a.status}>
       <div className="flex flex-wrap items-center gap-2">
-        <span className="font-medium">{TYPE_LABEL[a.type] ?? a.type}</span>
+        <span className="font-medium">{MACHINE_ACTION_LABELS[a.type] ?? a.type}</span>
         {options && <span className="text-slate-500">({options})</span>}
         <span className={`rounded px-1.5 ring-1 ${STATUS_STYLE[a.status] ?? "bg-blue-50 text-blue-800 ring-blue-200"}`} data-testid="device-action-status">
           {a.status}

@@ -1,6 +1,6 @@
 "use client";
 import { useState, useTransition } from "react";
-import { disableUserAction, enableUserAction, endSessionAction, signOutEverywhereAction } from "@/lib/actions/users";
+import { disableUserAction, enableUserAction, endSessionAction, setResponderAction, signOutEverywhereAction } from "@/lib/actions/users";
 import type { Result } from "@/lib/result";
 import { Button } from "../ui/primitives";
 
@@ -9,6 +9,7 @@ const ACTIONS = {
   enable: enableUserAction,
   signOutEverywhere: signOutEverywhereAction,
   endSession: endSessionAction,
+  setResponder: setResponderAction,
 } satisfies Record<string, (input: unknown) => Promise<Result<never> | Result<{ sessionsEnded: number }> | Result>>;
 
 /** One Users & access control; the action's result (done, or why not) shows next to it. */
@@ -20,7 +21,7 @@ export function StaffAction({
   testId,
 }: {
   kind: keyof typeof ACTIONS;
-  input: Record<string, string>;
+  input: Record<string, string | boolean>;
   label: string;
   variant?: "primary" | "secondary" | "danger";
   testId: string;

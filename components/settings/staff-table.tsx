@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { RESPONDER_APP_ROLE } from "@/lib/auth/viewer";
 import type { StaffRow } from "@/lib/data/staff";
 import { InertText } from "../inert-text";
 import { Card, formatDateTime } from "../ui/primitives";
@@ -19,6 +20,7 @@ export function StaffTable({ staff, viewerId }: { staff: StaffRow[]; viewerId: s
           <tr>
             <th className="py-2">Name</th>
             <th className="py-2">Role</th>
+            <th className="py-2">Responder</th>
             <th className="py-2">Last sign-in</th>
             <th className="py-2">Active sessions</th>
             <th className="py-2">Access</th>
@@ -51,6 +53,9 @@ export function StaffTable({ staff, viewerId }: { staff: StaffRow[]; viewerId: s
                     ))}
                   </div>
                 )}
+              </td>
+              <td className="py-2 pr-3 text-xs" data-testid="staff-responder">
+                <ResponderCell user={u} />
               </td>
               <td className="py-2 pr-3 text-xs">{formatDateTime(u.lastSignInAt)}</td>
               <td className="py-2 pr-3">
@@ -91,5 +96,33 @@ export function StaffTable({ staff, viewerId }: { staff: StaffRow[]; viewerId: s
       </table>
       {staff.length === 0 && <p className="text-sm text-slate-600">Nobody has signed in yet.</p>}
     </Card>
+  );
+}
+
+/**
+ * The Responder capability (device response actions) by source: the Entra app role, the portal grant an admin
+ * toggles here, or the admin role itself. Either source grants it; withdrawing one leaves the other.
+ */
+function ResponderCell({ user: u }: { user: StaffRow }) {
+  const { fromEntra, grantedAt, grantedByEmail } = u.responder;
+  const effective = u.role === "ADMIN" || fromEntra || grantedAt !== null;
+  return (
+    <div className="space-y-1">
+      <div data-testid="staff-responder-state" data-granted={effective ? "yes" : "no"} className={effective ? "font-medium text-slate-900" : "text-slate-500"}>
+        {effective ? "Yes" : "No"}
+      </div>
+      {u.role === "ADMIN" && <div className="text-slate-500">Partner admins have it by role</div>}
+      {fromEntra && <div className="text-slate-500">Entra app role {RESPONDER_APP_ROLE}</div>}
+      {grantedAt && (
+        <div className="text-slate-500">
+          Granted in the portal{grantedByEmail ? ` by ${grantedByEmail}` : ""}, {formatDateTime(grantedAt)}
+        </div>
+      )}
+      {grantedAt ? (
+        <StaffAction kind="setResponder" input={{ userId: u.id, granted: false }} label="Withdraw Responder" testId="responder-withdraw" />
+      ) : (
+        <StaffAction kind="setResponder" input={{ userId: u.id, granted: true }} label="Grant Responder" testId="responder-grant" />
+      )}
+    </div>
   );
 }

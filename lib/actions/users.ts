@@ -2,7 +2,7 @@
 import { revalidatePath } from "next/cache";
 import { getViewer } from "@/lib/auth/session";
 import { AccessDeniedError } from "@/lib/auth/viewer";
-import { disableUser, enableUser, endStaffSession, signOutEverywhere } from "@/lib/data/staff";
+import { disableUser, enableUser, endStaffSession, setResponder, signOutEverywhere } from "@/lib/data/staff";
 import { failure, type Result } from "@/lib/result";
 
 /**
@@ -36,4 +36,9 @@ export async function signOutEverywhereAction(input: unknown): Promise<Result<{ 
 
 export async function endSessionAction(input: unknown): Promise<Result> {
   return run((viewer) => endStaffSession(viewer, input));
+}
+
+/** Grants ({ userId, granted: true }) or withdraws the portal's Responder grant (lib/data/staff.ts setResponder). */
+export async function setResponderAction(input: unknown): Promise<Result> {
+  return run((viewer) => setResponder(viewer, input));
 }

@@ -33,6 +33,8 @@ const viewerState = cache(async (): Promise<ViewerState> => {
       role: user.role,
       // Admins see every customer of the partner; analysts only the customers assigned to them.
       customerScope: assigned ?? "all",
+      // The Responder capability (Entra app role Portal.Responder or a partner admin's grant): can() adds devices:respond.
+      responder: user.responder,
     },
   };
 });

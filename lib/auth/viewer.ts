@@ -14,6 +14,12 @@ export interface Viewer {
   role: PortalRole;
   /** Customers this viewer may see: every customer of the partner, or the listed ones. */
   customerScope: "all" | readonly string[];
+  /**
+   * The Responder capability (issue 11 §2): the per-user grant that adds `devices:respond` to an analyst
+   * (CAPABILITY_PERMISSIONS). Built by lib/auth/session.ts from the user's row on every request (`responderGranted`);
+   * absent means not granted. Admins do not need it: their role carries `devices:respond`.
+   */
+  responder?: boolean;
 }
 
 /** Roles as data (dub's ROLE_PERMISSIONS): code asks for an action, never for a role. */
@@ -33,12 +39,32 @@ export const ROLE_PERMISSIONS = {
     "sla:manage",
     "hunting:run",
   ],
-  // devices:respond: isolate, release, scan, collect a package on a device of a customer in scope (lib/data/device-actions.ts).
+  // An analyst runs response actions only with the Responder capability (CAPABILITY_PERMISSIONS below).
   // hunting:run: advanced hunting over the viewer's own customers (lib/data/hunting.ts).
-  ANALYST: ["customers:read", "incidents:read", "incidents:triage", "devices:respond", "sync:refresh", "hunting:run"],
+  ANALYST: ["customers:read", "incidents:read", "incidents:triage", "sync:refresh", "hunting:run"],
 } as const satisfies Record<PortalRole, readonly string[]>;
 
 export type Action = (typeof ROLE_PERMISSIONS)[PortalRole][number];
+
+/**
+ * Per-user capabilities, also as data: what each adds to the person's role. `responder` — isolate, release, scan,
+ * collect a package on a device of a customer in scope (lib/data/device-actions.ts).
+ */
+export const CAPABILITY_PERMISSIONS = {
+  responder: ["devices:respond"],
+} as const satisfies Record<string, readonly Action[]>;
+
+/** The Entra app role (in the id token's `roles` claim) that carries the Responder capability; not a portal role. */
+export const RESPONDER_APP_ROLE = "Portal.Responder";
+
+/**
+ * Whether a user holds the Responder capability. Either source grants it: the Entra app role (as the last id token
+ * carried it: withdrawn at the next sign-in or role refresh without it) or a partner admin's grant in the portal
+ * (withdrawn only there). Neither source withdraws the other; Users & access shows both.
+ */
+export function responderGranted(user: { responderFromEntra: boolean; responderGrantedAt: Date | null }): boolean {
+  return user.responderFromEntra || user.responderGrantedAt !== null;
+}
 
 /** Entra app roles (the `roles` claim of the id token) that grant a portal role. */
 export const APP_ROLE_TO_PORTAL_ROLE: Record<string, PortalRole> = {
@@ -49,7 +75,9 @@ export const APP_ROLE_TO_PORTAL_ROLE: Record<string, PortalRole> = {
 /** May this viewer do `action`, to this customer when one is named? */
 export function can(viewer: Viewer | null, action: Action, customer?: { id: string; partnerId: string }): boolean {
   if (!viewer) return false;
-  if (!(ROLE_PERMISSIONS[viewer.role] as readonly string[]).includes(action)) return false;
+  const byRole = (ROLE_PERMISSIONS[viewer.role] as readonly string[]).includes(action);
+  const byCapability = viewer.responder === true && (CAPABILITY_PERMISSIONS.responder as readonly string[]).includes(action);
+  if (!byRole && !byCapability) return false;
   if (!customer) return true;
   if (customer.partnerId !== viewer.partnerId) return false;
   return viewer.customerScope === "all" || viewer.customerScope.includes(customer.id);

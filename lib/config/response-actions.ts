@@ -61,6 +61,17 @@ export const RESPONSE_ACTIONS: Record<ResponseActionKey, ResponseActionDef> = {
 
 export const RESPONSE_ACTION_KEYS = Object.keys(RESPONSE_ACTIONS) as ResponseActionKey[];
 
+/** machineAction `type` → what the portal calls it (device panel, notifications). */
+export const MACHINE_ACTION_LABELS: Record<string, string> = {
+  Isolate: "Isolate",
+  Unisolate: "Release from isolation",
+  RunAntiVirusScan: "Antivirus scan",
+  CollectInvestigationPackage: "Investigation package",
+};
+
+/** What an analyst without the Responder capability is told: next to the disabled actions, and by a refused call. */
+export const RESPONDER_REQUIRED = "You need the Responder permission to run response actions — ask a partner admin (Settings → Users & access).";
+
 /** machineaction.md statuses, and the portal's own "Sending" (asked, no answer yet), "NotSent" (Microsoft refused)
  * and "Unconfirmed" (no answer: Microsoft may have acted; never resent blindly). */
 export const FINAL_STATUSES: readonly string[] = ["Succeeded", "Failed", "TimeOut", "Cancelled", "NotSent", "Unconfirmed"];
@@ -92,6 +103,8 @@ export interface DeviceResponseView {
   customer: { id: string; displayName: string };
   /** The viewer may run response actions (devices:respond). */
   canRespond: boolean;
+  /** Why not, in words, when canRespond is false (an analyst without the Responder capability). */
+  cannotRespondReason: string | null;
   /** The viewer may create the additional-permissions link (partner admin). */
   canAskPermission: boolean;
   /** Per action: the customer's missing permissions (empty = granted). */

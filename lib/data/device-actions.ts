@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { assertCan, can, type Viewer } from "../auth/viewer.ts";
+import { AccessDeniedError, assertCan, can, type Viewer } from "../auth/viewer.ts";
 import { MICROSOFT_APIS, qualifiedRole } from "../config/permissions.ts";
 import {
   isFinalStatus,
   MACHINE_ID_RE,
+  RESPONDER_REQUIRED,
   RESPONSE_ACTION_KEYS,
   RESPONSE_ACTIONS,
   type DeviceActionView,
@@ -28,15 +29,21 @@ import { fieldErrorsOf } from "./form-errors.ts";
  * (defender-docs defender-endpoint/api/isolate-machine.md, unisolate-machine.md, run-av-scan.md,
  * collect-investigation-package.md; machineaction.md; get-machineaction-object.md; get-package-sas-uri.md).
  *
- * Access: the viewer needs `devices:respond`; the device is looked up from an incident or alert the viewer may see
- * (scope checked in the same query), and the machine id must be one that incident's or alert's evidence names, so a
- * forged customer, incident or machine id is "not found" and nothing is sent. The customer must have granted the
+ * Access: the viewer needs `devices:respond` (partner admins by role; analysts with the Responder capability, see
+ * CAPABILITY_PERMISSIONS in lib/auth/viewer.ts — without it a call is refused before anything is read or sent); the
+ * device is looked up from an incident or alert the viewer may see (scope checked in the same query), and the machine
+ * id must be one that incident's or alert's evidence names, so a forged customer, incident or machine id is "not
+ * found" and nothing is sent. The customer must have granted the
  * action's application permission (customer.grantedRoles); otherwise nothing is sent and the page says what is missing.
  *
  * Status is followed by polling Microsoft (GET /api/machineactions/{id}) when the device panel is shown or refreshed
  * (the panel refreshes itself every few seconds while an action is not final): no worker job, because only a person
  * looking at the device needs it live, and Microsoft's action center keeps the truth either way. An action is never
  * resent: a request that got no answer is "Unconfirmed" (Microsoft may have acted).
+ *
+ * Notifications (kind `device.action`): the transaction that records Microsoft's acceptance, and the one that records
+ * an end state (Succeeded, Failed, Cancelled, TimeOut, or Unconfirmed), also writes the outbox event, so a state is
+ * announced if and only if it was stored. An end state seen by the status check is audited too (`device.result`).
  */
 
 const MDE = MICROSOFT_APIS.mde.resource;
@@ -73,7 +80,7 @@ export type DeviceContextInput = { incidentId: string; alertId?: undefined } | {
 const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface DeviceContext {
-  customer: { id: string; displayName: string; tenantId: string | null; region: string; grantedRoles: string[] };
+  customer: { id: string; partnerId: string; displayName: string; tenantId: string | null; region: string; grantedRoles: string[] };
   incidentId: string | null;
   alertId: string | null;
   devices: { machineId: string; name: string | null }[];
@@ -91,7 +98,13 @@ function devicesOf(payloads: unknown[]): { machineId: string; name: string | nul
   return [...out].map(([machineId, name]) => ({ machineId, name }));
 }
 
-const customerSelect = { id: true, displayName: true, tenantId: true, region: true, grantedRoles: true } as const;
+const customerSelect = { id: true, partnerId: true, displayName: true, tenantId: true, region: true, grantedRoles: true } as const;
+
+/** devices:respond, refused with the reason an analyst can act on (the Responder capability) before anything else. */
+function assertCanRespond(viewer: Viewer, customer?: { id: string; partnerId: string }): void {
+  if (can(viewer, "devices:respond", customer)) return;
+  throw new AccessDeniedError(viewer.role === "ANALYST" && !viewer.responder ? RESPONDER_REQUIRED : undefined);
+}
 
 /** The incident or alert (scoped to the viewer in the same query) and the devices its evidence names. */
 async function loadContext(viewer: Viewer, input: DeviceContextInput): Promise<DeviceContext | null> {
@@ -138,6 +151,8 @@ const actionSelect = {
   lastCheckedAt: true,
   completedAt: true,
   customerId: true,
+  incidentId: true,
+  alertId: true,
 } satisfies Prisma.DeviceActionSelect;
 type ActionRow = Prisma.DeviceActionGetPayload<{ select: typeof actionSelect }>;
 
@@ -158,6 +173,64 @@ function view(row: ActionRow): DeviceActionView {
   };
 }
 
+type Tx = Prisma.TransactionClient;
+type StateSubject = Pick<
+  ActionRow,
+  "id" | "customerId" | "incidentId" | "alertId" | "machineId" | "deviceName" | "type" | "options" | "comment" | "requestedByEmail"
+>;
+
+/**
+ * The notification outbox event of a state change (kind `device.action`), in the caller's transaction. One event per
+ * action and phase (the dedupe key): "submitted" when Microsoft accepted it, "final" when it ended.
+ */
+async function announceState(tx: Tx, partnerId: string, a: StateSubject, status: string, phase: "submitted" | "final"): Promise<void> {
+  await tx.notificationEvent.createMany({
+    data: [
+      {
+        partnerId,
+        customerId: a.customerId,
+        incidentId: a.incidentId,
+        kind: "device.action",
+        dedupeKey: `device.action:${a.id}:${phase}`,
+        detail: {
+          deviceActionId: a.id,
+          phase,
+          status,
+          type: a.type,
+          options: (a.options ?? {}) as Prisma.InputJsonValue,
+          machineId: a.machineId,
+          deviceName: a.deviceName,
+          comment: a.comment,
+          requestedByEmail: a.requestedByEmail,
+          alertId: a.alertId,
+        },
+      },
+    ],
+    skipDuplicates: true,
+  });
+}
+
+/** An end state the portal learned after the request (status check, lost answer): audited with who asked and what. */
+async function auditResult(tx: Tx, a: StateSubject & { microsoftActionId?: string | null }, status: string): Promise<void> {
+  await writeAudit(tx, {
+    actor: "system",
+    action: "device.result",
+    customerId: a.customerId,
+    detail: {
+      deviceActionId: a.id,
+      type: a.type,
+      machineId: a.machineId,
+      deviceName: a.deviceName,
+      incidentId: a.incidentId,
+      alertId: a.alertId,
+      requestedByEmail: a.requestedByEmail,
+      comment: a.comment,
+      microsoftActionId: a.microsoftActionId ?? null,
+      result: status,
+    },
+  });
+}
+
 /** Asks Microsoft for the state of rows that are not final (each at most every RECHECK_MS). */
 async function followStatus(customer: DeviceContext["customer"], rows: ActionRow[]): Promise<void> {
   if (!customer.tenantId || !READ_ROLES.some((r) => customer.grantedRoles.includes(r))) return;
@@ -173,9 +246,16 @@ async function followStatus(customer: DeviceContext["customer"], rows: ActionRow
         const parsed = machineActionSchema.safeParse(raw);
         if (!parsed.success) return;
         const status = parsed.data.status;
-        await db().deviceAction.updateMany({
-          where: { id: r.id, status: r.status },
-          data: { status, lastCheckedAt: new Date(), ...(isFinalStatus(status) ? { completedAt: new Date() } : {}) },
+        await db().$transaction(async (tx) => {
+          // Conditional on the state read: of two viewers polling at once, one records (and announces) the change.
+          const changed = await tx.deviceAction.updateMany({
+            where: { id: r.id, status: r.status },
+            data: { status, lastCheckedAt: new Date(), ...(isFinalStatus(status) ? { completedAt: new Date() } : {}) },
+          });
+          if (changed.count === 1 && status !== r.status && isFinalStatus(status)) {
+            await announceState(tx, customer.partnerId, r, status, "final");
+            await auditResult(tx, r, status);
+          }
         });
       } catch (err) {
         if (!(err instanceof MicrosoftApiError)) throw err;
@@ -204,14 +284,26 @@ export async function getDeviceResponse(viewer: Viewer, input: DeviceContextInpu
   if (ids.length) {
     // A row still "Sending" after SENDING_STALE_MS lost its answer (the process stopped mid-request): Microsoft may
     // have acted, so it is shown as unconfirmed, never resent.
-    await db().deviceAction.updateMany({
+    const stale = await db().deviceAction.findMany({
       where: { customerId: ctx.customer.id, machineId: { in: ids }, status: "Sending", createdAt: { lt: new Date(Date.now() - SENDING_STALE_MS) } },
-      data: {
-        status: "Unconfirmed",
-        completedAt: new Date(),
-        lastError: "The portal did not record Microsoft's answer. Check the device in Microsoft Defender before asking again.",
-      },
+      take: 50,
+      select: actionSelect,
     });
+    for (const r of stale) {
+      await db().$transaction(async (tx) => {
+        const changed = await tx.deviceAction.updateMany({
+          where: { id: r.id, status: "Sending" },
+          data: {
+            status: "Unconfirmed",
+            completedAt: new Date(),
+            lastError: "The portal did not record Microsoft's answer. Check the device in Microsoft Defender before asking again.",
+          },
+        });
+        if (changed.count === 0) return;
+        await announceState(tx, ctx.customer.partnerId, r, "Unconfirmed", "final");
+        await auditResult(tx, r, "Unconfirmed");
+      });
+    }
   }
   let rows = ids.length ? await load() : [];
   if (opts.follow && rows.some((r) => !isFinalStatus(r.status))) {
@@ -222,7 +314,8 @@ export async function getDeviceResponse(viewer: Viewer, input: DeviceContextInpu
   return {
     context: { incidentId: ctx.incidentId, alertId: ctx.alertId },
     customer: { id: ctx.customer.id, displayName: ctx.customer.displayName },
-    canRespond: can(viewer, "devices:respond"),
+    canRespond: can(viewer, "devices:respond", ctx.customer),
+    cannotRespondReason: can(viewer, "devices:respond", ctx.customer) ? null : RESPONDER_REQUIRED,
     canAskPermission: can(viewer, "customers:onboard"),
     missing,
     devices: ctx.devices.map((d) => {
@@ -253,10 +346,12 @@ const requestInput = z
  * first ("Sending"), so an answer that never comes still leaves a trace; the action is audited with its outcome.
  */
 export async function requestDeviceAction(viewer: Viewer, input: DeviceContextInput, fields: Record<string, unknown>): Promise<Result<{ id: string }>> {
-  assertCan(viewer, "devices:respond");
+  // Refused before anything is read, written or sent (an analyst without the Responder capability: 403, with why).
+  assertCanRespond(viewer);
   const parsed = requestInput.safeParse(fields);
   const ctx = await loadContext(viewer, input);
   if (!ctx) return { ok: false, fieldErrors: {}, formError: input.incidentId !== undefined ? "Incident not found." : "Alert not found.", code: "not_found" };
+  assertCanRespond(viewer, ctx.customer);
   if (!parsed.success) {
     const fieldErrors = fieldErrorsOf(parsed.error);
     return { ok: false, fieldErrors, formError: fieldErrors.form };
@@ -279,22 +374,19 @@ export async function requestDeviceAction(viewer: Viewer, input: DeviceContextIn
   const options: Record<string, string> = v.action === "isolate" ? { IsolationType: v.isolationType! } : v.action === "scan" ? { ScanType: v.scanType! } : {};
   const body = { Comment: v.comment, ...options };
   const id = randomUUID();
-  await db().deviceAction.create({
-    data: {
-      id,
-      customerId: ctx.customer.id,
-      incidentId: ctx.incidentId,
-      alertId: ctx.alertId,
-      machineId: device.machineId,
-      deviceName: device.name,
-      type: def.type,
-      options,
-      comment: v.comment,
-      requestedById: viewer.userId,
-      requestedByEmail: viewer.email,
-      status: "Sending",
-    },
-  });
+  const subject: StateSubject = {
+    id,
+    customerId: ctx.customer.id,
+    incidentId: ctx.incidentId,
+    alertId: ctx.alertId,
+    machineId: device.machineId,
+    deviceName: device.name,
+    type: def.type,
+    options,
+    comment: v.comment,
+    requestedByEmail: viewer.email,
+  };
+  await db().deviceAction.create({ data: { ...subject, options, requestedById: viewer.userId, status: "Sending" } });
   const target: TenantTarget = { tenantId: ctx.customer.tenantId, region: regionOf(ctx.customer.region) };
   const audit = (tx: Prisma.TransactionClient, result: Record<string, unknown>) =>
     writeAudit(tx, {
@@ -309,6 +401,7 @@ export async function requestDeviceAction(viewer: Viewer, input: DeviceContextIn
         alertId: ctx.alertId,
         ...options,
         comment: v.comment,
+        requestedByEmail: viewer.email,
         ...result,
       },
     });
@@ -338,6 +431,8 @@ export async function requestDeviceAction(viewer: Viewer, input: DeviceContextIn
     await db().$transaction(async (tx) => {
       await tx.deviceAction.update({ where: { id }, data: { status, lastError: lastError.slice(0, 1000), completedAt: new Date() } });
       await audit(tx, { result: status, error: err.code });
+      // Refused by Microsoft (NotSent): nothing happened, the person sees why. Unconfirmed: someone must check.
+      if (status === "Unconfirmed") await announceState(tx, ctx.customer.partnerId, subject, status, "final");
     });
     return { ok: false, fieldErrors: {}, formError: `Microsoft did not accept the action: ${lastError}`, code: err.code };
   }
@@ -352,6 +447,7 @@ export async function requestDeviceAction(viewer: Viewer, input: DeviceContextIn
       },
     });
     await audit(tx, { result: answer.status, microsoftActionId: answer.id });
+    await announceState(tx, ctx.customer.partnerId, subject, answer.status, isFinalStatus(answer.status) ? "final" : "submitted");
   });
   return { ok: true, value: { id }, message: `${def.label}: Microsoft accepted the action (${answer.status}).` };
 }
@@ -361,7 +457,7 @@ export async function requestDeviceAction(viewer: Viewer, input: DeviceContextIn
  * the link is valid for a short time). The SAS link is not audited, only that it was fetched.
  */
 export async function getPackageLink(viewer: Viewer, deviceActionId: string): Promise<Result<{ url: string }>> {
-  assertCan(viewer, "devices:respond");
+  assertCanRespond(viewer);
   const notFound = { ok: false as const, fieldErrors: {}, formError: "Action not found.", code: "not_found" };
   if (!GUID_RE.test(deviceActionId)) return notFound;
   const row = await db().deviceAction.findUnique({ where: { id: deviceActionId }, select: { ...actionSelect } });

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { absoluteExpiry, decideSession, type SessionEndReason } from "../auth/session-policy.ts";
-import type { PortalRole } from "../auth/viewer.ts";
+import { responderGranted, type PortalRole } from "../auth/viewer.ts";
 import { serverConfig } from "../config/env.ts";
 import { db } from "../db/client.ts";
 import { writeAudit } from "./audit.ts";
@@ -33,7 +33,7 @@ export async function startSession(input: { entraObjectId: string; userAgent: st
 }
 
 export type ResolvedSession =
-  | { ok: true; user: { id: string; partnerId: string; displayName: string; email: string; role: PortalRole } }
+  | { ok: true; user: { id: string; partnerId: string; displayName: string; email: string; role: PortalRole; responder: boolean } }
   | { ok: false; reason: SessionEndReason | "unknown" };
 
 /**
@@ -52,7 +52,19 @@ export async function resolveSession(token: Readonly<Record<string, unknown>>, o
       roleCheckedAt: true,
       endedAt: true,
       endedReason: true,
-      user: { select: { id: true, partnerId: true, entraObjectId: true, displayName: true, email: true, role: true, disabledAt: true } },
+      user: {
+        select: {
+          id: true,
+          partnerId: true,
+          entraObjectId: true,
+          displayName: true,
+          email: true,
+          role: true,
+          disabledAt: true,
+          responderFromEntra: true,
+          responderGrantedAt: true,
+        },
+      },
     },
   });
   // A session id only counts with the oid it was issued to (both are inside the same signed cookie).
@@ -67,7 +79,8 @@ export async function resolveSession(token: Readonly<Record<string, unknown>>, o
     await db().portalSession.updateMany({ where: { id: row.id, lastSeenAt: row.lastSeenAt, endedAt: null }, data: { lastSeenAt: now } });
   }
   const { id, partnerId, displayName, email, role } = row.user;
-  return { ok: true, user: { id, partnerId, displayName, email, role: role! } };
+  // Read on every request like the role: a Responder grant withdrawn on Users & access applies at once.
+  return { ok: true, user: { id, partnerId, displayName, email, role: role!, responder: responderGranted(row.user) } };
 }
 
 /** Ends one open session (sign-out, expiry). Ending an ended session changes nothing. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { assertCan, type PortalRole, type Viewer } from "../auth/viewer.ts";
+import { assertCan, RESPONDER_APP_ROLE, type PortalRole, type Viewer } from "../auth/viewer.ts";
 import { serverConfig } from "../config/env.ts";
 import { db } from "../db/client.ts";
 import type { Prisma } from "../generated/prisma/client";
@@ -26,6 +26,8 @@ export interface StaffRow {
   roleSource: string | null;
   lastSignInAt: Date | null;
   disabledAt: Date | null;
+  /** The Responder capability by source: the Entra app role Portal.Responder, and a partner admin's grant here. */
+  responder: { fromEntra: boolean; grantedAt: Date | null; grantedByEmail: string | null };
   sessions: StaffSessionRow[];
   /** Customer groups the person is assigned to (assigned on each group's page). */
   groups: { id: string; name: string }[];
@@ -58,6 +60,9 @@ export async function listStaff(viewer: Viewer, now = new Date()): Promise<Staff
       roleSource: true,
       lastSignInAt: true,
       disabledAt: true,
+      responderFromEntra: true,
+      responderGrantedAt: true,
+      responderGrantedById: true,
       sessions: {
         where: activeSessionWhere(now),
         orderBy: { lastSeenAt: "desc" },
@@ -71,10 +76,27 @@ export async function listStaff(viewer: Viewer, now = new Date()): Promise<Staff
       },
     },
   });
-  return users.map(({ groupAssignments, ...u }) => ({ ...u, groups: groupAssignments.map((g) => g.group) }));
+  const granters = new Map(
+    (
+      await db().portalUser.findMany({
+        where: { partnerId: viewer.partnerId, id: { in: users.flatMap((u) => (u.responderGrantedById ? [u.responderGrantedById] : [])) } },
+        select: { id: true, email: true },
+      })
+    ).map((g) => [g.id, g.email]),
+  );
+  return users.map(({ groupAssignments, responderFromEntra, responderGrantedAt, responderGrantedById, ...u }) => ({
+    ...u,
+    responder: {
+      fromEntra: responderFromEntra,
+      grantedAt: responderGrantedAt,
+      grantedByEmail: responderGrantedById ? (granters.get(responderGrantedById) ?? null) : null,
+    },
+    groups: groupAssignments.map((g) => g.group),
+  }));
 }
 
 const userIdInput = z.object({ userId: z.string().uuid("Choose a user from the list.") });
+const responderInput = z.object({ userId: z.string().uuid("Choose a user from the list."), granted: z.boolean() });
 const sessionIdInput = z.object({ sessionId: z.string().uuid("Choose a session from the list.") });
 
 const NOT_FOUND = "That user is not one of this partner's staff.";
@@ -177,5 +199,51 @@ export async function endStaffSession(viewer: Viewer, input: unknown, now = new 
     const { user } = await tx.portalSession.findUniqueOrThrow({ where: { id: sessionId }, select: { user: { select: { id: true, email: true } } } });
     await writeAudit(tx, { actor: `user:${viewer.userId}`, action: "session.ended", detail: { sessionId, userId: user.id, email: user.email } });
     return { ok: true, message: `Session of ${user.email} ended.` };
+  });
+}
+
+/**
+ * Grants or withdraws the portal's Responder grant of one of the partner's staff (issue 11 §2): with it an analyst may
+ * run device response actions (isolate, release, scan, investigation package) on the customers they see. It takes
+ * effect on the person's next request (the viewer is read on every request). The Entra app role Portal.Responder is
+ * a second, independent source: withdrawing here leaves it, and the page says so. Admins have the permission by role.
+ */
+export async function setResponder(viewer: Viewer, input: unknown, now = new Date()): Promise<Result> {
+  assertCan(viewer, "users:manage");
+  const parsed = responderInput.safeParse(input);
+  if (!parsed.success) return failure(parsed.error.issues[0]!.message, "invalid");
+  const { userId, granted } = parsed.data;
+  return db().$transaction(async (tx): Promise<Result> => {
+    const target = await tx.portalUser.findFirst({
+      where: { id: userId, partnerId: viewer.partnerId },
+      select: { id: true, email: true, role: true, responderFromEntra: true, responderGrantedAt: true },
+    });
+    if (!target) return failure(NOT_FOUND, "not_found");
+    // Only the state read here changes (a second admin's identical click writes nothing and audits nothing).
+    const changed = await tx.portalUser.updateMany({
+      where: { id: userId, partnerId: viewer.partnerId, responderGrantedAt: granted ? null : { not: null } },
+      data: granted ? { responderGrantedAt: now, responderGrantedById: viewer.userId } : { responderGrantedAt: null, responderGrantedById: null },
+    });
+    const entraNote = target.responderFromEntra
+      ? ` The Entra app role ${RESPONDER_APP_ROLE} still grants it: remove that role in Entra (Enterprise applications → Users and groups) to withdraw it.`
+      : "";
+    const adminNote = target.role === "ADMIN" ? " (Partner admins may always run response actions.)" : "";
+    if (changed.count === 0) {
+      return {
+        ok: true,
+        message: granted ? `${target.email} already has the Responder grant.${adminNote}` : `${target.email} has no Responder grant to withdraw.${entraNote}`,
+      };
+    }
+    await writeAudit(tx, {
+      actor: `user:${viewer.userId}`,
+      action: granted ? "user.responder.granted" : "user.responder.withdrawn",
+      detail: { userId, email: target.email, role: target.role, responderFromEntra: target.responderFromEntra },
+    });
+    return {
+      ok: true,
+      message: granted
+        ? `${target.email} may now run device response actions on the customers they see.${adminNote}`
+        : `${target.email}'s Responder grant is withdrawn.${entraNote}`,
+    };
   });
 }

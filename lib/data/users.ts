@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { resolveSignInRole, type PortalRole } from "../auth/viewer.ts";
+import { RESPONDER_APP_ROLE, resolveSignInRole, type PortalRole } from "../auth/viewer.ts";
 import { serverConfig } from "../config/env.ts";
 import { db } from "../db/client.ts";
 import { writeAudit } from "./audit.ts";
@@ -52,15 +52,36 @@ export async function recordSignIn(rawClaims: unknown): Promise<SignInDecision> 
       bootstrapAdminEmail: cfg.bootstrapAdminEmail,
       anyAdminExists,
     });
-    const data = { email, displayName: claims.name ?? email, role: decided.role, roleSource: decided.roleSource, lastSignInAt: new Date() };
+    // The Responder capability as Entra carries it now: a token without Portal.Responder withdraws the Entra-sourced
+    // grant (a partner admin's grant in the portal is kept). Portal.Responder alone is no role: it admits nobody.
+    const responderFromEntra = (claims.roles ?? []).includes(RESPONDER_APP_ROLE);
+    const data = {
+      email,
+      displayName: claims.name ?? email,
+      role: decided.role,
+      roleSource: decided.roleSource,
+      responderFromEntra,
+      lastSignInAt: new Date(),
+    };
     const user = existing
       ? await tx.portalUser.update({ where: { id: existing.id }, data })
       : await tx.portalUser.create({ data: { id: randomUUID(), partnerId: partner.id, entraObjectId: claims.oid, ...data } });
+    if (existing && existing.responderFromEntra !== responderFromEntra) {
+      await writeAudit(tx, {
+        actor: `user:${user.id}`,
+        action: responderFromEntra ? "user.responder.entra_granted" : "user.responder.entra_withdrawn",
+        detail: { userId: user.id, email: user.email, appRole: RESPONDER_APP_ROLE },
+      });
+    }
     if (!user.role) {
       await writeAudit(tx, { actor: `user:${user.id}`, action: "signin.refused", detail: { reason: "no_role" } });
       return { allowed: false, reason: "no_role" } as const;
     }
-    await writeAudit(tx, { actor: `user:${user.id}`, action: "signin", detail: { role: user.role, roleSource: user.roleSource } });
+    await writeAudit(tx, {
+      actor: `user:${user.id}`,
+      action: "signin",
+      detail: { role: user.role, roleSource: user.roleSource, responderFromEntra },
+    });
     return { allowed: true, userId: user.id, role: user.role } as const;
   });
 }

@@ -70,7 +70,9 @@ export async function dispatchPending(prisma: PrismaClient, opts: { now?: Date; 
           groupIds: groupsOf.get(e.customerId) ?? new Set<string>(),
           // SLA scanners may name the severity in the event; otherwise the incident's own.
           severity: incident?.severity ?? (typeof e.detail.severity === "string" ? e.detail.severity : null),
-          title: incident?.title ?? null,
+          // A title suppression silences incident events; a device response action (a person's deliberate act) is
+          // not one, even when it names an incident.
+          title: e.kind === "device.action" ? null : (incident?.title ?? null),
           detail: e.detail ?? {},
         };
         const suppression = suppressionFor(

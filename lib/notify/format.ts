@@ -1,3 +1,4 @@
+import { MACHINE_ACTION_LABELS } from "../config/response-actions.ts";
 import { EVENT_LABELS, type NotifyItem } from "./model.ts";
 
 /**
@@ -34,8 +35,40 @@ export function severityLabel(s: string | null | undefined): string {
   return s ? s.charAt(0).toUpperCase() + s.slice(1) : "Unknown";
 }
 
+/** A device response action's label, options, status and device (tenant text: the device name is hostile). */
+function deviceAction(item: NotifyItem) {
+  const d = item.detail;
+  const type = String(d.type ?? "");
+  const options = d.options && typeof d.options === "object" ? Object.values(d.options as Record<string, unknown>).map(String) : [];
+  return {
+    label: `${MACHINE_ACTION_LABELS[type] ?? plain(type, 60)}${options.length ? ` (${plain(options.join(", "), 60)})` : ""}`,
+    status: plain(String(d.status ?? ""), 40),
+    device: plain(String(d.deviceName ?? d.machineId ?? "(unknown device)"), 120),
+    requestedBy: plain(String(d.requestedByEmail ?? ""), 120),
+    comment: plain(String(d.comment ?? ""), 300),
+    submitted: d.phase === "submitted",
+  };
+}
+
+/** The rows a device action adds to an e-mail table and a card's facts. */
+function deviceFacts(item: NotifyItem): [string, string][] {
+  if (item.kind !== "device.action") return [];
+  const a = deviceAction(item);
+  return [
+    ["Device", a.device],
+    ["Action", a.label],
+    ["Status", a.status],
+    ["Asked by", a.requestedBy],
+    ["Comment", a.comment],
+  ];
+}
+
 export function headline(item: NotifyItem): string {
   const what = EVENT_LABELS[item.kind] ?? item.kind;
+  if (item.kind === "device.action") {
+    const a = deviceAction(item);
+    return `${a.label} ${a.submitted ? "sent" : a.status}: ${plain(a.device, 120)}`;
+  }
   if (item.incident) return `${what}: ${severityLabel(item.incident.severity)} — ${plain(item.incident.title, 120)}`;
   return `${what}: ${plain(item.customer.name, 120)}`;
 }
@@ -59,6 +92,13 @@ function detailLine(item: NotifyItem): string {
       return `The SLA is about to be breached${d.dueAt ? ` (due ${String(d.dueAt)})` : ""}.`;
     case "sla.breached":
       return `The SLA was breached${d.dueAt ? ` (was due ${String(d.dueAt)})` : ""}.`;
+    case "device.action": {
+      const a = deviceAction(item);
+      if (a.submitted) return `${a.requestedBy} asked Microsoft Defender for Endpoint for ${a.label} on ${a.device}; Microsoft accepted it (${a.status}).`;
+      if (a.status === "Unconfirmed")
+        return `${a.label} on ${a.device}: no answer from Microsoft, which may have acted. Check the device in Microsoft Defender.`;
+      return `${a.label} on ${a.device}, asked by ${a.requestedBy}, ended: ${a.status}.`;
+    }
     case "test":
       return "This is a test message from the Defender Partner Portal. If you can read it, the channel works.";
     default:
@@ -84,11 +124,12 @@ export function formatEmail(items: NotifyItem[], appUrl: string): EmailMessage {
     [
       headline(i),
       `Customer: ${plain(i.customer.name)}`,
+      ...deviceFacts(i).map(([k, v]) => `${k}: ${v}`),
       ...(i.incident
         ? [
             `Incident: #${plain(i.incident.sourceId, 80)} ${plain(i.incident.title)}`,
             `Severity: ${severityLabel(i.incident.severity)}`,
-            `Status: ${plain(i.incident.status, 40)}`,
+            `${i.kind === "device.action" ? "Incident status" : "Status"}: ${plain(i.incident.status, 40)}`,
           ]
         : []),
       detailLine(i),
@@ -98,11 +139,11 @@ export function formatEmail(items: NotifyItem[], appUrl: string): EmailMessage {
       .join("\n"),
   );
   const htmlParts = items.map((i) => {
-    const rows: [string, string][] = [["Customer", plain(i.customer.name)]];
+    const rows: [string, string][] = [["Customer", plain(i.customer.name)], ...deviceFacts(i)];
     if (i.incident) {
       rows.push(["Incident", `#${plain(i.incident.sourceId, 80)} ${plain(i.incident.title)}`]);
       rows.push(["Severity", severityLabel(i.incident.severity)]);
-      rows.push(["Status", plain(i.incident.status, 40)]);
+      rows.push([i.kind === "device.action" ? "Incident status" : "Status", plain(i.incident.status, 40)]);
     }
     return `<h2 style="font:600 16px sans-serif">${escapeHtml(headline(i))}</h2>
 <table style="font:14px sans-serif">${rows.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join("")}</table>
@@ -131,10 +172,11 @@ export function formatTeamsCard(items: NotifyItem[], appUrl: string): Record<str
   for (const i of items.slice(0, 20)) {
     body.push({ type: "TextBlock", text: escapeCardMarkdown(headline(i)), weight: "Bolder", size: "Medium", wrap: true, separator: items.length > 1 });
     const facts = [{ title: "Customer", value: escapeCardMarkdown(i.customer.name) }];
+    for (const [title, value] of deviceFacts(i)) facts.push({ title, value: escapeCardMarkdown(value) });
     if (i.incident) {
       facts.push({ title: "Incident", value: `\\#${escapeCardMarkdown(i.incident.sourceId)}` });
       facts.push({ title: "Severity", value: escapeCardMarkdown(severityLabel(i.incident.severity)) });
-      facts.push({ title: "Status", value: escapeCardMarkdown(i.incident.status ?? "") });
+      facts.push({ title: i.kind === "device.action" ? "Incident status" : "Status", value: escapeCardMarkdown(i.incident.status ?? "") });
     }
     body.push({ type: "FactSet", facts });
     const line = detailLine(i);

@@ -17,6 +17,7 @@ export const EVENT_KINDS = [
   "customer.consent_revoked",
   "customer.permission_lost",
   "customer.sync_failing",
+  "device.action",
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -30,6 +31,9 @@ export const EVENT_LABELS: Record<string, string> = {
   "customer.consent_revoked": "Consent revoked",
   "customer.permission_lost": "Permission lost",
   "customer.sync_failing": "Sync failing for N minutes",
+  // Written by lib/data/device-actions.ts in the transaction that changes the action's state: once when Microsoft
+  // accepted it, once when it ended (Succeeded, Failed, Cancelled, TimeOut; Unconfirmed when no answer came).
+  "device.action": "Device response action (sent, finished)",
   test: "Test message",
 };
 

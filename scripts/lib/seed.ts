@@ -33,7 +33,17 @@ export async function seedDemo(input: {
       const role = user.roles.includes("Portal.Admin") ? "ADMIN" : user.roles.includes("Portal.Analyst") ? "ANALYST" : null;
       if (!role) continue;
       await prisma.portalUser.create({
-        data: { id: randomUUID(), partnerId, entraObjectId: user.oid, email: user.upn, displayName: user.name, role, roleSource: "entra-app-role" },
+        data: {
+          id: randomUUID(),
+          partnerId,
+          entraObjectId: user.oid,
+          email: user.upn,
+          displayName: user.name,
+          role,
+          roleSource: "entra-app-role",
+          // As the next sign-in will read it from the id token (Ari Analyst has Portal.Responder, Sasha does not).
+          responderFromEntra: user.roles.includes("Portal.Responder"),
+        },
       });
     }
     const regions = ["us", "eu", "uk", "au", "us"] as const;

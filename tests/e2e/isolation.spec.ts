@@ -197,6 +197,8 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
       }),
     ),
     views: JSON.stringify(await data.prisma.savedView.findMany({ orderBy: { id: "asc" } })),
+    // Responder grants are given by partner admins only (setResponderAction): an analyst's calls change none.
+    responders: JSON.stringify(await data.prisma.portalUser.findMany({ orderBy: { id: "asc" }, select: { id: true, responderGrantedAt: true } })),
     // Notification settings are admin-only: no action called by the analyst may add, change or remove any.
     notifications: JSON.stringify(
       await Promise.all([
@@ -285,6 +287,10 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
     "an analyst's calls to the group actions change no group, member or group assignment",
   ).toBe(before.groups);
   expect(JSON.stringify(await data.prisma.savedView.findMany({ orderBy: { id: "asc" } }))).toBe(before.views);
+  expect(
+    JSON.stringify(await data.prisma.portalUser.findMany({ orderBy: { id: "asc" }, select: { id: true, responderGrantedAt: true } })),
+    "an analyst's calls to setResponderAction grant or withdraw nothing",
+  ).toBe(before.responders);
   expect(
     JSON.stringify(
       await Promise.all([

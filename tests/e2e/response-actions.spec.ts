@@ -103,8 +103,17 @@ test("isolate a device from an incident (Pending → Succeeded), release it, sca
   ]);
   const audited = await data.prisma.auditEntry.findMany({ where: { customerId: c.id, action: { startsWith: "device." } }, select: { action: true } });
   expect(new Set(audited.map((a) => a.action))).toEqual(
-    new Set(["device.isolate", "device.release", "device.scan", "device.collect_package", "device.package_link"]),
+    new Set(["device.isolate", "device.release", "device.scan", "device.collect_package", "device.package_link", "device.result"]),
   );
+  // Each end state seen on the device panel is audited with who asked, the device, the comment and the result.
+  const results = await data.prisma.auditEntry.findMany({
+    where: { customerId: c.id, action: "device.result" },
+    orderBy: { id: "asc" },
+    select: { detail: true },
+  });
+  expect(results.map((r) => (r.detail as Record<string, unknown>).result)).toEqual(["Succeeded", "Succeeded", "Succeeded", "Succeeded"]);
+  expect(results.map((r) => (r.detail as Record<string, unknown>).requestedByEmail)).toEqual(Array(4).fill(admin.upn));
+  expect((results[0]!.detail as Record<string, unknown>).comment).toBe("Ransomware behaviour on this host");
 });
 
 test("a customer without the response permission: the device says what is missing, nothing reaches Microsoft", async ({ page, sim, data }) => {
@@ -212,4 +221,90 @@ test("a hostile device name renders inert in the device panel and its confirmati
     MARK,
   );
   expect(state).toEqual({ flag: null, elements: 0 });
+});
+
+test("an analyst without Responder: actions disabled with the reason, a direct server-action call refused and nothing sent; a partner admin's grant enables them", async ({
+  page,
+  browser,
+  sim,
+  data,
+}) => {
+  test.setTimeout(120_000);
+  const { admin, directory } = await partnerUsers(sim);
+  // Sasha Analyst: the demo analyst without the Portal.Responder app role.
+  const plain = directory.partner.users.find((u) => u.roles.includes("Portal.Analyst") && !u.roles.includes("Portal.Responder"))!;
+  expect(plain, "a demo analyst without Portal.Responder").toBeTruthy();
+  const c = await data.consentedCustomer("NoResponderAnalyst", { sync: true });
+  await grantResponse(sim, data, c);
+  const { incidentId, machineId } = await incidentWithDevice(data, c.id);
+
+  const analystContext = await browser.newContext();
+  const analystPage = await analystContext.newPage();
+  try {
+    await signIn(analystPage, plain.upn);
+    await expect(analystPage).toHaveURL(/\/overview$/, { timeout: 30_000 });
+    await data.prisma.portalUser.update({ where: { entraObjectId: plain.oid }, data: { responderGrantedAt: null, responderGrantedById: null } });
+    await data.assignOnly(plain.oid, [c.id]);
+    await analystPage.goto(`/incidents/${incidentId}`);
+    const panel = analystPage.locator(`[data-testid="device-panel"][data-machine-id="${machineId}"]`);
+    await expect(panel.getByTestId("response-not-allowed")).toHaveText(
+      "You need the Responder permission to run response actions — ask a partner admin (Settings → Users & access).",
+    );
+    for (const key of ["isolate", "release", "scan", "collect"]) await expect(panel.getByTestId(`device-action-${key}`)).toBeDisabled();
+
+    // The admin runs a scan through the UI; its request (React's encoding of the action and its form) is replayed
+    // with the analyst's cookie, as an analyst calling the server action directly would.
+    let captured: { url: string; headers: Record<string, string>; body: Buffer } | null = null;
+    page.on("request", (req) => {
+      const headers = req.headers();
+      if (req.method() === "POST" && headers["next-action"] && !captured && req.postDataBuffer()?.includes(machineId)) {
+        captured = { url: req.url(), headers, body: req.postDataBuffer()! };
+      }
+    });
+    await signIn(page, admin.upn);
+    await page.goto(`/incidents/${incidentId}`);
+    await runAction(page, machineId, "scan", "admin scan");
+    await expect.poll(async () => (await sim.machineActions(c.tenantId)).actions.length).toBe(1);
+    expect(captured).not.toBeNull();
+    const receivedBefore = (await sim.machineActionRequests()).requests.length;
+    const replayed = await analystPage.request.post(captured!.url, {
+      headers: { "Next-Action": captured!.headers["next-action"]!, "Content-Type": captured!.headers["content-type"]!, Accept: "text/x-component" },
+      data: captured!.body,
+    });
+    const answer = await replayed.text();
+    expect(answer).toContain("You need the Responder permission");
+    expect(answer).toContain("access_denied");
+    expect((await sim.machineActionRequests()).requests.length, "nothing reached Microsoft").toBe(receivedBefore);
+    expect((await sim.machineActions(c.tenantId)).actions).toHaveLength(1);
+    expect(await data.prisma.deviceAction.count({ where: { customerId: c.id } })).toBe(1);
+
+    // Nor may the analyst grant it to themselves by calling the Users & access action directly.
+    const manifest = JSON.parse(readFileSync(".next/server/server-reference-manifest.json", "utf8")) as { node: Record<string, { exportedName?: string }> };
+    const setResponderId = Object.keys(manifest.node).find((k) => manifest.node[k]?.exportedName === "setResponderAction")!;
+    expect(setResponderId).toBeTruthy();
+    const self = await data.prisma.portalUser.findUniqueOrThrow({ where: { entraObjectId: plain.oid } });
+    const selfGrant = await analystPage.request.post(`/incidents/${incidentId}`, {
+      headers: { "Next-Action": setResponderId, "Content-Type": "text/plain;charset=UTF-8", Accept: "text/x-component" },
+      data: JSON.stringify([{ userId: self.id, granted: true }]),
+    });
+    expect(await selfGrant.text()).toContain("access_denied");
+    expect((await data.prisma.portalUser.findUniqueOrThrow({ where: { id: self.id } })).responderGrantedAt).toBeNull();
+
+    // A partner admin grants Responder on Users & access: the analyst's next page has the actions enabled.
+    await page.goto("/settings/users");
+    const row = page.locator(`[data-testid="staff-row"][data-email="${plain.upn}"]`);
+    await expect(row.getByTestId("staff-responder-state")).toHaveText("No");
+    await row.getByTestId("responder-grant").click();
+    await expect(row.getByTestId("staff-action-result")).toContainText("may now run device response actions");
+    await page.reload();
+    await expect(row.getByTestId("staff-responder-state")).toHaveText("Yes");
+    await expect(row.getByTestId("staff-responder")).toContainText("Granted in the portal");
+    expect(await data.prisma.auditEntry.count({ where: { action: "user.responder.granted", detail: { path: ["userId"], equals: self.id } } })).toBe(1);
+    await analystPage.reload();
+    await expect(panel.getByTestId("response-not-allowed")).toBeHidden();
+    await expect(panel.getByTestId("device-action-isolate")).toBeEnabled();
+  } finally {
+    await data.prisma.portalUser.update({ where: { entraObjectId: plain.oid }, data: { responderGrantedAt: null, responderGrantedById: null } });
+    await analystContext.close();
+  }
 });

@@ -55,11 +55,23 @@ after(async () => {
   await database?.drop();
 });
 
-async function user(role: "ADMIN" | "ANALYST", email: string, customers: string[] = []): Promise<Viewer> {
+/** A portal user and the viewer lib/auth/session.ts would build for them; `responder`: the Entra app role Portal.Responder. */
+async function user(role: "ADMIN" | "ANALYST", email: string, customers: string[] = [], opts: { responder?: boolean } = {}): Promise<Viewer> {
   const id = randomUUID();
-  await prisma.portalUser.create({ data: { id, partnerId, entraObjectId: randomUUID(), email, displayName: email, role, roleSource: "entra-app-role" } });
+  await prisma.portalUser.create({
+    data: {
+      id,
+      partnerId,
+      entraObjectId: randomUUID(),
+      email,
+      displayName: email,
+      role,
+      roleSource: "entra-app-role",
+      responderFromEntra: Boolean(opts.responder),
+    },
+  });
   for (const customerId of customers) await prisma.analystAssignment.create({ data: { userId: id, customerId } });
-  return { userId: id, partnerId, name: email, email, role, customerScope: role === "ADMIN" ? "all" : customers };
+  return { userId: id, partnerId, name: email, email, role, customerScope: role === "ADMIN" ? "all" : customers, responder: Boolean(opts.responder) };
 }
 
 /** A consented customer with synced incidents; `granted` are the WindowsDefenderATP Machine.* roles it granted. */
@@ -158,6 +170,41 @@ test("isolate sends the documented body, records Microsoft's action, is audited 
   assert.equal((await control.machines(c.tenantId)).machines.find((m) => m.id === machineId)!.isolated, false);
   assert.deepEqual((await control.machineActions(c.tenantId)).actions[1]!.body, { Comment: "Clean after review" });
   assert.ok(await prisma.auditEntry.findFirst({ where: { action: "device.release", customerId: c.id } }));
+
+  // Audited: who asked (actor), which device and customer, the comment, Microsoft's answer; the end state as well.
+  const asked = await prisma.auditEntry.findFirstOrThrow({ where: { action: "device.isolate", customerId: c.id } });
+  assert.equal(asked.actor, `user:${admin.userId}`);
+  assert.equal((asked.detail as Record<string, unknown>).comment, "Isolating: ransomware alert");
+  assert.equal((asked.detail as Record<string, unknown>).deviceName, name);
+  assert.equal((asked.detail as Record<string, unknown>).requestedByEmail, admin.email);
+  const ended = await prisma.auditEntry.findMany({ where: { action: "device.result", customerId: c.id }, orderBy: { id: "asc" } });
+  assert.deepEqual(
+    ended.map((e) => [(e.detail as Record<string, unknown>).type, (e.detail as Record<string, unknown>).result]),
+    [
+      ["Isolate", "Succeeded"],
+      ["Unisolate", "Succeeded"],
+    ],
+  );
+  assert.equal((ended[0]!.detail as Record<string, unknown>).comment, "Isolating: ransomware alert");
+  // Notifications: the outbox holds the sent and the ended state of each action, once each, written with the state.
+  const events = await prisma.notificationEvent.findMany({ where: { customerId: c.id, kind: "device.action" }, orderBy: { id: "asc" } });
+  assert.deepEqual(
+    events.map((e) => {
+      const d = e.detail as Record<string, unknown>;
+      return [d.type, d.phase, d.status];
+    }),
+    [
+      ["Isolate", "submitted", "Pending"],
+      ["Isolate", "final", "Succeeded"],
+      ["Unisolate", "submitted", "Pending"],
+      ["Unisolate", "final", "Succeeded"],
+    ],
+  );
+  assert.ok(events.every((e) => e.partnerId === partnerId && e.incidentId === incidentId && e.dedupeKey?.startsWith("device.action:")));
+  assert.equal((events[0]!.detail as Record<string, unknown>).deviceActionId, r.value.id);
+  // Following an ended action again announces nothing more.
+  await mods.actions.getDeviceResponse(admin, { incidentId }, { follow: true });
+  assert.equal(await prisma.notificationEvent.count({ where: { customerId: c.id, kind: "device.action" } }), 4);
 });
 
 test("scan and investigation package: documented bodies; the package link fetched on request, never stored", async () => {
@@ -282,7 +329,7 @@ test("missing permission, another customer's device, an analyst out of scope, a 
   assert.equal(cross.code, "not_found");
 
   // An analyst who sees only `noIsolate` acts on `granted`'s incident and device.
-  const analyst = await user("ANALYST", "analyst@devact.test", [noIsolate.id]);
+  const analyst = await user("ANALYST", "analyst@devact.test", [noIsolate.id], { responder: true });
   const outside = await mods.actions.requestDeviceAction(
     analyst,
     { incidentId: foreign.incidentId },
@@ -316,6 +363,50 @@ test("missing permission, another customer's device, an analyst out of scope, a 
     "nothing sent for the forged requests",
   );
   assert.equal(await prisma.deviceAction.count({ where: { customerId: noIsolate.id } }), 0);
+});
+
+test("an analyst without the Responder capability: disabled with the reason, a direct call refused (403), nothing sent; a partner admin's grant lets them act", async () => {
+  const c = await customer("NoResponder", ALL_RESPONSE);
+  const { incidentId, machineId, name } = c.withDevices[0]!;
+  const plain = await user("ANALYST", "plain-analyst@devact.test", [c.id]);
+  const view = await mods.actions.getDeviceResponse(plain, { incidentId });
+  assert.equal(view!.canRespond, false);
+  assert.match(view!.cannotRespondReason!, /You need the Responder permission.*ask a partner admin \(Settings → Users & access\)/);
+  const receivedBefore = (await control.machineActionRequests()).requests.length;
+  for (const fields of [
+    { action: "isolate", machineId, comment: "x", isolationType: "Full", confirmName: name },
+    { action: "scan", machineId, comment: "x", scanType: "Quick" },
+    { action: "release", machineId, comment: "x" },
+    { action: "collect", machineId, comment: "x" },
+  ]) {
+    await assert.rejects(mods.actions.requestDeviceAction(plain, { incidentId }, fields), (err: Error & { status?: number; code?: string }) => {
+      assert.equal(err.name, "AccessDeniedError");
+      assert.equal(err.status, 403);
+      assert.match(err.message, /Responder permission/);
+      return true;
+    });
+  }
+  assert.equal((await control.machineActionRequests()).requests.length, receivedBefore, "nothing reached the simulator");
+  assert.equal(await prisma.deviceAction.count({ where: { customerId: c.id } }), 0);
+  assert.equal(await prisma.notificationEvent.count({ where: { customerId: c.id } }), 0);
+
+  // A partner admin grants Responder on Users & access (audited); the viewer as session.ts builds it now carries it.
+  const staff = await import("../../lib/data/staff.ts");
+  const granted = await staff.setResponder(admin, { userId: plain.userId, granted: true });
+  assert.ok(granted.ok, JSON.stringify(granted));
+  assert.ok(await prisma.auditEntry.findFirst({ where: { action: "user.responder.granted", actor: `user:${admin.userId}` } }));
+  const row = await prisma.portalUser.findUniqueOrThrow({ where: { id: plain.userId } });
+  const { responderGranted } = await import("../../lib/auth/viewer.ts");
+  const now: Viewer = { ...plain, responder: responderGranted(row) };
+  assert.equal(now.responder, true);
+  const r = await mods.actions.requestDeviceAction(now, { incidentId }, { action: "scan", machineId, comment: "granted now", scanType: "Quick" });
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.equal((await control.machineActions(c.tenantId)).actions.length, 1);
+  // Withdrawn: refused again. Another analyst may not grant it (users:manage).
+  assert.ok((await staff.setResponder(admin, { userId: plain.userId, granted: false })).ok);
+  assert.equal(responderGranted(await prisma.portalUser.findUniqueOrThrow({ where: { id: plain.userId } })), false);
+  await assert.rejects(staff.setResponder(now, { userId: plain.userId, granted: true }), /access/i);
+  assert.equal(responderGranted(await prisma.portalUser.findUniqueOrThrow({ where: { id: plain.userId } })), false);
 });
 
 test("a permission granted after the app token was cached: Microsoft's 403, then once more with a fresh token", async () => {

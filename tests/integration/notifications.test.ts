@@ -338,6 +338,43 @@ describe("rules", () => {
     assert.equal(await prisma.notificationDelivery.count(), 0);
   });
 
+  test("device response actions: a device.action rule hears the sent and the ended state once each, whatever the incident's severity or title", async () => {
+    await rule({ kinds: ["device.action"], minSeverity: "high", channelIds: [channel.email, channel.webhook] });
+    await rule({ kinds: ["incident.created"], minSeverity: "informational" }); // hears none of it
+    // A title suppression silences incident events, not a person's response action on that incident.
+    await prisma.notificationSuppression.create({
+      data: { partnerId, titleContains: "pen test", until: new Date(Date.now() + 86_400_000), reason: "Red team week", createdByName: "Ada" },
+    });
+    const incidentId = await incident("Pen test host", "low");
+    const actionId = randomUUID();
+    const device = { deviceActionId: actionId, type: "Isolate", options: { IsolationType: "Full" }, machineId: "a".repeat(40), deviceName: "FIN-01 <b>x</b>" };
+    const detail = { ...device, comment: "Ransomware", requestedByEmail: "ari@contoso.example" };
+    // As lib/data/device-actions.ts writes them: one per phase, deduplicated by key (a second writer adds nothing).
+    for (const [phase, status] of [
+      ["submitted", "Pending"],
+      ["final", "Succeeded"],
+      ["final", "Succeeded"],
+    ] as const) {
+      await prisma.notificationEvent.createMany({
+        data: [
+          { partnerId, customerId, incidentId, kind: "device.action", dedupeKey: `device.action:${actionId}:${phase}`, detail: { ...detail, phase, status } },
+        ],
+        skipDuplicates: true,
+      });
+    }
+    assert.equal((await dispatchPending(prisma)).events, 2);
+    assert.equal(await prisma.notificationDelivery.count(), 4, "two states × two channels");
+    await deliverDue(prisma, deps());
+    const rows = await prisma.notificationDelivery.findMany();
+    assert.ok(rows.every((r) => r.status === "delivered" && r.eventKind === "device.action"));
+    const subjects = rx.mails.map((m) => m.subject).sort();
+    assert.deepEqual(subjects, ["Isolate (Full) Succeeded: FIN-01 <b>x</b>", "Isolate (Full) sent: FIN-01 <b>x</b>"]);
+    const bodies = rx.webhooks.map((w) => JSON.parse(w.body) as { type: string; events: { kind: string; detail: { status: string; deviceName: string } }[] });
+    assert.deepEqual(bodies.map((b) => b.type).sort(), ["device.action", "device.action"]);
+    assert.deepEqual(bodies.map((b) => b.events[0]!.detail.status).sort(), ["Pending", "Succeeded"]);
+    assert.ok(bodies.every((b) => b.events[0]!.detail.deviceName === "FIN-01 <b>x</b>"));
+  });
+
   test("the unassigned scanner raises an incident once per threshold, however often it runs", async () => {
     await rule({ kinds: ["incident.unassigned"], minSeverity: "informational" });
     await prisma.notificationRule.updateMany({ data: { unassignedMinutes: 30 } });

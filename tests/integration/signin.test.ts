@@ -60,3 +60,24 @@ test("bootstrap admin while no admin exists; then app roles decide; a withdrawn 
   assert.deepEqual(await users.recordSignIn(claims({ oid, roles: [] })), { allowed: false, reason: "no_role" });
   assert.equal((await users.loadPortalUser(oid))?.role, null);
 });
+
+test("the Responder capability: the Entra app role is re-read at every sign-in, a partner admin's grant is kept apart", async () => {
+  const oid = randomUUID();
+  const responder = async () => {
+    const { responderGranted } = await import("../../lib/auth/viewer.ts");
+    return responderGranted(await prisma.portalUser.findUniqueOrThrow({ where: { entraObjectId: oid } }));
+  };
+  // Portal.Responder alone is no role: nobody gets in with it.
+  assert.deepEqual(await users.recordSignIn(claims({ oid, roles: ["Portal.Responder"] })), { allowed: false, reason: "no_role" });
+  assert.equal((await users.recordSignIn(claims({ oid, roles: ["Portal.Analyst", "Portal.Responder"] }))).allowed, true);
+  assert.equal(await responder(), true);
+  // The token stops carrying it (removed in Entra): withdrawn at that sign-in (or role refresh), audited.
+  assert.equal((await users.recordSignIn(claims({ oid, roles: ["Portal.Analyst"] }))).allowed, true);
+  assert.equal(await responder(), false);
+  const row = await prisma.portalUser.findUniqueOrThrow({ where: { entraObjectId: oid } });
+  assert.ok(await prisma.auditEntry.findFirst({ where: { action: "user.responder.entra_withdrawn", actor: `user:${row.id}` } }));
+  // A grant given in the portal survives sign-ins without the app role: either source grants.
+  await prisma.portalUser.update({ where: { id: row.id }, data: { responderGrantedAt: new Date() } });
+  assert.equal((await users.recordSignIn(claims({ oid, roles: ["Portal.Analyst"] }))).allowed, true);
+  assert.equal(await responder(), true);
+});

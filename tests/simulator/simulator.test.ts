@@ -587,7 +587,7 @@ describe("OIDC sign-in", () => {
     assert.equal(payload.email, `analyst@${partner.domain}`);
     assert.equal(payload.nonce, "n-1");
     assert.equal(payload.ver, "2.0");
-    assert.deepEqual(payload.roles, ["Portal.Analyst"]);
+    assert.deepEqual(payload.roles, ["Portal.Analyst", "Portal.Responder"]);
     assert.equal(payload.oid, partner.users.find((u) => u.upn === `analyst@${partner.domain}`)!.oid);
 
     // offline_access yields a refresh token that redeems once (rotation).

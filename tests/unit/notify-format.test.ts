@@ -58,6 +58,75 @@ describe("hostile tenant text is inert", () => {
   });
 });
 
+describe("device response actions (device.action) are announced with the device's hostile name inert", () => {
+  const deviceItem = (phase: "submitted" | "final", status: string): NotifyItem => ({
+    kind: "device.action",
+    occurredAt: new Date("2026-12-01T10:05:00Z"),
+    customer: { id: "c1", name: "Fabrikam" },
+    incident: { id: "i1", sourceId: "42", title: "Ransomware", severity: "high", status: "active", assignedTo: null },
+    detail: {
+      deviceActionId: "a1",
+      phase,
+      status,
+      type: "Isolate",
+      options: { IsolationType: "Selective" },
+      machineId: "f".repeat(40),
+      deviceName: HOSTILE,
+      comment: "Isolating [now](https://evil.example/c) <b>x</b>",
+      requestedByEmail: "ari@contoso.example",
+    },
+  });
+
+  test("e-mail: subject one line naming action and state, device and comment escaped, the only link the portal's", () => {
+    const sent = formatEmail([deviceItem("submitted", "Pending")], "https://portal.example");
+    assert.match(sent.subject, /^Isolate \(Selective\) sent: /);
+    assert.ok(!/[\r\n]/.test(sent.subject));
+    const done = formatEmail([deviceItem("final", "Succeeded")], "https://portal.example");
+    assert.match(done.subject, /^Isolate \(Selective\) Succeeded: /);
+    for (const m of [sent, done]) {
+      assert.ok(!/<img|<script|<b>/i.test(m.html), m.html);
+      assert.match(m.html, /<th align="left">Device<\/th><td>&lt;img src=x/);
+      assert.match(m.html, /ari@contoso\.example/);
+      assert.match(m.text, /Comment: Isolating \[now\]/);
+      assert.ok(!m.text.includes("\r\nBcc:"));
+      assert.deepEqual(
+        [...m.html.matchAll(/href="([^"]+)"/g)].map((x) => x[1]),
+        ["https://portal.example/incidents/i1"],
+      );
+    }
+  });
+
+  test("Teams card: the device and the comment are escaped and defanged", () => {
+    const card = formatTeamsCard([deviceItem("final", "Failed")], "https://portal.example") as {
+      attachments: { content: { body: { text?: string; facts?: { title: string; value: string }[] }[]; actions: { url: string }[] } }[];
+    };
+    const content = card.attachments[0]!.content;
+    const facts = content.body.flatMap((b) => b.facts ?? []);
+    assert.deepEqual(
+      facts.map((f) => f.title),
+      ["Customer", "Device", "Action", "Status", "Asked by", "Comment", "Incident", "Severity", "Incident status"],
+    );
+    const texts = content.body.flatMap((b) => [b.text ?? "", ...(b.facts ?? []).map((f) => f.value)]).join("\n");
+    assert.ok(!texts.includes("](https://"), "no markdown link survives");
+    assert.ok(!texts.includes("https://evil"), "no bare URL for Teams to link");
+    assert.ok(!/(^|[^\\])\*\*bold/.test(texts));
+    assert.deepEqual(
+      content.actions.map((a) => a.url),
+      ["https://portal.example/incidents/i1"],
+    );
+  });
+
+  test("webhook JSON: the event's detail as data (device name round-trips exactly)", () => {
+    const parsed = JSON.parse(JSON.stringify(formatWebhook("d1", "device.action", [deviceItem("final", "Cancelled")], "https://portal.example"))) as {
+      events: { kind: string; detail: { deviceName: string; status: string; phase: string } }[];
+    };
+    assert.equal(parsed.events[0]!.kind, "device.action");
+    assert.equal(parsed.events[0]!.detail.deviceName, HOSTILE);
+    assert.equal(parsed.events[0]!.detail.status, "Cancelled");
+    assert.equal(parsed.events[0]!.detail.phase, "final");
+  });
+});
+
 describe("signature, schedule, Retry-After", () => {
   test("sign/verify: v1 HMAC over timestamp.body; a stale timestamp or another body fails", () => {
     const s = sign("whsec_test", 1_700_000_000, "{}");

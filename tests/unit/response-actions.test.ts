@@ -8,13 +8,21 @@ import { isFinalStatus, RESPONSE_ACTIONS } from "../../lib/config/response-actio
 const partnerId = "p1";
 const admin: Viewer = { userId: "u1", partnerId, name: "A", email: "a@x", role: "ADMIN", customerScope: "all" };
 const analyst: Viewer = { userId: "u2", partnerId, name: "B", email: "b@x", role: "ANALYST", customerScope: ["c1"] };
+const responder: Viewer = { ...analyst, userId: "u3", responder: true };
 
-test("devices:respond: admins and analysts, analysts only on their customers", () => {
+test("devices:respond: admins by role, analysts only with the Responder capability and only on their customers", () => {
   assert.equal(can(admin, "devices:respond", { id: "c9", partnerId }), true);
-  assert.equal(can(analyst, "devices:respond", { id: "c1", partnerId }), true);
-  assert.equal(can(analyst, "devices:respond", { id: "c2", partnerId }), false);
-  assert.equal(can(analyst, "devices:respond", { id: "c1", partnerId: "other" }), false);
+  assert.equal(can(analyst, "devices:respond"), false, "an analyst without Responder");
+  assert.equal(can(analyst, "devices:respond", { id: "c1", partnerId }), false);
+  assert.equal(can({ ...analyst, responder: false }, "devices:respond", { id: "c1", partnerId }), false);
+  assert.equal(can(responder, "devices:respond", { id: "c1", partnerId }), true);
+  assert.equal(can(responder, "devices:respond", { id: "c2", partnerId }), false);
+  assert.equal(can(responder, "devices:respond", { id: "c1", partnerId: "other" }), false);
   assert.equal(can(null, "devices:respond"), false);
+  // The capability adds devices:respond and nothing else.
+  for (const action of ["customers:onboard", "customers:assign", "users:manage", "notifications:manage", "settings:read", "audit:read"] as const) {
+    assert.equal(can(responder, action), false, action);
+  }
 });
 
 test("each action names its documented endpoint segment, machineAction type and application permission", () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { can, resolveSignInRole, type Viewer } from "../../lib/auth/viewer.ts";
+import { can, resolveSignInRole, responderGranted, type Viewer } from "../../lib/auth/viewer.ts";
 
 const partnerId = "11111111-1111-4111-8111-111111111111";
 const admin: Viewer = { userId: "u1", partnerId, name: "A", email: "a@x", role: "ADMIN", customerScope: "all" };
@@ -25,6 +25,24 @@ describe("can()", () => {
   test("nobody reaches another partner's customer, and no viewer means no access", () => {
     assert.equal(can(admin, "customers:read", foreign), false);
     assert.equal(can(null, "customers:read"), false);
+  });
+});
+
+describe("the Responder capability", () => {
+  test("granted by the Entra app role or the portal grant, either one; neither source needed by admins", () => {
+    assert.equal(responderGranted({ responderFromEntra: false, responderGrantedAt: null }), false);
+    assert.equal(responderGranted({ responderFromEntra: true, responderGrantedAt: null }), true);
+    assert.equal(responderGranted({ responderFromEntra: false, responderGrantedAt: new Date() }), true);
+    assert.equal(responderGranted({ responderFromEntra: true, responderGrantedAt: new Date() }), true);
+    assert.equal(can(admin, "devices:respond", c2), true);
+    assert.equal(can(analyst, "devices:respond", c1), false);
+    assert.equal(can({ ...analyst, responder: true }, "devices:respond", c1), true);
+    assert.equal(can({ ...analyst, responder: true }, "devices:respond", c2), false);
+  });
+  test("Portal.Responder alone is no portal role", () => {
+    const base = { existing: null, email: "x@y", bootstrapAdminEmail: undefined, anyAdminExists: true };
+    assert.deepEqual(resolveSignInRole({ ...base, tokenRoles: ["Portal.Responder"] }), { role: null, roleSource: null });
+    assert.deepEqual(resolveSignInRole({ ...base, tokenRoles: ["Portal.Responder", "Portal.Analyst"] }), { role: "ANALYST", roleSource: "entra-app-role" });
   });
 });
 

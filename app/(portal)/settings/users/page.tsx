@@ -16,7 +16,7 @@ export default async function UsersPage() {
     <>
       <PageHeader
         title="Users & access"
-        description={`Partner staff who signed in. Sessions end after ${rules.maxHours} h, or ${rules.idleMinutes} min without activity; roles are read again from Entra at least every ${rules.roleRefreshMinutes} min.`}
+        description={`Partner staff who signed in. Sessions end after ${rules.maxHours} h, or ${rules.idleMinutes} min without activity; roles are read again from Entra at least every ${rules.roleRefreshMinutes} min. Responder lets an analyst run device response actions (isolate, release, scan, investigation package): granted by the Entra app role Portal.Responder or here; either grants it, each is withdrawn where it was given.`}
       />
       <StaffTable staff={staff} viewerId={viewer.userId} />
     </>

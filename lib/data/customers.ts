@@ -19,6 +19,7 @@ import { failure } from "../result.ts";
 import { likeLiteral } from "./like.ts";
 import { groupParam, pageParam } from "./filters.ts";
 import { GUID_RE } from "../shared/ids.ts";
+import { SAFE_TEXT } from "../shared/text.ts";
 
 /** Every customer query starts here: the viewer's partner, and only the customers the viewer may see. */
 export function customerScopeWhere(viewer: Viewer): Prisma.CustomerWhereInput {
@@ -37,8 +38,6 @@ export const REGION_LABELS: Record<(typeof REGIONS)[number], string> = {
 };
 
 const DOMAIN_RE = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
-// Control characters and bidi overrides make names lie about themselves in lists and exports.
-const SAFE_TEXT = /^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/;
 
 export const newCustomerSchema = z.object({
   displayName: z

@@ -10,6 +10,7 @@ import { customerScopeWhere } from "./customers.ts";
 import { fieldErrorsOf } from "./form-errors.ts";
 import { markSlaStale } from "../sla/clocks.ts";
 import { likeLiteral } from "./like.ts";
+import { SAFE_TEXT } from "../shared/text.ts";
 
 /**
  * Customer groups ("Gold 24×7", "Business hours"): admins create them, fill them with customers and assign analysts
@@ -94,8 +95,6 @@ export async function getGroup(viewer: Viewer, groupId: string) {
 
 export type GroupDetail = NonNullable<Awaited<ReturnType<typeof getGroup>>>;
 
-// Control characters and bidi overrides make names lie about themselves in lists and exports.
-const SAFE_TEXT = /^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/;
 const groupInput = z.object({
   name: z
     .string()

@@ -8,6 +8,7 @@ import { GUID_RE } from "../shared/ids.ts";
 import { writeAudit } from "./audit.ts";
 import { alertFilters, filtersToQuery, incidentFilters, parseFilters } from "./filters.ts";
 import { fieldErrorsOf } from "./form-errors.ts";
+import { SAFE_TEXT } from "../shared/text.ts";
 
 /**
  * Saved views (issue #10 §5): a named filter set of a queue, stored as the queue's query string. Personal to its owner,
@@ -33,8 +34,6 @@ export function normalizeViewQuery(queue: ViewQueue, raw: string): string {
   return filtersToQuery({ ...filters, page: 1 });
 }
 
-// Control characters and bidi overrides make names lie about themselves in lists.
-const SAFE_TEXT = /^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/;
 const viewName = z
   .string()
   .trim()

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { GUID_RE } from "../shared/ids.ts";
+import { SAFE_TEXT } from "../shared/text.ts";
 
 /** The hunting form's fields (lib/data/hunting.ts). The query is the analyst's KQL, sent to Microsoft as typed. */
 export const HUNT_TIMESPANS = [
@@ -33,19 +34,18 @@ export const huntRunInput = z
     if (v.scope === "pick" && v.customers.length === 0) ctx.addIssue({ code: "custom", path: ["customers"], message: "Pick at least one customer." });
   });
 
-const SAFE_NAME = /^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/;
 export const savedHuntInput = z.object({
   name: z
     .string()
     .trim()
     .min(2, "Name the query (at least 2 characters).")
     .max(100, "Keep the name under 100 characters.")
-    .regex(SAFE_NAME, "The name contains control characters."),
+    .regex(SAFE_TEXT, "The name contains control characters."),
   description: z
     .string()
     .trim()
     .max(500, "Keep the description under 500 characters.")
-    .regex(SAFE_NAME, "The description contains control characters.")
+    .regex(SAFE_TEXT, "The description contains control characters.")
     .default(""),
   query: huntQueryText,
   shared: z

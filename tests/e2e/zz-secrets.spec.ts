@@ -110,7 +110,12 @@ test("no secret or token reaches the browser, the client bundles, the database o
   }
   // A hunt over the customer (its page, the Hunting page with its history, and both exports).
   const { createHuntRun } = await import("../../lib/data/hunting.ts");
-  const hunt = await createHuntRun(await data.adminViewer(), { query: "DeviceInfo | take 5", timespan: "P7D", scope: "pick", customers: [c.id] });
+  // As the signed-in admin: a hunt is its starter's own (another admin's export is "not found").
+  const me = await data.prisma.portalUser.findUniqueOrThrow({ where: { entraObjectId: admin.oid } });
+  const hunt = await createHuntRun(
+    { userId: me.id, partnerId: me.partnerId, name: me.displayName, email: me.email, role: "ADMIN", customerScope: "all" },
+    { query: "DeviceInfo | take 5", timespan: "P7D", scope: "pick", customers: [c.id] },
+  );
   if (!hunt.ok) throw new Error(JSON.stringify(hunt));
   await page.goto(`/hunting/runs/${hunt.value.id}`);
   await page.goto("/hunting");

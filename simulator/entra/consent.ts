@@ -82,8 +82,15 @@ export function parseConsentScope(ctx: SimulatorContext, scope: string): ScopePa
       continue;
     }
     const appRole = Object.keys(resource.appRoles).find((r) => r.toLowerCase() === permission.toLowerCase());
+    // A name that is both an application and a delegated permission of the API (Machine.Isolate, Machine.Scan, …):
+    // the admin consents to both, as Entra's "Grant admin consent" grants every permission the app lists.
+    const sameNameScope = Object.keys(resource.delegatedScopes).find((d) => d.toLowerCase() === permission.toLowerCase());
     if (appRole) {
       add(resource.uri, appRole);
+      if (sameNameScope && resource.key !== "graph") {
+        const list = (scopes[resource.uri] ??= []);
+        if (!list.includes(sameNameScope)) list.push(sameNameScope);
+      }
       continue;
     }
     const delegated = resource.key === "graph" ? Object.keys(DELEGATED_GRAPH).find((d) => d.toLowerCase() === permission.toLowerCase()) : undefined;

@@ -64,6 +64,23 @@ const unescapeHtml = (s: string) =>
     .replace(/&gt;/g, ">")
     .replace(/&amp;/g, "&");
 
+/** Submits the form whose button is `label` on `page`. */
+async function submitForm(page: string, label: string): Promise<Response> {
+  for (const m of page.matchAll(/<form method="post" action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)) {
+    const button = /<button[^>]*>([\s\S]*?)<\/button>/.exec(m[2]!);
+    if (!button || unescapeHtml(button[1]!) !== label) continue;
+    const fields: Record<string, string> = {};
+    for (const i of m[2]!.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) fields[unescapeHtml(i[1]!)] = unescapeHtml(i[2]!);
+    return fetch(new URL(unescapeHtml(m[1]!), sim.url), {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(fields).toString(),
+    });
+  }
+  throw new Error(`no form '${label}'`);
+}
+
 /** Opens the authorize URL and picks `upn`, as a browser would; returns where Entra sends the browser back. */
 async function pick(url: string, upn: string): Promise<URL> {
   const page = await (await fetch(url, { redirect: "manual" })).text();
@@ -192,6 +209,23 @@ describe("user context", () => {
       noConsent.back.searchParams.get("error_description")!,
       /^AADSTS65001: The user or administrator has not consented to use the application with ID/,
     );
+  });
+
+  test("admin consent with delegated permissions in `scope` grants them for all users; the consent page lists them", async () => {
+    const t = sim.directory.customers.find((c) => c.displayName === "Tailspin Toys")!;
+    const scope = `${MTP}/Incident.ReadWrite ${WDATP}/Machine.Read ${WDATP}/Machine.Isolate`;
+    const url = `${sim.url}/${t.id}/v2.0/adminconsent?${new URLSearchParams({ client_id: CLIENT_ID, redirect_uri: CB, scope, state: "c-1" })}`;
+    const picker = await (await fetch(url, { redirect: "manual" })).text();
+    const consentPage = await (await submitForm(picker, `Sign in as admin@${t.domain}`)).text();
+    assert.match(consentPage, /Read and write incidents \(on behalf of signed-in users\)/);
+    const done = await submitForm(consentPage, "Accept");
+    assert.equal(done.status, 302);
+    assert.equal(new URL(done.headers.get("location")!).searchParams.get("admin_consent"), "True");
+    const view = (await control("GET", "/_sim/directory")).json.customers.find((c: Json) => c.id === t.id);
+    assert.deepEqual(view.grantedScopes[MTP], ["Incident.ReadWrite"]);
+    assert.deepEqual(view.grantedScopes[WDATP], ["Machine.Isolate", "Machine.Read"]);
+    // Machine.Isolate is an application permission too: both are granted.
+    assert.ok(view.grantedRoles[WDATP].includes("Machine.Isolate"));
   });
 
   test("a guest removed from the tenant can no longer refresh (AADSTS50020), and a new Defender role takes effect", async () => {

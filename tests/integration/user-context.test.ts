@@ -240,3 +240,24 @@ test("a callback with another state, or for another analyst, stores nothing", as
   assert.equal((await mods.delegated.finishDelegatedConnect(other, query, started.value.cookie)).outcome, "expired");
   assert.equal(await prisma.delegatedTokenCache.count({ where: { userId: { in: [a.userId, other.userId] } } }), 0);
 });
+
+test("the additional-permissions link for user context asks for the delegated permissions, listed apart from application ones", async () => {
+  const customers = await import("../../lib/data/customers.ts");
+  const consent = await import("../../lib/data/consent.ts");
+  const created = await customers.createUpgradeLink(admin, customerId, "analyst");
+  assert.ok(created.ok, JSON.stringify(created));
+  const cap = (await customers.getCustomerDetail(admin, customerId))!.capabilities.find((x) => x.key === "analyst")!;
+  assert.equal(cap.granted, false);
+  assert.ok(cap.permissions.includes("Incident.ReadWrite (delegated)"));
+  const state = cap.upgradeLink!.onboardingUrl.split("/onboard/")[1]!;
+  const page = await consent.getOnboardingPage(decodeURIComponent(state));
+  assert.ok(page.ok);
+  assert.deepEqual(page.permissions, []);
+  assert.deepEqual(
+    page.delegated.map((p) => p.permission),
+    ["Incident.ReadWrite", "Machine.Read", "Machine.Isolate", "Machine.Scan", "Machine.CollectForensics"],
+  );
+  const scope = new URL(page.consentUrl).searchParams.get("scope")!;
+  assert.ok(scope.split(" ").includes(`${MTP}/Incident.ReadWrite`));
+  assert.equal(new URL(page.consentUrl).pathname, `/${tenantId}/v2.0/adminconsent`);
+});

@@ -261,3 +261,52 @@ test("the additional-permissions link for user context asks for the delegated pe
   assert.ok(scope.split(" ").includes(`${MTP}/Incident.ReadWrite`));
   assert.equal(new URL(page.consentUrl).pathname, `/${tenantId}/v2.0/adminconsent`);
 });
+
+test("bulk triage and a device action in analyst mode run as the starter; a starter who is not connected fails the items", async () => {
+  const bulk = await import("../../lib/data/bulk.ts");
+  const runner = await import("../../lib/bulk/run.ts");
+  const devices = await import("../../lib/data/device-actions.ts");
+  const tokens = new mods.tokens.TenantTokenClient({ authorityHost: sim.url, clientId, credential: { kind: "secret", source: "env", secret: clientSecret } });
+  const api = new mods.api.MicrosoftApiClient({ tokens, baseUrl: sim.url, sleep: async () => {}, timeoutMs: 5_000 });
+  const analyst = await user("ANALYST", `analyst@${partnerDomain}`);
+  assert.equal((await connect(analyst, `analyst@${partnerDomain}`)).outcome, "connected");
+  const ids = (await prisma.incident.findMany({ where: { customerId }, take: 2, orderBy: { sourceId: "asc" }, select: { id: true } })).map((i) => i.id);
+
+  const job = await bulk.createBulkJob(analyst, { fields: { status: "InProgress", comment: "bulk as me" }, ids });
+  assert.ok(job.ok, JSON.stringify(job));
+  const result = await runner.runBulkJob({ prisma, api, concurrency: 1 }, job.value.id);
+  assert.equal(result?.done, 2, JSON.stringify(await prisma.bulkJobItem.findMany({ where: { jobId: job.value.id } })));
+  const changes = (await sim_("GET", `/_sim/tenants/${tenantId}/defender/changes`)) as { actor: { name: string } }[];
+  assert.equal(changes.at(-1)!.actor.name, `analyst@${partnerDomain}`);
+  const rows = await prisma.incidentChange.findMany({ where: { incidentId: { in: ids }, origin: "bulk" } });
+  assert.ok(rows.length > 0 && rows.every((r) => r.writeContext === "delegated" && r.microsoftActor === `analyst@${partnerDomain}`));
+
+  // The admin never connected: in analyst mode their job's items fail with the reason, and nothing reaches Microsoft.
+  const before = changes.length;
+  const adminJob = await bulk.createBulkJob(admin, { fields: { status: "Active" }, ids });
+  assert.ok(adminJob.ok);
+  const adminResult = await runner.runBulkJob({ prisma, api, concurrency: 1 }, adminJob.value.id);
+  assert.equal(adminResult?.failed, 2);
+  const item = await prisma.bulkJobItem.findFirstOrThrow({ where: { jobId: adminJob.value.id } });
+  assert.match(item.message ?? "", /connect your account/);
+  assert.equal(((await sim_("GET", `/_sim/tenants/${tenantId}/defender/changes`)) as unknown[]).length, before);
+
+  // A device response action: Microsoft's requestor is the analyst's UPN.
+  const withDevice = (await prisma.alert.findMany({ where: { customerId, incidentId: { not: null } }, select: { incidentId: true, payload: true } }))
+    .map((a) => ({
+      incidentId: a.incidentId!,
+      device: (a.payload as { devices?: { id: string | null; name: string | null }[] }).devices?.find((d) => d.id && /^[0-9a-f]{40}$/.test(d.id)),
+    }))
+    .find((a) => a.device);
+  assert.ok(withDevice, "an incident names a device");
+  const r = await devices.requestDeviceAction(
+    analyst,
+    { incidentId: withDevice.incidentId },
+    { action: "scan", scanType: "Quick", machineId: withDevice.device!.id, comment: "scan as me" },
+  );
+  assert.ok(r.ok, JSON.stringify(r));
+  const recorded = (await sim_("GET", `/_sim/tenants/${tenantId}/defender/machineactions`)) as { actions: { requestor: string; requestorComment: string }[] };
+  assert.equal(recorded.actions.find((a) => a.requestorComment === "scan as me")?.requestor, `analyst@${partnerDomain}`);
+  const audit = await prisma.auditEntry.findFirstOrThrow({ where: { action: "device.scan", customerId }, orderBy: { id: "desc" } });
+  assert.equal((audit.detail as Record<string, unknown>).writeContext, "delegated");
+});

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--tenants N] [--incidents M] [--latency MS] [--duration S]`: the scale benchmark.
+// `npm run bench [-- --quick] [--tenants N] [--incidents M] [--latency MS] [--duration S] [--only hunting]`: the scale benchmark.
 // Builds the portal, starts an embedded PostgreSQL and the simulator (latency and quotas on), syncs N tenants with
 // the real worker, loads the incident queue, and prints the figures (also as JSON in .data/bench/). Figures are
 // printed, never asserted. Everything it starts is stopped again, also on error and Ctrl-C.
@@ -7,10 +7,11 @@ import { parseBenchArgs } from "./lib/bench/args.ts";
 import { measureLiveFanout } from "./lib/bench/fanout.ts";
 import { Cleanup } from "./lib/bench/processes.ts";
 import { measureQueuePage, queueScenarios } from "./lib/bench/queue.ts";
-import { formatTable, writePartialReport, writeReport, type BenchReport } from "./lib/bench/report.ts";
+import { formatHuntingTable, formatTable, writePartialReport, writeReport, type BenchReport } from "./lib/bench/report.ts";
 import { setUpEnvironment } from "./lib/bench/setup.ts";
 import { measureSync } from "./lib/bench/sync.ts";
 import { measureNotifyLatency } from "./lib/bench/notify.ts";
+import { measureHunting } from "./lib/bench/hunting.ts";
 import { ensureNextBuild } from "./lib/next-build.ts";
 
 const began = Date.now();
@@ -37,6 +38,11 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   measured.startedAt = startedAt.toISOString();
   const env = await setUpEnvironment(opts, cleanup, log);
+  if (opts.only === "hunting") {
+    const hunting = await measureHunting(env, opts, cleanup, log);
+    console.log(formatHuntingTable(hunting));
+    return;
+  }
   measured.sync = await measureSync(env, opts, cleanup, log);
   // Right after the sync (every tenant has had its first sync, so new incidents are announced).
   log("Notification latency: new incidents at the simulator to the local receiver…");
@@ -44,6 +50,7 @@ async function main(): Promise<void> {
   measured.queue = await measureQueuePage(env, opts, await queueScenarios(env), cleanup, log);
   log(`Live fan-out baseline: ${opts.fanoutViews} views of ${env.customers.length} tenants…`);
   measured.fanout = await measureLiveFanout(env, opts, log);
+  measured.hunting = await measureHunting(env, opts, cleanup, log);
   const report = { ...measured, totalS: (Date.now() - startedAt.getTime()) / 1000 } as BenchReport;
   console.log(formatTable(report));
   log(`Figures written to ${writeReport(report)} and .data/bench/latest.json`);

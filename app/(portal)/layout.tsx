@@ -35,6 +35,11 @@ export default async function PortalLayout({ children }: { children: React.React
               <Link href="/alerts" className="hover:text-slate-900">
                 Alerts
               </Link>
+              {can(viewer, "hunting:run") && (
+                <Link href="/hunting" className="hover:text-slate-900" data-testid="nav-hunting">
+                  Hunting
+                </Link>
+              )}
               <Link href="/customers" className="hover:text-slate-900">
                 Customers
               </Link>

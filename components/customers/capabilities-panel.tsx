@@ -65,7 +65,7 @@ function CapabilityRow({ customerId, capability }: { customerId: string; capabil
 /** What the portal may do in this tenant, and a link that asks the customer's admin for what is missing. */
 export function CapabilitiesPanel({ customerId, capabilities }: { customerId: string; capabilities: CapabilityView[] }) {
   return (
-    <ul className="divide-y divide-slate-100" data-testid="capabilities">
+    <ul id="capabilities" className="scroll-mt-24 divide-y divide-slate-100" data-testid="capabilities">
       {capabilities.map((c) => (
         <CapabilityRow key={c.key} customerId={customerId} capability={c} />
       ))}

@@ -7,7 +7,7 @@ type Customer = { id: string; displayName: string };
  * The customer filter: chosen customers as removable chips (submitted as `customer` fields), more found by name.
  * Options come from the server as the user types, so the page does not carry every customer of a large partner.
  */
-export function CustomerPicker({ selected }: { selected: Customer[] }) {
+export function CustomerPicker({ selected, placeholder = "All customers — type to pick" }: { selected: Customer[]; placeholder?: string }) {
   const [chosen, setChosen] = useState(selected);
   const [q, setQ] = useState("");
   const [open, setOpen] = useState(false);
@@ -50,7 +50,7 @@ export function CustomerPicker({ selected }: { selected: Customer[] }) {
         onChange={(e) => setQ(e.target.value)}
         onFocus={() => setOpen(true)}
         onBlur={() => setTimeout(() => setOpen(false), 150)}
-        placeholder={chosen.length ? "Add another customer…" : "All customers — type to pick"}
+        placeholder={chosen.length ? "Add another customer…" : placeholder}
         aria-label="Find a customer"
         autoComplete="off"
         className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm font-normal"

@@ -31,9 +31,11 @@ export const ROLE_PERMISSIONS = {
     "users:manage",
     "notifications:manage",
     "sla:manage",
+    "hunting:run",
   ],
   // devices:respond: isolate, release, scan, collect a package on a device of a customer in scope (lib/data/device-actions.ts).
-  ANALYST: ["customers:read", "incidents:read", "incidents:triage", "devices:respond", "sync:refresh"],
+  // hunting:run: advanced hunting over the viewer's own customers (lib/data/hunting.ts).
+  ANALYST: ["customers:read", "incidents:read", "incidents:triage", "devices:respond", "sync:refresh", "hunting:run"],
 } as const satisfies Record<PortalRole, readonly string[]>;
 
 export type Action = (typeof ROLE_PERMISSIONS)[PortalRole][number];

@@ -1,5 +1,6 @@
 import type PgBoss from "pg-boss";
 import type { PrismaClient } from "../db/client.ts";
+import { enqueueLeasedJobs } from "../sync/leased-jobs.ts";
 
 /**
  * Bulk jobs on the worker's pg-boss: the portal writes a queued BulkJob (lib/data/bulk.ts) and the worker's scheduler
@@ -15,28 +16,23 @@ export async function createBulkQueue(boss: PgBoss): Promise<void> {
 }
 
 /** Sends queued jobs, and jobs whose run lost its worker, to the queue. Returns how many were sent. */
-export async function enqueueBulkJobs(prisma: PrismaClient, boss: PgBoss, now = Date.now()): Promise<number> {
-  const jobs = await prisma.bulkJob.findMany({
-    where: {
-      OR: [{ status: "queued" }, { status: "running", OR: [{ heartbeatAt: null }, { heartbeatAt: { lt: new Date(now - BULK_LEASE_MS) } }] }],
+export function enqueueBulkJobs(prisma: PrismaClient, boss: PgBoss, now = Date.now()): Promise<number> {
+  return enqueueLeasedJobs(
+    boss,
+    BULK_QUEUE,
+    {
+      findDue: (t) =>
+        prisma.bulkJob.findMany({
+          where: {
+            OR: [{ status: "queued" }, { status: "running", OR: [{ heartbeatAt: null }, { heartbeatAt: { lt: new Date(t - BULK_LEASE_MS) } }] }],
+          },
+          select: { id: true, status: true, queueJobId: true },
+          take: 100,
+        }),
+      markSent: async (id, queueJobId, wasRunning, t) => {
+        await prisma.bulkJob.update({ where: { id }, data: { queueJobId, ...(wasRunning ? { heartbeatAt: new Date(t) } : {}) } });
+      },
     },
-    select: { id: true, status: true, queueJobId: true },
-    take: 100,
-  });
-  let sent = 0;
-  for (const job of jobs) {
-    if (job.queueJobId) {
-      const queued = await boss.getJobById(BULK_QUEUE, job.queueJobId).catch(() => null);
-      // Still waiting or starting: leave it.
-      if (queued && (queued.state === "created" || queued.state === "retry")) continue;
-      if (queued?.state === "active" && job.status === "queued") continue;
-      if (queued?.state === "active") await boss.cancel(BULK_QUEUE, job.queueJobId).catch(() => {});
-    }
-    const id = await boss.send(BULK_QUEUE, { jobId: job.id }, { singletonKey: job.id });
-    if (id) {
-      sent += 1;
-      await prisma.bulkJob.update({ where: { id: job.id }, data: { queueJobId: id, ...(job.status === "running" ? { heartbeatAt: new Date(now) } : {}) } });
-    }
-  }
-  return sent;
+    now,
+  );
 }

@@ -11,6 +11,8 @@ import type { DataSource } from "../sync/model.ts";
 import { fetchIncident } from "../sync/sources.ts";
 import { upsertIncidents } from "../sync/store.ts";
 import { bulkChangeSchema, type BulkChange } from "../validations/bulk.ts";
+import { starterScope } from "../data/starter-scope.ts";
+import { pool } from "../shared/pool.ts";
 
 /**
  * Applies a bulk job at Microsoft, item by item (lib/data/bulk.ts makes the job). Items are grouped per tenant: one
@@ -43,30 +45,6 @@ const CLOCK_SKEW_MS = 10 * 60_000;
 
 type Item = { incidentId: string; customerId: string; sourceId: string; sentAt: Date | null; attempts: number };
 type CustomerRow = { id: string; partnerId: string; displayName: string; tenantId: string | null; region: string; grantedRoles: string[]; writeMode: string };
-
-async function starterScope(prisma: PrismaClient, userId: string, partnerId: string): Promise<"all" | Set<string>> {
-  const user = await prisma.portalUser.findUnique({ where: { id: userId }, select: { role: true, disabledAt: true, partnerId: true } });
-  if (!user || user.disabledAt || user.partnerId !== partnerId || !user.role) return new Set();
-  if (user.role === "ADMIN") return "all";
-  const rows = await prisma.$queryRaw<{ customerId: string }[]>`
-    SELECT "customerId"::text AS "customerId" FROM "AnalystAssignment" WHERE "userId" = ${userId}::uuid
-    UNION
-    SELECT m."customerId"::text FROM "AnalystGroupAssignment" g JOIN "CustomerGroupMember" m ON m."groupId" = g."groupId"
-    WHERE g."userId" = ${userId}::uuid`;
-  return new Set(rows.map((r) => r.customerId));
-}
-
-/** Runs `fn` over `items` with at most `limit` at a time. */
-async function pool<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const t = items[next++]!;
-      await fn(t);
-    }
-  });
-  await Promise.all(lanes);
-}
 
 /** Runs a job's queued items. Returns the counts after the run, or null when there was nothing to run. */
 export async function runBulkJob(deps: BulkDeps, jobId: string, opts: { queueJobId?: string } = {}) {

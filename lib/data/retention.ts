@@ -11,6 +11,8 @@ export interface PurgeResult {
   consentEvents: number;
   auditEntries: number;
   rateLimitWindows: number;
+  /** Rows of hunting runs past their own retention (HuntRun.resultsExpireAt; the runs stay as history). */
+  huntResultRows: number;
   cutoff: Date;
 }
 
@@ -33,5 +35,13 @@ export async function purgeExpiredRecords(prisma: PrismaClient, opts: { retentio
     if (n < batch) break;
   }
   const rateLimitWindows = await purgeRateLimitWindows(prisma, now);
-  return { consentEvents, auditEntries, rateLimitWindows, cutoff };
+  let huntResultRows = 0;
+  for (;;) {
+    const n = await prisma.$executeRaw`
+      DELETE FROM "HuntResultRow" WHERE ctid IN (
+        SELECT r.ctid FROM "HuntResultRow" r JOIN "HuntRun" h ON h."id" = r."runId" WHERE h."resultsExpireAt" <= ${now} LIMIT ${batch})`;
+    huntResultRows += n;
+    if (n < batch) break;
+  }
+  return { consentEvents, auditEntries, rateLimitWindows, huntResultRows, cutoff };
 }

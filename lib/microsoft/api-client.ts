@@ -25,6 +25,8 @@ export class MicrosoftApiError extends AppError {
     /** Microsoft's error code (e.g. "Forbidden", "AADSTS700016") or the portal's own. */
     code: string,
     message: string,
+    /** For a 429: how long Microsoft asked to wait (Retry-After), when it said. */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(message, code, 502);
     // A page that lets a refusal through shows "Microsoft refused" with this code in production (app/error.tsx).
@@ -58,6 +60,12 @@ export interface ApiClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Called for every HTTP call made (for run statistics). */
   onCall?: (api: MicrosoftApi, status: number | null) => void;
+}
+
+export interface PostQueryOptions {
+  /** The per-tenant budget this call counts against (limiter key suffix and documented limits). */
+  quota: { key: string; perMinute: number; perHour: number | null };
+  timeoutMs?: number;
 }
 
 export interface TenantTarget {
@@ -165,17 +173,25 @@ export class MicrosoftApiClient {
     return this.send(api, target, path, { method: "POST", body: JSON.stringify(body), freshToken: opts.freshToken });
   }
 
+  /**
+   * POSTs a read (an advanced hunting query: security-security-runhuntingquery.md): safe to repeat, so retried like a
+   * GET, under a quota of its own (`quota.key` per tenant) and with its own timeout.
+   */
+  postQuery(api: MicrosoftApi, target: TenantTarget, path: string, body: unknown, opts: PostQueryOptions): Promise<unknown> {
+    return this.send(api, target, path, { method: "POST", body: JSON.stringify(body), retrySafe: true, ...opts });
+  }
+
   private async send(
     api: MicrosoftApi,
     target: TenantTarget,
     urlOrPath: string,
-    init: { method: "GET" | "PATCH" | "POST"; body?: string; freshToken?: boolean },
+    init: { method: "GET" | "PATCH" | "POST"; body?: string; freshToken?: boolean; retrySafe?: boolean } & Partial<PostQueryOptions>,
   ): Promise<unknown> {
-    const idempotent = init.method === "GET";
+    const idempotent = init.method === "GET" || init.retrySafe === true;
     const url = urlOrPath.startsWith("https://") ? urlOrPath : this.url(api, target, urlOrPath);
     this.assertSameOrigin(api, target, url);
     const maxAttempts = this.opts.maxAttempts ?? 5;
-    const quota = API_QUOTAS[api];
+    const quota = init.quota ?? { key: api, ...API_QUOTAS[api] };
     const windows = [{ limit: quota.perMinute, ms: 60_000 }, ...(quota.perHour ? [{ limit: quota.perHour, ms: 3_600_000 }] : [])];
     // A caller may ask for a token fresh from Entra (one issued after a permission was added).
     let freshToken = init.freshToken ?? false;
@@ -188,7 +204,7 @@ export class MicrosoftApiClient {
       await this.backoff(failures);
     };
     for (;;) {
-      await this.limiter.acquire(`${target.tenantId}:${api}`, windows);
+      await this.limiter.acquire(`${target.tenantId}:${quota.key}`, windows);
       let token: string;
       try {
         token = (await this.opts.tokens.acquire(target.tenantId, API_RESOURCE[api], { fresh: freshToken })).accessToken;
@@ -202,7 +218,7 @@ export class MicrosoftApiClient {
           method: init.method,
           headers: { authorization: `Bearer ${token}`, accept: "application/json", ...(init.body ? { "content-type": "application/json" } : {}) },
           ...(init.body ? { body: init.body } : {}),
-          signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
+          signal: AbortSignal.timeout(init.timeoutMs ?? this.opts.timeoutMs ?? 30_000),
         });
       } catch (err) {
         this.opts.onCall?.(api, null);
@@ -248,7 +264,7 @@ export class MicrosoftApiClient {
       const describe = (fallback: string) => `${message ?? fallback} (HTTP ${res.status}${code ? `, ${code}` : ""})`;
       if (res.status === 429) {
         const wait = retryAfterMs(res.headers.get("retry-after")) ?? 60_000;
-        const throttled = new MicrosoftApiError("throttled", 429, code ?? "TooManyRequests", describe("Microsoft throttled the request"));
+        const throttled = new MicrosoftApiError("throttled", 429, code ?? "TooManyRequests", describe("Microsoft throttled the request"), wait);
         throttles += 1;
         if (wait > (this.opts.maxRetryAfterMs ?? 120_000) || throttles > (this.opts.maxThrottledRetries ?? 10)) throw throttled;
         await this.sleep(wait + Math.random() * 250);

@@ -9,6 +9,9 @@ import { qualifiedRole } from "../config/permissions.ts";
 import { DEFAULT_LEASE_MS, runFeedSync, type SyncDeps } from "./run.ts";
 import { BULK_QUEUE, createBulkQueue, enqueueBulkJobs } from "../bulk/queue.ts";
 import { runBulkJob } from "../bulk/run.ts";
+import { huntConfig } from "../config/hunting.ts";
+import { createHuntQueue, enqueueHuntRuns, HUNT_QUEUE } from "../hunting/queue.ts";
+import { runHunt } from "../hunting/run.ts";
 import { startNotificationJobs } from "../notify/worker.ts";
 import { log as processLog, textLogger, type Logger } from "../ops/log.ts";
 import { recordSyncRun } from "../ops/metrics.ts";
@@ -99,13 +102,29 @@ export async function startSyncWorker(opts: {
   await boss.schedule(RETENTION_QUEUE, RETENTION_CRON, {}, { tz: "UTC" });
   await boss.work(RETENTION_QUEUE, { batchSize: 1, pollingIntervalSeconds: 60 }, async () => {
     const r = await purgeExpiredRecords(prisma, { retentionDays: cfg.retentionDays });
-    logger.info("retention purge", { consentEvents: r.consentEvents, auditEntries: r.auditEntries, cutoff: r.cutoff, retentionDays: cfg.retentionDays });
+    logger.info("retention purge", {
+      consentEvents: r.consentEvents,
+      auditEntries: r.auditEntries,
+      huntResultRows: r.huntResultRows,
+      cutoff: r.cutoff,
+      retentionDays: cfg.retentionDays,
+    });
   });
   // Bulk triage jobs (lib/bulk/): one run per job at a time; its items share the per-tenant limiter with the sync.
   await createBulkQueue(boss);
   await boss.work<{ jobId: string }>(BULK_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
     if (job) await runBulkJob({ prisma, api: deps.api, log }, job.data.jobId, { queueJobId: job.id });
   });
+  // Advanced hunting runs (lib/hunting/): two runs at a time per worker, each fanned out over its customers. Its own
+  // client over the same limiter: a query is retried once at most, and a long Retry-After is reported, not waited out.
+  await createHuntQueue(boss);
+  const hunting = huntConfig();
+  const huntApi = new MicrosoftApiClient({ ...deps.api.options, maxAttempts: 2, maxRetryAfterMs: hunting.maxRetryAfterMs });
+  for (let i = 0; i < 2; i++) {
+    await boss.work<{ jobId: string }>(HUNT_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+      if (job) await runHunt({ prisma, api: huntApi, cfg: hunting, log }, job.data.jobId, { queueJobId: job.id });
+    });
+  }
   // Notifications (issue 10 §2): outbox dispatch and deliveries on the same queue database.
   const notifications = await startNotificationJobs(boss, prisma, { log });
   await startSlaJobs(boss, prisma, log);
@@ -118,6 +137,7 @@ export async function startSyncWorker(opts: {
     try {
       await enqueueDue();
       await enqueueBulkJobs(prisma, boss);
+      await enqueueHuntRuns(prisma, boss);
     } catch (err) {
       logger.error("scheduler failed", { err });
     }

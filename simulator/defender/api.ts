@@ -2,6 +2,7 @@
 //   Defender XDR   /{xdr host}/api/incidents[/{id}]                 GET, PATCH
 //   MDE alerts     /{mde host}/api/alerts[/{id}], /api/v1.0/alerts   GET
 //   Graph          /graph.microsoft.com/v1.0/security/incidents[/{id}], /v1.0/security/alerts_v2[/{id}]   GET
+//   Graph hunting  /graph.microsoft.com/v1.0/security/runHuntingQuery   POST (simulator/hunting/service.ts)
 //   SIEM (legacy)  /wdatp-alertexporter-{eu|us|uk}.windows.com/api/alerts   GET
 //   MDE machine actions /{mde host}/api/machines/{id}/{isolate|unisolate|runAntiVirusScan|collectInvestigationPackage} POST,
 //                  /api/machineactions/{id}[/GetPackageUri] GET (machine-actions.ts)
@@ -65,8 +66,14 @@ export const SIEM_HOSTS: ReadonlySet<string> = new Set([
   "wdatp-alertexporter-uk.windows.com",
 ]);
 
-const FAMILY: Record<Api, Family> = { xdr: "defender", mde: "defender", graph: "graph", siem: "defender" };
-const RESOURCE: Record<Api, ResourceDefinition> = { xdr: RESOURCES.mtp, mde: RESOURCES.wdatp, graph: RESOURCES.graph, siem: RESOURCES.aadgraph };
+const FAMILY: Record<Api, Family> = { xdr: "defender", mde: "defender", graph: "graph", siem: "defender", hunting: "graph" };
+const RESOURCE: Record<Api, ResourceDefinition> = {
+  xdr: RESOURCES.mtp,
+  mde: RESOURCES.wdatp,
+  graph: RESOURCES.graph,
+  siem: RESOURCES.aadgraph,
+  hunting: RESOURCES.graph,
+};
 
 interface Call {
   req: SimRequest;
@@ -82,7 +89,7 @@ interface Call {
 
 /** The delegated permission that stands for an application permission in a user token (`scp`): `X.Read.All` -> `X.Read`. */
 function delegatedFor(api: Api, role: string): string {
-  return api === "graph" ? role : role.replace(/\.All$/, "");
+  return FAMILY[api] === "graph" ? role : role.replace(/\.All$/, "");
 }
 
 const sleep = (ms: number) =>
@@ -97,7 +104,7 @@ const byUpdateDesc = (a: IncidentRec, b: IncidentRec) => b.lastUpdateMs - a.last
 export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): Route[] {
   const seed = ctx.directory.seed;
   /** The tenant's spelling variant (PUT /_sim/tenants/{id}/defender {enumCase, graphTags}); as documented by default. */
-  const spelled = <T>(c: Call, body: T): T => (c.api === "siem" ? body : respell(body, svc.spelling(c.tenant.id), c.api));
+  const spelled = <T>(c: Call, body: T): T => (c.api === "siem" || c.api === "hunting" ? body : respell(body, svc.spelling(c.tenant.id), c.api));
 
   // -------------------------------------------------------------------------------------------
   // Pipeline: host check -> token (401) -> role (403) -> licence (403) -> quota (429) -> faults -> handler
@@ -110,7 +117,7 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
     endpoint: string,
     roles: readonly string[],
     req: SimRequest,
-    handler: (call: Call) => SimResult,
+    handler: (call: Call) => SimResult | Promise<SimResult>,
     userPermission: DefenderRolePermission = "View data",
   ): Promise<SimResult> => {
     const host = (req.params.host ?? "").toLowerCase();
@@ -157,7 +164,7 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
         // pull-alerts-using-rest-api.md: 403 when the tenant is not managed or deleted. Body UNCONFIRMED.
         return apiError(family, ids, 403, "Forbidden", "Tenant is not onboarded to Microsoft Defender for Endpoint.");
       }
-      if (api === "graph") {
+      if (family === "graph") {
         // UNCONFIRMED: Graph's answer for a tenant without any Defender workload is not documented; a 403 naming the
         // missing onboarding is what this simulator returns.
         return apiError(family, ids, 403, "Forbidden", "The tenant is not onboarded to Microsoft Defender XDR.");
@@ -227,7 +234,7 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
     const data = svc.data(tenant);
     let result: SimResult;
     try {
-      result = handler({ req, api, host, ids, claims, tenant, data, actor });
+      result = await handler({ req, api, host, ids, claims, tenant, data, actor });
     } catch (err) {
       if (err instanceof ODataError)
         return apiError(
@@ -612,11 +619,34 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
   };
 
   // -------------------------------------------------------------------------------------------
+  // Graph advanced hunting (security-security-runhuntingquery.md): simulator/hunting/service.ts
+  // -------------------------------------------------------------------------------------------
+
+  const runHuntingQuery = (c: Call): Promise<SimResult> => {
+    let body: unknown;
+    try {
+      body = c.req.json();
+    } catch (err) {
+      // UNCONFIRMED wording for a body that is not JSON.
+      if (err instanceof HttpError) return Promise.resolve(apiError("graph", c.ids, 400, "BadRequest", "The request body is not valid JSON."));
+      throw err;
+    }
+    return svc.hunting.run({
+      tenantId: c.tenant.id,
+      tenantDisplayName: c.tenant.displayName,
+      data: c.data,
+      body,
+      error: (status, code, message, headers) => apiError("graph", c.ids, status, code, message, headers),
+    });
+  };
+
+  // -------------------------------------------------------------------------------------------
   // Routes
   // -------------------------------------------------------------------------------------------
 
   const route =
-    (api: Api, endpoint: string, roles: readonly string[], fn: (c: Call) => SimResult, userPermission?: DefenderRolePermission) => (req: SimRequest) =>
+    (api: Api, endpoint: string, roles: readonly string[], fn: (c: Call) => SimResult | Promise<SimResult>, userPermission?: DefenderRolePermission) =>
+    (req: SimRequest) =>
       run(api, endpoint, roles, req, fn, userPermission);
   const host = (req: SimRequest) => (req.params.host ?? "").toLowerCase();
 
@@ -682,6 +712,12 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
         GRAPH_HOSTS.has(host(req))
           ? route("graph", "graph.incidents.get", ["SecurityIncident.Read.All", "SecurityIncident.ReadWrite.All"], graphIncidentGet)(req)
           : unknownHost(req),
+    },
+    {
+      method: "POST",
+      path: "/:host/v1.0/security/runHuntingQuery",
+      handler: (req) =>
+        GRAPH_HOSTS.has(host(req)) ? route("hunting", "graph.runHuntingQuery", ["ThreatHunting.Read.All"], runHuntingQuery)(req) : unknownHost(req),
     },
     {
       method: "GET",

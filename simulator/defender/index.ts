@@ -4,6 +4,7 @@ import type { SimulatorContext } from "../context.ts";
 import type { Route } from "../http.ts";
 import { defenderApiRoutes } from "./api.ts";
 import { defenderControlRoutes } from "./control.ts";
+import { huntingControlRoutes } from "../hunting/control.ts";
 import { DefenderService, type DefenderOptions } from "./service.ts";
 
 export type { DefenderOptions } from "./service.ts";
@@ -22,7 +23,7 @@ export function createDefenderSimulation(ctx: SimulatorContext, opts: DefenderOp
   const service = new DefenderService(ctx, opts);
   return {
     service,
-    controlRoutes: defenderControlRoutes(ctx, service),
+    controlRoutes: [...defenderControlRoutes(ctx, service), ...huntingControlRoutes(ctx, service)],
     apiRoutes: defenderApiRoutes(ctx, service),
     dispose: () => service.dispose(),
   };

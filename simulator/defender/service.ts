@@ -5,6 +5,7 @@ import type { SimulatorContext } from "../context.ts";
 import { tokenError } from "../context.ts";
 import type { Tenant } from "../directory.ts";
 import { json, type SimRequest, type SimResult } from "../http.ts";
+import { HuntingService } from "../hunting/service.ts";
 import { MachineActionStore } from "./machine-actions.ts";
 import { DefenderModel, Rng, type TenantData } from "./model.ts";
 
@@ -24,7 +25,8 @@ export interface DefenderOptions {
   epochMs?: number;
 }
 
-export type Api = "xdr" | "mde" | "graph" | "siem";
+/** `hunting` is Graph's runHuntingQuery: the Graph family, with its own quotas (simulator/hunting/service.ts). */
+export type Api = "xdr" | "mde" | "graph" | "siem" | "hunting";
 
 /** Documented quotas: XDR api-list-incidents.md (50/min, 1,500/h); MDE get-alerts.md (100/min, 1,500/h); Graph
  * throttling limits for security alerts/incidents (150/min per app per tenant). The SIEM API documents none. */
@@ -33,6 +35,7 @@ export const QUOTAS: Record<Api, { perMinute: number; perHour: number | null } |
   mde: { perMinute: 100, perHour: 1500 },
   graph: { perMinute: 150, perHour: null },
   siem: null,
+  hunting: null,
 };
 
 export interface Faults {
@@ -78,6 +81,8 @@ export class DefenderService {
   readonly changes: ChangeRecord[] = [];
   /** Device response actions (machine-actions.ts). */
   readonly machineActions = new MachineActionStore();
+  /** Advanced hunting (runHuntingQuery): tables, KQL, its own quotas and knobs. */
+  readonly hunting: HuntingService;
   readonly settings: { quotas: boolean; latencyMs: number; tickIntervalMs: number; hangMs: number };
   private readonly faults = new Map<string, { faults: Faults; rng: Rng }>();
   private readonly tenantQuotas = new Map<string, boolean>();
@@ -96,6 +101,7 @@ export class DefenderService {
   ) {
     const anchor = opts.epochMs ?? Math.floor(Date.now() / 3_600_000) * 3_600_000;
     this.model = new DefenderModel(ctx.directory.seed, anchor, opts.incidentsPerTenant ?? 40);
+    this.hunting = new HuntingService(ctx.directory.seed, anchor);
     this.settings = { quotas: opts.quotas ?? true, latencyMs: opts.latencyMs ?? 0, tickIntervalMs: 0, hangMs: opts.hangMs ?? 120_000 };
     this.setTickInterval(opts.tickIntervalMs ?? 0);
   }

@@ -104,7 +104,9 @@ export { expect, uniqueTenantName };
 export async function signIn(page: Page, upn: string) {
   await page.goto("/signin");
   await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
-  await page.getByRole("button", { name: `Sign in as ${upn}` }).click();
+  // The first page after sign-in renders cold on a busy machine: wait for it on the navigation's own clock.
+  await page.getByRole("button", { name: `Sign in as ${upn}` }).click({ noWaitAfter: true });
+  await page.waitForURL((u) => u.origin === new URL(process.env.E2E_APP_URL!).origin, { timeout: 30_000 });
 }
 
 export async function partnerUsers(sim: SimControl) {

@@ -41,7 +41,56 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
   if (!bGroup.ok || !("value" in bGroup)) throw new Error(JSON.stringify(bGroup));
   await groups.addGroupCustomers(await data.adminViewer(), bGroup.value.id, [b.id]);
   secrets.push(bGroup.value.id);
-  const ids: Record<string, string> = { customers: b.id, incidents: bIncidents[0]!.id, alerts: bAlert.id, groups: bGroup.value.id, bulk: bJob.value.id };
+  // Hunting: an admin's hunt over B (its page and export are walked with its id), and the analyst's own hunt that
+  // still holds rows of B from when B was theirs: only A's rows may show. Rows carry a marker only B's data has.
+  const analystUser = await data.prisma.portalUser.findUniqueOrThrow({ where: { entraObjectId: analyst.oid } });
+  const bRowMarker = `bravo-row-${b.id.slice(0, 8)}`;
+  const aRowMarker = `alpha-row-${a.id.slice(0, 8)}`;
+  secrets.push(bRowMarker);
+  const huntOf = async (createdById: string, tenants: { id: string; displayName: string; marker: string }[]) => {
+    const id = crypto.randomUUID();
+    await data.prisma.huntRun.create({
+      data: {
+        id,
+        partnerId: (await data.adminViewer()).partnerId,
+        createdById,
+        query: "DeviceInfo | take 1",
+        timespan: "P7D",
+        selection: { kind: "all", label: "All my customers" },
+        status: "finished",
+        total: tenants.length,
+        rowCap: 100,
+        columns: [{ name: "DeviceName", type: "String" }],
+        resultsExpireAt: new Date(Date.now() + 86_400_000),
+        tenants: { create: tenants.map((t) => ({ customerId: t.id, customerName: t.displayName, status: "done", rowCount: 1 })) },
+        rows: { create: tenants.map((t) => ({ customerId: t.id, seq: 0, data: { DeviceName: t.marker } })) },
+      },
+    });
+    return id;
+  };
+  const bHunt = await huntOf((await data.adminViewer()).userId, [{ id: b.id, displayName: b.displayName, marker: bRowMarker }]);
+  secrets.push(bHunt);
+  const ownHunt = await huntOf(analystUser.id, [
+    { id: a.id, displayName: a.displayName, marker: aRowMarker },
+    { id: b.id, displayName: b.displayName, marker: bRowMarker },
+  ]);
+  const bQuery = await data.prisma.huntQuery.create({
+    data: {
+      id: crypto.randomUUID(),
+      partnerId: (await data.adminViewer()).partnerId,
+      ownerId: (await data.adminViewer()).userId,
+      name: "Admin's own",
+      query: "DeviceInfo",
+    },
+  });
+  const ids: Record<string, string> = {
+    customers: b.id,
+    incidents: bIncidents[0]!.id,
+    alerts: bAlert.id,
+    groups: bGroup.value.id,
+    bulk: bJob.value.id,
+    runs: bHunt,
+  };
   const routes = listAppRoutes();
   const skip = new Set(["/api/auth/[...nextauth]", "/onboard/[state]", "/consent/outcome/[id]", "/consent/callback"]);
   const visited: string[] = [];
@@ -80,6 +129,53 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
 
   const picker = await (await page.request.get(`/api/search/customers?q=${encodeURIComponent(b.displayName.slice(0, 12))}`)).text();
   for (const s of secrets) expect(picker, `customer picker leaked ${s}`).not.toContain(s);
+
+  // The analyst's own hunt: A's rows show, B's rows (B is no longer theirs) do not, on the page or in either export.
+  for (const target of [`/hunting/runs/${ownHunt}`, `/api/hunting/runs/${ownHunt}/export?format=csv`, `/api/hunting/runs/${ownHunt}/export?format=json`]) {
+    const res = await page.request.get(target);
+    expect(res.status(), target).toBe(200);
+    const body = await res.text();
+    expect(body, target).toContain(aRowMarker);
+    for (const s of secrets) expect(body, `${target} leaked ${s}`).not.toContain(s);
+  }
+  // Hunting actions with B's ids: a hunt over B is refused and not made; another's hunt is not retried; another's
+  // saved query is not deleted.
+  const huntBefore = await data.prisma.huntRun.count();
+  const huntActions = (JSON.parse(readFileSync(".next/server/server-reference-manifest.json", "utf8")) as { node: Record<string, { exportedName?: string }> })
+    .node;
+  for (const [name, args] of [
+    ["retryHuntAction", [bHunt]],
+    ["deleteHuntQueryAction", [bQuery.id]],
+  ] as const) {
+    const id = Object.keys(huntActions).find((x) => huntActions[x]?.exportedName === name);
+    expect(id, name).toBeTruthy();
+    const res = await page.request.post(`/hunting`, {
+      headers: { "Next-Action": id!, "Content-Type": "text/plain;charset=UTF-8", Accept: "text/x-component" },
+      data: JSON.stringify(args),
+      maxRedirects: 0,
+    });
+    for (const s of secrets.filter((x) => !JSON.stringify(args).includes(x))) expect(await res.text(), `${name} leaked ${s}`).not.toContain(s);
+  }
+  await page.goto("/hunting");
+  await page.getByTestId("hunt-scope-pick").check();
+  await page.getByRole("textbox", { name: "Find a customer" }).fill(b.displayName.slice(0, 12));
+  await expect(page.getByTestId("customer-picker").getByRole("option")).toHaveCount(0);
+  const { createHuntRun } = await import("../../lib/data/hunting.ts");
+  const viewerModule = await import("../../lib/auth/viewer.ts");
+  const analystViewer: import("../../lib/auth/viewer.ts").Viewer = {
+    userId: analystUser.id,
+    partnerId: analystUser.partnerId,
+    name: analystUser.displayName,
+    email: analystUser.email,
+    role: "ANALYST",
+    customerScope: [a.id],
+  };
+  expect(viewerModule.can(analystViewer, "hunting:run")).toBe(true);
+  const refused = await createHuntRun(analystViewer, { query: "DeviceInfo", timespan: "P7D", scope: "pick", customers: [b.id] });
+  expect(refused.ok).toBe(false);
+  expect(await data.prisma.huntRun.count()).toBe(huntBefore);
+  expect(await data.prisma.huntQuery.count({ where: { id: bQuery.id } })).toBe(1);
+  expect((await data.prisma.huntRun.findUniqueOrThrow({ where: { id: bHunt } })).status).toBe("finished");
 
   // Sanity: the same walk does show A's own data to the analyst.
   expect((await page.request.get(`/incidents/${aIncident.id}`)).status()).toBe(200);

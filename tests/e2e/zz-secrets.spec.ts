@@ -114,8 +114,19 @@ test("no secret or token reaches the browser, the client bundles, the database o
     await page.goto(`/incidents/${withDevice.incidentId}`);
     await expect(page.getByTestId("device-response")).toBeVisible();
   }
-  // Downloads are not page responses: the audit log's and the queue's CSV are scanned like them.
-  for (const url of ["/api/audit/export", `/api/incidents/export?range=all&group=${group.value.id}`]) {
+  // A hunt over the customer (its page, the Hunting page with its history, and both exports).
+  const { createHuntRun } = await import("../../lib/data/hunting.ts");
+  const hunt = await createHuntRun(await data.adminViewer(), { query: "DeviceInfo | take 5", timespan: "P7D", scope: "pick", customers: [c.id] });
+  if (!hunt.ok) throw new Error(JSON.stringify(hunt));
+  await page.goto(`/hunting/runs/${hunt.value.id}`);
+  await page.goto("/hunting");
+  // Downloads are not page responses: the audit log's, the queue's and the hunt's exports are scanned like them.
+  for (const url of [
+    "/api/audit/export",
+    `/api/incidents/export?range=all&group=${group.value.id}`,
+    `/api/hunting/runs/${hunt.value.id}/export?format=csv`,
+    `/api/hunting/runs/${hunt.value.id}/export?format=json`,
+  ]) {
     const res = await page.request.get(url);
     expect(res.status(), url).toBe(200);
     received.push({ url, body: await res.text() });

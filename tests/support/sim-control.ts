@@ -1,4 +1,8 @@
 import type { TenantView } from "../../simulator/directory.ts";
+import type { FailNext, HuntingCounters, HuntingKnobs } from "../../simulator/hunting/service.ts";
+
+/** Per-tenant hunting knobs: a value sets the override, null removes it (the default applies again). */
+export type HuntingKnobChange = { [K in keyof HuntingKnobs]?: K extends "failNext" ? FailNext | null : HuntingKnobs[K] | null };
 
 /** A client for the simulator's control API (`/_sim/*`), for tests and demos. */
 export class SimControl {
@@ -77,6 +81,37 @@ export class SimControl {
   }
   resetQuotas(tenantId: string) {
     return this.call<unknown>("POST", `/tenants/${tenantId}/defender/quotas/reset`);
+  }
+  /** Advanced hunting defaults for every tenant (simulator/hunting/control.ts). */
+  setHuntingDefaults(knobs: Partial<HuntingKnobs>) {
+    return this.call<{ defaults: HuntingKnobs }>("PUT", "/hunting", knobs);
+  }
+  /** Advanced hunting knobs of one tenant: {slowMs, callsPerMinute, cpuBudgetMsPer15Min, timeoutMs, maxRows, failNext}. */
+  setHunting(tenantId: string, knobs: HuntingKnobChange) {
+    return this.call<{ knobs: HuntingKnobs }>("PUT", `/tenants/${tenantId}/hunting`, knobs);
+  }
+  /** The tenant's effective hunting knobs, its counters and its quota windows. */
+  hunting(tenantId: string) {
+    return this.call<{
+      knobs: HuntingKnobs;
+      overrides: Partial<HuntingKnobs>;
+      counters: HuntingCounters;
+      quota: { callsThisMinute: number; callsPerMinute: number; cpuMsUsedThisCycle: number; cpuBudgetMsPer15Min: number; cycleEndsAt: string | null };
+    }>("GET", `/tenants/${tenantId}/hunting`);
+  }
+  /** Hunting counters of every tenant that called runHuntingQuery (calls, 429s by kind, peak calls per minute, ...). */
+  huntingCounters() {
+    return this.call<{ tenants: Record<string, HuntingCounters> }>("GET", "/hunting/counters");
+  }
+  resetHuntingCounters() {
+    return this.call<unknown>("POST", "/hunting/counters/reset");
+  }
+  resetHuntingQuotas(tenantId: string) {
+    return this.call<unknown>("POST", `/tenants/${tenantId}/hunting/quotas/reset`);
+  }
+  /** Ground truth: every row of a hunting table for the tenant (no Timespan applied). */
+  huntingTable(tenantId: string, table: string) {
+    return this.call<{ schema: { name: string; type: string }[]; rows: Record<string, unknown>[] }>("GET", `/tenants/${tenantId}/hunting/tables/${table}`);
   }
   requests() {
     return this.call<Record<string, Record<string, number>>>("GET", "/requests");

@@ -15,10 +15,12 @@ export interface BenchOptions {
   /** SYNC_CONCURRENCY for the worker; undefined = the portal's default. */
   workerConcurrency: number | undefined;
   source: "graph" | "defender";
+  /** Run one phase alone after the setup (e.g. "hunting": no sync, no queue load). */
+  only: "hunting" | undefined;
 }
 
 const USAGE = `npm run bench -- [--quick] [--tenants N] [--incidents M] [--latency MS] [--duration S]
-                       [--clients N] [--views N] [--concurrency N] [--source graph|defender]`;
+                       [--clients N] [--views N] [--concurrency N] [--source graph|defender] [--only hunting]`;
 
 function positiveInt(name: string, value: string | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
@@ -40,6 +42,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       views: { type: "string" },
       concurrency: { type: "string" },
       source: { type: "string" },
+      only: { type: "string" },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -51,6 +54,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   const quick = values.quick ?? false;
   const source = values.source ?? "graph";
   if (source !== "graph" && source !== "defender") throw new Error(`--source must be graph or defender.\n${USAGE}`);
+  if (values.only !== undefined && values.only !== "hunting") throw new Error(`--only must be hunting.\n${USAGE}`);
   return {
     quick,
     tenants: positiveInt("tenants", values.tenants, quick ? 50 : 1_000),
@@ -61,5 +65,6 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     fanoutViews: positiveInt("views", values.views, quick ? 3 : 5),
     workerConcurrency: values.concurrency === undefined ? undefined : positiveInt("concurrency", values.concurrency, 4),
     source,
+    only: values.only,
   };
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { BenchOptions } from "./args.ts";
 import type { FanoutFigures } from "./fanout.ts";
 import type { NotifyFigures } from "./notify.ts";
+import type { HuntingFigures } from "./hunting.ts";
 import type { QueueFigures } from "./queue.ts";
 import type { SyncFigures } from "./sync.ts";
 
@@ -16,6 +17,8 @@ export interface BenchReport {
   fanout: FanoutFigures;
   /** Notification latency (issue 10 §2); absent in reports from before it. */
   notify?: NotifyFigures;
+  /** A hunt across every tenant (issue 11 §1); absent in reports from before it. */
+  hunting?: HuntingFigures;
 }
 
 const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "–");
@@ -108,14 +111,39 @@ function rows(r: BenchReport): Row[] {
       ["  after the sync committed", `p50 ${ms(n.afterSyncP50Ms)}  p95 ${ms(n.afterSyncP95Ms)}`, "outbox → dispatch → delivery row → HTTP POST → receiver"],
     );
   }
+  if (r.hunting) out.push(...huntingRows(r.hunting));
   return out;
+}
+
+function huntingRows(h: HuntingFigures): Row[] {
+  return [
+    [`Advanced hunting: one query across ${int(h.tenants)} tenants, ${h.concurrency} at a time (HUNT_CONCURRENCY)`],
+    ["  wall time", `${fixed(h.wallS)} s`, `${h.done} answered, ${h.failed} failed; ${h.throttled} × 429 from the simulator`],
+    [
+      "  lower bound",
+      `${fixed(h.lowerBoundS)} s`,
+      `ceil(${int(h.tenants)} ÷ ${h.concurrency}) × one tenant alone (token + first query, ${ms(h.singleQueryMs)}); one call per tenant, under its 45/minute`,
+    ],
+    ["  ratio", ratio(h.ratio)],
+    ["  rows kept", int(h.rowsKept), `cap ${int(h.rowCap)}${h.truncated ? ", cut" : ""}`],
+    ["  peak worker RSS", mib(h.peakWorkerRssMiB), `VmHWM of the worker holding the results; ${mib(h.workerRssBeforeMiB)} before the hunt`],
+  ];
+}
+
+function render(table: Row[]): string[] {
+  const w0 = Math.max(...table.filter((x) => x.length > 1).map((x) => x[0].length));
+  const w1 = Math.max(...table.filter((x) => x.length > 1).map((x) => x[1]!.length));
+  return table.map((x) => (x.length === 1 ? x[0] : `${x[0].padEnd(w0)}  ${x[1]!.padStart(w1)}  ${x[2] ?? ""}`.trimEnd()));
+}
+
+/** `--only hunting`: the hunting figures alone. */
+export function formatHuntingTable(h: HuntingFigures): string {
+  return render(huntingRows(h)).join("\n");
 }
 
 export function formatTable(r: BenchReport): string {
   const table = rows(r);
-  const w0 = Math.max(...table.filter((x) => x.length > 1).map((x) => x[0].length));
-  const w1 = Math.max(...table.filter((x) => x.length > 1).map((x) => x[1]!.length));
-  const lines = table.map((x) => (x.length === 1 ? x[0] : `${x[0].padEnd(w0)}  ${x[1]!.padStart(w1)}  ${x[2] ?? ""}`.trimEnd()));
+  const lines = render(table);
   const title = `Scale benchmark — ${r.startedAt}, ${r.machine.cpus} CPUs, Node ${r.machine.node}, ${fixed(r.totalS, 0)} s in all`;
   return [title, "=".repeat(title.length), ...lines].join("\n");
 }

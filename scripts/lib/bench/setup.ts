@@ -13,7 +13,12 @@ import { mapWithConcurrency } from "./pool.ts";
 import type { Cleanup } from "./processes.ts";
 
 /** Ports of our own, so a benchmark never collides with `npm start` or `npm test`. */
-export const BENCH_PORTS = { postgres: 5610, simulator: 8610, app: 3210 } as const;
+// Overridable so two benches (two checkouts) can run side by side.
+export const BENCH_PORTS = {
+  postgres: Number(process.env.BENCH_PG_PORT ?? 5610),
+  simulator: Number(process.env.BENCH_SIM_PORT ?? 8610),
+  app: Number(process.env.BENCH_APP_PORT ?? 3210),
+} as const;
 const PG_DIR = resolve(".data/bench-pg");
 
 export interface BenchCustomer {

@@ -116,7 +116,10 @@ test("no secret or token reaches the browser, the client bundles, the database o
   }
   // A hunt over the customer (its page, the Hunting page with its history, and both exports).
   const { createHuntRun } = await import("../../lib/data/hunting.ts");
-  const hunt = await createHuntRun(await data.adminViewer(), { query: "DeviceInfo | take 5", timespan: "P7D", scope: "pick", customers: [c.id] });
+  // Hunt runs are personal to their starter: started as the admin who is signed in, so its page and exports are theirs.
+  const signedIn = await data.prisma.portalUser.findUniqueOrThrow({ where: { entraObjectId: admin.oid } });
+  const hunter = { ...(await data.adminViewer()), userId: signedIn.id, name: signedIn.displayName, email: signedIn.email };
+  const hunt = await createHuntRun(hunter, { query: "DeviceInfo | take 5", timespan: "P7D", scope: "pick", customers: [c.id] });
   if (!hunt.ok) throw new Error(JSON.stringify(hunt));
   await page.goto(`/hunting/runs/${hunt.value.id}`);
   await page.goto("/hunting");

@@ -133,6 +133,10 @@ export const MESSAGES = {
     `${appName} needs permission to access resources in your organization that only an admin can grant. Please ask an admin to grant permission to this app before you can use it.`,
   userNotInTenant: (upn: string, userTenantId: string, tenant: Tenant, clientId: string, appName: string) =>
     `User account '${upn}' from identity provider 'https://sts.windows.net/${userTenantId}/' does not exist in tenant '${tenant.displayName}' and cannot access the application '${clientId}'(${appName}) in that tenant. The account needs to be added as an external user in the tenant first. Sign out and sign in again with a different Azure Active Directory user account.`,
+  // AADSTS65001 (entra-docs reference-error-codes.md: DelegationDoesNotExist; wording as Entra sends it, e.g.
+  // troubleshoot-consent-issues.md).
+  consentMissing: (clientId: string, appName: string) =>
+    `The user or administrator has not consented to use the application with ID '${clientId}' named '${appName}'. Send an interactive authorization request for this user and resource.`,
   resourceNotFound: (resource: string, tenantName: string) =>
     `The resource principal named ${resource} was not found in the tenant named ${tenantName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
 } as const;
@@ -161,6 +165,8 @@ export interface ConsentParams {
   scope?: string;
   /** App roles requested, by canonical resource URI. */
   roles: Record<string, string[]>;
+  /** Delegated permissions requested for all users of the tenant, by canonical resource URI. */
+  scopes?: Record<string, string[]>;
   /** Delegated/OIDC permissions shown on the consent page only. */
   displayOnly: { name: string; description: string; resource: string }[];
 }

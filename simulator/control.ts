@@ -1,5 +1,9 @@
 // Control API under /_sim/ (not part of the emulated surface): inspect and change the directory,
 // read request counters. JSON in, JSON out, zod-validated.
+//   PUT    /_sim/tenants/{id}/scopes           {resource, scopes}: delegated permissions consented for all users
+//   GET    /_sim/tenants/{id}/guests           B2B guests and their Defender role permissions
+//   PUT    /_sim/tenants/{id}/guests/{upn}     {defenderRoles?}: invite a user of another tenant, or set its roles
+//   DELETE /_sim/tenants/{id}/guests/{upn}     remove the guest
 import { z } from "zod";
 import type { SimulatorModule } from "./context.ts";
 import { DirectoryError, findResource, GUID_RE, type ResourceDefinition } from "./directory.ts";
@@ -18,6 +22,11 @@ const consentBody = z
 
 const rolesBody = z.object({ resource: z.string().min(1), roles: z.array(z.string()) });
 const userAppRolesBody = z.object({ roles: z.array(z.string()).max(10) });
+const scopesBody = z.object({ resource: z.string().min(1), scopes: z.array(z.string()).max(50) });
+const guestBody = z
+  .object({ defenderRoles: z.array(z.string()).max(10).optional() })
+  .optional()
+  .transform((v) => v ?? {});
 
 function resourceOrThrow(identifier: string): ResourceDefinition {
   const resource = findResource(identifier);
@@ -102,6 +111,41 @@ export const controlModule: SimulatorModule = (ctx) => {
         const resource = resourceOrThrow(body.resource);
         guarded(() => dir.setGrantedRoles(tenant.id, resource.uri, validateRoles(resource, body.roles)));
         return json(200, dir.tenantView(tenant));
+      },
+    },
+    {
+      method: "PUT",
+      path: "/_sim/tenants/:tenantId/scopes",
+      handler: (req) => {
+        const tenant = tenantOr404(req);
+        const body = scopesBody.parse(req.json());
+        const resource = resourceOrThrow(body.resource);
+        const unknown = body.scopes.filter((x) => !(x in resource.delegatedScopes));
+        if (unknown.length > 0) throw new HttpError(400, `Unknown delegated permissions for ${resource.uri}: ${unknown.join(", ")}`);
+        guarded(() => dir.setGrantedScopes(tenant.id, resource.uri, body.scopes));
+        return json(200, dir.tenantView(tenant));
+      },
+    },
+    { method: "GET", path: "/_sim/tenants/:tenantId/guests", handler: (req) => json(200, dir.guestsOf(tenantOr404(req).id)) },
+    {
+      method: "PUT",
+      path: "/_sim/tenants/:tenantId/guests/:upn",
+      handler: (req) => {
+        const tenant = tenantOr404(req);
+        const body = guestBody.parse(req.json());
+        const guest = guarded(() => dir.addGuest(tenant.id, req.params.upn ?? "", body.defenderRoles));
+        ctx.log(`control: ${guest.upn} is a guest of ${tenant.displayName} with [${guest.defenderRoles.join(", ")}]`);
+        return json(200, guest);
+      },
+    },
+    {
+      method: "DELETE",
+      path: "/_sim/tenants/:tenantId/guests/:upn",
+      handler: (req) => {
+        const tenant = tenantOr404(req);
+        const removed = dir.removeGuest(tenant.id, req.params.upn ?? "");
+        if (!removed) throw new HttpError(404, `'${req.params.upn ?? ""}' is not a guest of ${tenant.displayName}`);
+        return json(200, { removed: true });
       },
     },
     {

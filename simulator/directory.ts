@@ -22,6 +22,12 @@ export interface ResourceDefinition {
   requiresDefenderLicence: boolean;
   /** Application permissions (app roles) with the description the consent page shows. */
   appRoles: Readonly<Record<string, string>>;
+  /**
+   * Delegated permissions (oauth2PermissionScopes): a user token's `scp`, limited by the user's own Defender role.
+   * defender-docs api-update-incidents.md (Incident.ReadWrite), isolate-machine.md (Machine.Isolate), run-av-scan.md
+   * (Machine.Scan), collect-investigation-package.md (Machine.CollectForensics), get-machineaction-object.md (Machine.Read).
+   */
+  delegatedScopes: Readonly<Record<string, string>>;
 }
 
 export const RESOURCES = {
@@ -36,6 +42,10 @@ export const RESOURCES = {
       "Incident.Read.All": "Read all incidents",
       "Incident.ReadWrite.All": "Read and write all incidents",
       "AdvancedHunting.Read.All": "Run advanced queries",
+    },
+    delegatedScopes: {
+      "Incident.Read": "Read incidents",
+      "Incident.ReadWrite": "Read and write incidents",
     },
   },
   wdatp: {
@@ -54,6 +64,15 @@ export const RESOURCES = {
       "Machine.CollectForensics": "Collect forensics",
       "Vulnerability.Read.All": "Read Threat and Vulnerability Management vulnerability information",
     },
+    delegatedScopes: {
+      "Alert.Read": "Read alerts",
+      "Alert.ReadWrite": "Read and write alerts",
+      "Machine.Read": "Read machine information",
+      "Machine.ReadWrite": "Read and write machine information",
+      "Machine.Isolate": "Isolate machine",
+      "Machine.Scan": "Scan machine",
+      "Machine.CollectForensics": "Collect forensics",
+    },
   },
   graph: {
     key: "graph",
@@ -71,6 +90,11 @@ export const RESOURCES = {
       "Organization.Read.All": "Read organization information",
       "CrossTenantInformation.ReadBasic.All": "Read basic information of other tenants",
     },
+    delegatedScopes: {
+      "User.Read": "Sign in and read user profile",
+      "SecurityIncident.Read.All": "Read incidents",
+      "SecurityIncident.ReadWrite.All": "Read and write to incidents",
+    },
   },
   aadgraph: {
     key: "aadgraph",
@@ -82,6 +106,7 @@ export const RESOURCES = {
     appRoles: {
       "Directory.Read.All": "Read directory data",
     },
+    delegatedScopes: {},
   },
 } as const satisfies Record<string, ResourceDefinition>;
 
@@ -182,7 +207,39 @@ export interface ServicePrincipalState {
   objectId: string;
   /** Granted application permissions, by canonical resource URI. */
   grantedRoles: Record<string, string[]>;
+  /**
+   * Delegated permissions an admin consented to for all users of the tenant (an oauth2PermissionGrant with
+   * consentType AllPrincipals), by canonical resource URI. A user token asks only for these, else AADSTS65001.
+   */
+  grantedScopes: Record<string, string[]>;
   consentedAt: string;
+}
+
+/**
+ * Defender role permissions a user may hold in a tenant (defender-docs user-roles.md: "View data", "Alerts
+ * investigation", "Active remediation actions"). A delegated call needs the user's own permission as well as the scope:
+ * api-update-incidents.md / update-alert.md ("Alerts investigation"), isolate-machine.md ("Active remediation actions").
+ */
+export const DEFENDER_ROLE_PERMISSIONS = ["View data", "Alerts investigation", "Active remediation actions"] as const;
+export type DefenderRolePermission = (typeof DEFENDER_ROLE_PERMISSIONS)[number];
+
+/** A partner user invited into a customer tenant as a B2B guest: its own object there, its own Defender roles. */
+export interface GuestMembership {
+  upn: string;
+  /** The guest user object's id in the resource tenant (not the home oid). */
+  oid: string;
+  defenderRoles: DefenderRolePermission[];
+}
+
+/** Who a user is inside one tenant: a member of it, or a guest invited from another tenant. */
+export interface TenantMembership {
+  user: DirectoryUser;
+  homeTenant: Tenant;
+  tenant: Tenant;
+  /** `oid` of tokens the tenant issues for this user. */
+  oid: string;
+  guest: boolean;
+  defenderRoles: readonly DefenderRolePermission[];
 }
 
 export interface DirectoryUserView {
@@ -202,6 +259,9 @@ export interface TenantView {
   consented: boolean;
   servicePrincipalId: string | null;
   grantedRoles: Record<string, string[]>;
+  grantedScopes: Record<string, string[]>;
+  /** B2B guests invited into this tenant, with their Defender role permissions there. */
+  guests: GuestMembership[];
   consentedAt: string | null;
 }
 export interface DirectoryView {
@@ -222,7 +282,14 @@ const persistedStateSchema = z.object({
   version: z.literal(1),
   seed: z.string(),
   createdTenants: z.array(z.object({ displayName: z.string(), domain: z.string(), defenderLicence: z.boolean() })),
-  servicePrincipals: z.record(z.string(), z.object({ grantedRoles: z.record(z.string(), z.array(z.string())), consentedAt: z.string() })),
+  servicePrincipals: z.record(
+    z.string(),
+    z.object({
+      grantedRoles: z.record(z.string(), z.array(z.string())),
+      grantedScopes: z.record(z.string(), z.array(z.string())).optional(),
+      consentedAt: z.string(),
+    }),
+  ),
 });
 type PersistedState = z.infer<typeof persistedStateSchema>;
 
@@ -252,6 +319,8 @@ export class Directory {
   private readonly tenants: Tenant[] = [];
   private readonly createdTenants: PersistedState["createdTenants"] = [];
   private readonly servicePrincipals = new Map<string, ServicePrincipalState>();
+  /** B2B guests by resource tenant id, then by home UPN. In memory: a restarted simulator has its seeded guests. */
+  private readonly guests = new Map<string, Map<string, GuestMembership>>();
   private readonly stateFile: string | undefined;
   private readonly log: (line: string) => void;
 
@@ -273,8 +342,10 @@ export class Directory {
     this.servicePrincipals.set(this.partner.id, {
       objectId: this.servicePrincipalObjectId(this.partner.id),
       grantedRoles: { [RESOURCES.graph.uri]: ["CrossTenantInformation.ReadBasic.All"] },
+      grantedScopes: {},
       consentedAt: new Date(0).toISOString(),
     });
+    this.seedGuests();
 
     const loaded = this.loadState();
     if (!loaded) {
@@ -360,26 +431,40 @@ export class Directory {
     return tenant;
   }
 
-  /** Admin consent: creates the SP if needed and adds the roles (consent is additive). */
-  grantConsent(tenantId: string, roles: Record<string, readonly string[]>): ServicePrincipalState {
+  /**
+   * Admin consent: creates the SP if needed and adds the app roles and, for all users of the tenant, the delegated
+   * permissions asked for (consent is additive).
+   */
+  grantConsent(tenantId: string, roles: Record<string, readonly string[]>, scopes: Record<string, readonly string[]> = {}): ServicePrincipalState {
     const existing = this.servicePrincipals.get(tenantId);
-    const merged: Record<string, string[]> = { ...(existing?.grantedRoles ?? {}) };
-    for (const [resourceUri, list] of Object.entries(roles)) {
-      const union = new Set([...(merged[resourceUri] ?? []), ...list]);
-      if (union.size > 0) merged[resourceUri] = [...union].sort();
-    }
-    return this.setServicePrincipal(tenantId, merged, true);
+    const merge = (current: Record<string, string[]>, added: Record<string, readonly string[]>) => {
+      const merged: Record<string, string[]> = { ...current };
+      for (const [resourceUri, list] of Object.entries(added)) {
+        const union = new Set([...(merged[resourceUri] ?? []), ...list]);
+        if (union.size > 0) merged[resourceUri] = [...union].sort();
+      }
+      return merged;
+    };
+    return this.setServicePrincipal(tenantId, merge(existing?.grantedRoles ?? {}, roles), true, merge(existing?.grantedScopes ?? {}, scopes));
   }
 
-  /** Replaces the SP's granted roles (creates it when absent). */
-  setServicePrincipal(tenantId: string, grantedRoles: Record<string, string[]>, persist = true): ServicePrincipalState {
-    const sp: ServicePrincipalState = {
-      objectId: this.servicePrincipalObjectId(tenantId),
-      grantedRoles: Object.fromEntries(
-        Object.entries(grantedRoles)
+  /** Replaces the SP's granted roles (creates it when absent); its delegated grants are kept unless given. */
+  setServicePrincipal(
+    tenantId: string,
+    grantedRoles: Record<string, string[]>,
+    persist = true,
+    grantedScopes?: Record<string, string[]>,
+  ): ServicePrincipalState {
+    const clean = (m: Record<string, string[]>) =>
+      Object.fromEntries(
+        Object.entries(m)
           .filter(([, v]) => v.length > 0)
           .map(([k, v]) => [k, [...new Set(v)].sort()]),
-      ),
+      );
+    const sp: ServicePrincipalState = {
+      objectId: this.servicePrincipalObjectId(tenantId),
+      grantedRoles: clean(grantedRoles),
+      grantedScopes: clean(grantedScopes ?? this.servicePrincipals.get(tenantId)?.grantedScopes ?? {}),
       consentedAt: this.servicePrincipals.get(tenantId)?.consentedAt ?? new Date().toISOString(),
     };
     this.servicePrincipals.set(tenantId, sp);
@@ -391,6 +476,84 @@ export class Directory {
     const sp = this.servicePrincipals.get(tenantId);
     if (!sp) throw new DirectoryError("The app has no service principal in this tenant (no consent)", 409);
     return this.setServicePrincipal(tenantId, { ...sp.grantedRoles, [resourceUri]: [...new Set(roles)].sort() });
+  }
+
+  /** Replaces the delegated permissions granted for one resource (an admin editing the oauth2PermissionGrant). */
+  setGrantedScopes(tenantId: string, resourceUri: string, scopes: string[]): ServicePrincipalState {
+    const sp = this.servicePrincipals.get(tenantId);
+    if (!sp) throw new DirectoryError("The app has no service principal in this tenant (no consent)", 409);
+    return this.setServicePrincipal(tenantId, sp.grantedRoles, true, { ...sp.grantedScopes, [resourceUri]: [...new Set(scopes)].sort() });
+  }
+
+  // --- guests (B2B) --------------------------------------------------------------------------
+
+  /**
+   * Seeded guests, the same for every seed's tenants: the partner's admin and analyst are guests of the first two
+   * customers (Fabrikam, Northwind Traders) with every Defender role permission; analyst2 is a guest of Fabrikam with
+   * "View data" only (its writes are refused with 403). Everyone else is a guest nowhere (AADSTS50020).
+   */
+  private seedGuests(): void {
+    const [first, second] = this.customers();
+    const all = [...DEFENDER_ROLE_PERMISSIONS];
+    const p = this.partner.domain;
+    for (const t of [first, second]) {
+      if (!t) continue;
+      this.addGuest(t.id, `admin@${p}`, all);
+      this.addGuest(t.id, `analyst@${p}`, all);
+    }
+    if (first) this.addGuest(first.id, `analyst2@${p}`, ["View data"]);
+  }
+
+  guestsOf(tenantId: string): GuestMembership[] {
+    return [...(this.guests.get(tenantId)?.values() ?? [])].map((g) => ({ ...g, defenderRoles: [...g.defenderRoles] }));
+  }
+
+  /** Invites a user of another tenant (Entra: New user → Invite external user), or updates the guest's Defender roles. */
+  addGuest(tenantId: string, upn: string, defenderRoles: readonly string[] = ["View data"]): GuestMembership {
+    const tenant = this.findTenant(tenantId);
+    if (!tenant) throw new DirectoryError(`Tenant '${tenantId}' not found`, 404);
+    const home = this.findUser(upn);
+    if (!home) throw new DirectoryError(`User '${upn}' not found`, 404);
+    if (home.tenant.id === tenant.id) throw new DirectoryError("A member of the tenant cannot be its guest", 409);
+    const unknown = defenderRoles.filter((r) => !(DEFENDER_ROLE_PERMISSIONS as readonly string[]).includes(r));
+    if (unknown.length > 0) throw new DirectoryError(`Unknown Defender role permissions: ${unknown.join(", ")}`, 400);
+    let map = this.guests.get(tenant.id);
+    if (!map) this.guests.set(tenant.id, (map = new Map()));
+    const guest: GuestMembership = {
+      upn: home.user.upn,
+      oid: deterministicGuid(this.seed, `guest:${tenant.id}:${home.user.upn}`),
+      defenderRoles: [...new Set(defenderRoles)] as DefenderRolePermission[],
+    };
+    map.set(home.user.upn, guest);
+    return guest;
+  }
+
+  removeGuest(tenantId: string, upn: string): boolean {
+    return this.guests.get(tenantId)?.delete(upn.trim().toLowerCase()) ?? false;
+  }
+
+  /** The user as the tenant knows them: a member (admins hold every Defender permission) or an invited guest. */
+  membership(upn: string, tenantId: string): TenantMembership | undefined {
+    const home = this.findUser(upn);
+    const tenant = this.findTenant(tenantId);
+    if (!home || !tenant) return undefined;
+    if (home.tenant.id === tenant.id) {
+      const roles = home.user.isAdmin ? [...DEFENDER_ROLE_PERMISSIONS] : [];
+      return { user: home.user, homeTenant: home.tenant, tenant, oid: home.user.oid, guest: false, defenderRoles: roles };
+    }
+    const guest = this.guests.get(tenant.id)?.get(home.user.upn);
+    if (!guest) return undefined;
+    return { user: home.user, homeTenant: home.tenant, tenant, oid: guest.oid, guest: true, defenderRoles: guest.defenderRoles };
+  }
+
+  /** The member or guest behind a token's `oid` in `tenantId`. */
+  membershipByOid(tenantId: string, oid: string): TenantMembership | undefined {
+    const tenant = this.findTenant(tenantId);
+    if (!tenant) return undefined;
+    const member = tenant.users.find((u) => u.oid === oid);
+    if (member) return this.membership(member.upn, tenant.id);
+    const guest = [...(this.guests.get(tenant.id)?.values() ?? [])].find((g) => g.oid === oid);
+    return guest ? this.membership(guest.upn, tenant.id) : undefined;
   }
 
   /** Removes the SP (what deleting the enterprise application does). */
@@ -414,6 +577,8 @@ export class Directory {
       consented: Boolean(sp),
       servicePrincipalId: sp?.objectId ?? null,
       grantedRoles: sp ? structuredClone(sp.grantedRoles) : {},
+      grantedScopes: sp ? structuredClone(sp.grantedScopes) : {},
+      guests: this.guestsOf(t.id),
       consentedAt: sp && t.kind === "customer" ? sp.consentedAt : null,
     };
   }
@@ -466,12 +631,13 @@ export class Directory {
     }
     for (const [tenantId, sp] of Object.entries(state.servicePrincipals)) {
       if (!this.findTenant(tenantId)) continue;
-      this.servicePrincipals.set(tenantId, { objectId: this.servicePrincipalObjectId(tenantId), ...sp });
+      this.servicePrincipals.set(tenantId, { objectId: this.servicePrincipalObjectId(tenantId), ...sp, grantedScopes: sp.grantedScopes ?? {} });
     }
     if (!this.servicePrincipals.has(this.partner.id)) {
       this.servicePrincipals.set(this.partner.id, {
         objectId: this.servicePrincipalObjectId(this.partner.id),
         grantedRoles: { [RESOURCES.graph.uri]: ["CrossTenantInformation.ReadBasic.All"] },
+        grantedScopes: {},
         consentedAt: new Date(0).toISOString(),
       });
     }
@@ -485,7 +651,7 @@ export class Directory {
       seed: this.seed,
       createdTenants: this.createdTenants,
       servicePrincipals: Object.fromEntries(
-        [...this.servicePrincipals].map(([id, sp]) => [id, { grantedRoles: sp.grantedRoles, consentedAt: sp.consentedAt }]),
+        [...this.servicePrincipals].map(([id, sp]) => [id, { grantedRoles: sp.grantedRoles, grantedScopes: sp.grantedScopes, consentedAt: sp.consentedAt }]),
       ),
     };
     mkdirSync(path.dirname(this.stateFile), { recursive: true });

@@ -197,6 +197,11 @@ export interface UserTokenInput {
   /** `iss` of the id token: https://HOST/{tid}/v2.0 */
   issuer: string;
   appidacr: "1" | "2";
+  /** The user's object in `tenantId` when it differs from the home one (a B2B guest); `homeTenantId` sets `idp`. */
+  oidInTenant?: string;
+  homeTenantId?: string;
+  /** A token for another resource than Graph: its `aud` and the delegated scopes granted for it (`scp`). */
+  resource?: { audience: string; scopes: readonly string[] };
 }
 
 export class TokenService {
@@ -258,12 +263,15 @@ export class TokenService {
       ...(input.scopes.includes("email") ? { email: input.user.upn } : {}),
       name: input.user.name,
       ...(input.nonce ? { nonce: input.nonce } : {}),
-      oid: input.user.oid,
+      oid: input.oidInTenant ?? input.user.oid,
       preferred_username: input.user.upn,
       rh: `0.${opaque()}.`,
       ...(input.user.appRoles.length > 0 ? { roles: [...input.user.appRoles] } : {}),
       // Entra's `sub` is pairwise: unique per user and application.
-      sub: createHash("sha256").update(`${input.user.oid}|${input.clientId}`).digest("base64url").slice(0, 43),
+      sub: createHash("sha256")
+        .update(`${input.oidInTenant ?? input.user.oid}|${input.clientId}`)
+        .digest("base64url")
+        .slice(0, 43),
       tid: input.tenantId,
       uti: opaque(16),
       ver: "2.0",
@@ -277,8 +285,9 @@ export class TokenService {
     const exp = iat + APP_TOKEN_LIFETIME_SECONDS;
     const iss = `https://sts.windows.net/${input.tenantId}/`;
     const scp = input.scopes.filter((s) => !["openid", "offline_access"].includes(s));
+    const oid = input.oidInTenant ?? input.user.oid;
     const payload: JwtPayload = {
-      aud: "00000003-0000-0000-c000-000000000000",
+      aud: input.resource?.audience ?? "00000003-0000-0000-c000-000000000000",
       iss,
       iat,
       nbf: iat,
@@ -287,12 +296,17 @@ export class TokenService {
       amr: ["pwd"],
       appid: input.clientId,
       appidacr: input.appidacr,
+      // A B2B guest's token names the home tenant as identity provider (entra-docs access-token-claims-reference.md `idp`).
+      ...(input.homeTenantId && input.homeTenantId !== input.tenantId ? { idp: `https://sts.windows.net/${input.homeTenantId}/` } : {}),
       idtyp: "user",
       name: input.user.name,
-      oid: input.user.oid,
+      oid,
       rh: `0.${opaque()}.`,
-      scp: [...new Set(["User.Read", ...scp])].join(" "),
-      sub: createHash("sha256").update(`${input.user.oid}|graph`).digest("base64url").slice(0, 43),
+      scp: input.resource ? [...new Set(input.resource.scopes)].join(" ") : [...new Set(["User.Read", ...scp])].join(" "),
+      sub: createHash("sha256")
+        .update(`${oid}|${input.resource?.audience ?? "graph"}`)
+        .digest("base64url")
+        .slice(0, 43),
       tid: input.tenantId,
       unique_name: input.user.upn,
       upn: input.user.upn,

@@ -26,6 +26,10 @@ function origin(c: ChangeView) {
     <>
       {c.origin === "bulk" ? "Bulk triage" : "Portal"}
       {who && <> by {who}</>}
+      {c.writeContext === "delegated" && (
+        <span data-testid="change-context"> as {c.microsoftActor ? <InertText value={c.microsoftActor} max={200} /> : "the analyst"} (user context)</span>
+      )}
+      {c.writeContext === "application" && <span data-testid="change-context"> as the portal&apos;s app</span>}
     </>
   );
 }

@@ -3,6 +3,8 @@ import { MicrosoftApiError, type MicrosoftApiClient, type TenantTarget } from ".
 import { regionOf } from "../microsoft/hosts.ts";
 import { parseMicrosoftPayload, xdrIncidentSchema } from "../microsoft/schemas/index.ts";
 import { canTriageCustomer } from "../data/triage.ts";
+import { DelegatedTokenError } from "../microsoft/delegated.ts";
+import { analystForbiddenMessage, delegatedFailureMessage, writeClientFor, type WriteClient } from "../microsoft/write-client.ts";
 import { writeAudit } from "../data/audit.ts";
 import { isAppError } from "../errors.ts";
 import type { DataSource } from "../sync/model.ts";
@@ -42,7 +44,7 @@ const SKIP_GONE = "Skipped: the incident is no longer in the portal's store.";
 const CLOCK_SKEW_MS = 10 * 60_000;
 
 type Item = { incidentId: string; customerId: string; sourceId: string; sentAt: Date | null; attempts: number };
-type CustomerRow = { id: string; partnerId: string; tenantId: string | null; region: string; grantedRoles: string[] };
+type CustomerRow = { id: string; partnerId: string; displayName: string; tenantId: string | null; region: string; grantedRoles: string[]; writeMode: string };
 
 /** Runs a job's queued items. Returns the counts after the run, or null when there was nothing to run. */
 export async function runBulkJob(deps: BulkDeps, jobId: string, opts: { queueJobId?: string } = {}) {
@@ -66,7 +68,7 @@ export async function runBulkJob(deps: BulkDeps, jobId: string, opts: { queueJob
     (
       await prisma.customer.findMany({
         where: { id: { in: [...new Set(items.map((i) => i.customerId))] } },
-        select: { id: true, partnerId: true, tenantId: true, region: true, grantedRoles: true },
+        select: { id: true, partnerId: true, displayName: true, tenantId: true, region: true, grantedRoles: true, writeMode: true },
       })
     ).map((c) => [c.id, c]),
   );
@@ -83,6 +85,19 @@ export async function runBulkJob(deps: BulkDeps, jobId: string, opts: { queueJob
 
   await pool([...byCustomer.entries()], deps.concurrency ?? 4, async ([customerId, list]) => {
     const customer = customers.get(customerId);
+    // Whose token writes at this customer (issue 13): the app's, or the job starter's own delegated one. A starter who
+    // is not connected (or whose connection lapsed) fails those items with the reason: never done as the app instead.
+    let writer: WriteClient | DelegatedTokenError | null = null;
+    const writerFor = async (c: CustomerRow & { tenantId: string }) => {
+      if (writer) return writer;
+      try {
+        writer = await writeClientFor(prisma, deps.api, job.createdById, c);
+      } catch (err) {
+        if (!(err instanceof DelegatedTokenError)) throw err;
+        writer = err;
+      }
+      return writer;
+    };
     for (const item of list) {
       if (!customer || customer.partnerId !== job.partnerId || (scope !== "all" && !scope.has(customerId))) {
         await finish(item, "skipped", SKIP_OUT_OF_SCOPE);
@@ -91,7 +106,10 @@ export async function runBulkJob(deps: BulkDeps, jobId: string, opts: { queueJob
       } else if (!canTriageCustomer(customer)) {
         await finish(item, "skipped", SKIP_NO_PERMISSION);
       } else {
-        await applyItem(deps, jobId, actor, change, { ...customer, tenantId: customer.tenantId }, item, finish);
+        const bound = { ...customer, tenantId: customer.tenantId };
+        const w = await writerFor(bound);
+        if (w instanceof DelegatedTokenError) await finish(item, "failed", delegatedFailureMessage(w, customer.displayName));
+        else await applyItem(deps, jobId, actor, change, bound, item, finish, w);
       }
     }
   });
@@ -118,7 +136,9 @@ async function applyItem(
   customer: CustomerRow & { tenantId: string },
   item: Item,
   finish: (item: Item, status: "done" | "skipped" | "failed", message: string | null) => Promise<void>,
+  writer: WriteClient,
 ) {
+  // Reads (the current copy, Microsoft's answer afterwards) are the app's; only the PATCH is the writer's.
   const { prisma, api } = deps;
   const target: TenantTarget = { tenantId: customer.tenantId, region: regionOf(customer.region) };
   const incident = await prisma.incident.findFirst({ where: { id: item.incidentId, customerId: customer.id }, select: { source: true } });
@@ -154,19 +174,30 @@ async function applyItem(
       });
       if (claimed.count === 0) return; // another run took it
       // The Graph incident id and the Defender XDR incidentId are the same number: one PATCH serves both sources.
-      await api.patchJson("xdr", target, path, patch);
+      await writer.api.patchJson("xdr", target, path, patch);
       await deps.afterPatch?.(item);
     }
     const source = incident.source as DataSource;
     const fresh = await fetchIncident(api, target, source, item.sourceId).catch(() => null);
     if (fresh) {
       await prisma.$transaction(async (tx) => {
-        await upsertIncidents(tx, customer.id, source, [fresh], new Date(), { origin: "bulk", actor });
+        await upsertIncidents(tx, customer.id, source, [fresh], new Date(), {
+          origin: "bulk",
+          actor,
+          writeContext: writer.context,
+          microsoftActor: writer.microsoftActor,
+        });
       });
     }
     await finish(item, "done", null);
   } catch (err) {
-    if (err instanceof MicrosoftApiError) return finish(item, "failed", `Microsoft did not accept the change: ${err.message}`);
+    if (err instanceof DelegatedTokenError) return finish(item, "failed", delegatedFailureMessage(err, customer.displayName));
+    if (err instanceof MicrosoftApiError) {
+      // Microsoft's answer for the analyst's own token is authoritative: shown as such, not retried as the app.
+      if (err.httpStatus === 403 && writer.context === "delegated")
+        return finish(item, "failed", analystForbiddenMessage(customer.displayName, writer.microsoftActor, err.message));
+      return finish(item, "failed", `Microsoft did not accept the change: ${err.message}`);
+    }
     // A payload Microsoft sent that the portal cannot read: that item fails, the others go on.
     if (isAppError(err)) return finish(item, "failed", err.message);
     throw err;

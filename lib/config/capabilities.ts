@@ -5,7 +5,7 @@ import { MICROSOFT_APIS, qualifiedRole, type RequiredPermission } from "./permis
  * asks for (REQUIRED_PERMISSIONS); the others are asked for later with an additional-permissions link, one capability
  * at a time, so a customer admin approves exactly what a feature needs.
  */
-export type CapabilityKey = "read" | "triage" | "hunting" | "response";
+export type CapabilityKey = "read" | "triage" | "hunting" | "response" | "analyst";
 
 export interface Capability {
   key: CapabilityKey;
@@ -13,6 +13,11 @@ export interface Capability {
   /** Why the partner asks, in the words the customer admin reads on the onboarding page. */
   why: string;
   permissions: RequiredPermission[];
+  /**
+   * Delegated permissions (on behalf of a signed-in analyst), consented by the customer's admin for all users. A
+   * token for the app never shows them, so the portal cannot tell whether they are granted: a link can always ask.
+   */
+  delegated?: RequiredPermission[];
 }
 
 const permission = (api: keyof typeof MICROSOFT_APIS, name: string, description: string): RequiredPermission => ({
@@ -48,6 +53,21 @@ export const UPGRADE_CAPABILITIES: readonly Capability[] = [
       permission("mde", "Machine.CollectForensics", "Collect investigation packages from devices."),
     ],
   },
+  {
+    // Issue 13: user context. api-update-incidents.md (Incident.ReadWrite delegated), isolate-machine.md, run-av-scan.md,
+    // collect-investigation-package.md, get-machineaction-object.md (Machine.* delegated).
+    key: "analyst",
+    label: "Changes made as the partner's analysts (user context)",
+    why: "Lets the partner's analysts make changes (triage, device response actions) with their own accounts in your tenant, so Microsoft Defender records the person who made each change. Each analyst must be a guest in your tenant with a Defender role; their role limits what they can do.",
+    permissions: [],
+    delegated: [
+      permission("defenderXdr", "Incident.ReadWrite", "Read and update incidents on behalf of the signed-in analyst, within their Defender role."),
+      permission("mde", "Machine.Read", "Read device information on behalf of the signed-in analyst."),
+      permission("mde", "Machine.Isolate", "Isolate and release devices on behalf of the signed-in analyst, within their Defender role."),
+      permission("mde", "Machine.Scan", "Run antivirus scans on behalf of the signed-in analyst, within their Defender role."),
+      permission("mde", "Machine.CollectForensics", "Collect investigation packages on behalf of the signed-in analyst, within their Defender role."),
+    ],
+  },
 ];
 
 export function capabilities(required: readonly RequiredPermission[]): Capability[] {
@@ -74,13 +94,15 @@ export function capabilityRoles(capability: Capability): string[] {
 export function capabilityStatus(required: readonly RequiredPermission[], grantedRoles: readonly string[]) {
   return capabilities(required).map((c) => {
     const missing = c.permissions.filter((p) => !grantedRoles.includes(qualifiedRole(p.resource, p.permission)));
+    // Delegated permissions cannot be read from an app token: shown as "not confirmed", and always requestable.
+    const delegated = (c.delegated ?? []).map((p) => `${p.permission} (delegated)`);
     return {
       key: c.key,
       label: c.label,
       why: c.why,
-      granted: missing.length === 0,
-      missing: missing.map((p) => p.permission),
-      permissions: c.permissions.map((p) => p.permission),
+      granted: missing.length === 0 && delegated.length === 0,
+      missing: [...missing.map((p) => p.permission), ...(delegated.length ? ["delegated consent (not visible to the portal)"] : [])],
+      permissions: [...c.permissions.map((p) => p.permission), ...delegated],
     };
   });
 }

@@ -213,6 +213,8 @@ export async function getOnboardingPage(state: string) {
     return { ok: false as const, reason: "Your organization is not waiting for consent any more." };
   }
   const permissions = upgrade ? upgrade.permissions : cfg.requiredPermissions;
+  // Delegated permissions (user context) are listed apart: they act for a signed-in analyst, within that person's role.
+  const delegated = upgrade?.delegated ?? [];
   return {
     ok: true as const,
     purpose: req.purpose,
@@ -222,6 +224,7 @@ export async function getOnboardingPage(state: string) {
     customerName: req.customer.displayName,
     clientId: cfg.clientId,
     permissions,
+    delegated,
     expiresAt: req.expiresAt,
     consentUrl: adminConsentUrl({
       authorityHost: cfg.authorityHost,
@@ -230,7 +233,7 @@ export async function getOnboardingPage(state: string) {
       clientId: cfg.clientId,
       redirectUri: consentCallbackUrl(cfg.appUrl),
       state,
-      permissions,
+      permissions: [...permissions, ...delegated],
     }),
   };
 }

@@ -16,6 +16,8 @@ import { db } from "../db/client.ts";
 import type { Prisma } from "../generated/prisma/client";
 import { MicrosoftApiClient, MicrosoftApiError, type TenantTarget } from "../microsoft/api-client.ts";
 import { apiClient } from "../microsoft/clients.ts";
+import { DelegatedTokenError } from "../microsoft/delegated.ts";
+import { analystForbiddenMessage, delegatedFailureMessage, parseWriteMode, writeClientFor, type WriteClient } from "../microsoft/write-client.ts";
 import { regionOf } from "../microsoft/hosts.ts";
 import type { Result } from "../result.ts";
 export type { DeviceActionView, DeviceResponseView };
@@ -80,7 +82,7 @@ export type DeviceContextInput = { incidentId: string; alertId?: undefined } | {
 const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface DeviceContext {
-  customer: { id: string; partnerId: string; displayName: string; tenantId: string | null; region: string; grantedRoles: string[] };
+  customer: { id: string; partnerId: string; displayName: string; tenantId: string | null; region: string; grantedRoles: string[]; writeMode: string };
   incidentId: string | null;
   alertId: string | null;
   devices: { machineId: string; name: string | null }[];
@@ -98,7 +100,7 @@ function devicesOf(payloads: unknown[]): { machineId: string; name: string | nul
   return [...out].map(([machineId, name]) => ({ machineId, name }));
 }
 
-const customerSelect = { id: true, partnerId: true, displayName: true, tenantId: true, region: true, grantedRoles: true } as const;
+const customerSelect = { id: true, partnerId: true, displayName: true, tenantId: true, region: true, grantedRoles: true, writeMode: true } as const;
 
 /** devices:respond, refused with the reason an analyst can act on (the Responder capability) before anything else. */
 function assertCanRespond(viewer: Viewer, customer?: { id: string; partnerId: string }): void {
@@ -126,7 +128,9 @@ async function loadContext(viewer: Viewer, input: DeviceContextInput): Promise<D
   return { customer: row.customer, incidentId: row.incidentId, alertId: row.id, devices: devicesOf([row.payload]) };
 }
 
-function missingFor(customer: { grantedRoles: string[] }, key: ResponseActionKey): string[] {
+function missingFor(customer: { grantedRoles: string[]; writeMode: string }, key: ResponseActionKey): string[] {
+  // As the analyst (issue 13), the app's roles do not matter: the analyst's delegated permission and Defender role do.
+  if (parseWriteMode(customer.writeMode) === "analyst") return [];
   const needed = [RESPONSE_ACTIONS[key].permission];
   return needed.filter((p) => !customer.grantedRoles.includes(role(p)));
 }
@@ -371,6 +375,15 @@ export async function requestDeviceAction(viewer: Viewer, input: DeviceContextIn
   const missing = missingFor(ctx.customer, v.action);
   if (missing.length) return { ok: false, fieldErrors: {}, formError: missingMessage(missing), code: "missing_permission" };
 
+  // Whose token asks (issue 13): not connected = nothing sent, and never the app instead.
+  let writer: WriteClient;
+  try {
+    writer = await writeClientFor(db(), client(), viewer.userId, { ...ctx.customer, tenantId: ctx.customer.tenantId });
+  } catch (err) {
+    if (err instanceof DelegatedTokenError)
+      return { ok: false, fieldErrors: {}, formError: delegatedFailureMessage(err, ctx.customer.displayName), code: `delegated_${err.kind}` };
+    throw err;
+  }
   const options: Record<string, string> = v.action === "isolate" ? { IsolationType: v.isolationType! } : v.action === "scan" ? { ScanType: v.scanType! } : {};
   const body = { Comment: v.comment, ...options };
   const id = randomUUID();
@@ -402,6 +415,8 @@ export async function requestDeviceAction(viewer: Viewer, input: DeviceContextIn
         ...options,
         comment: v.comment,
         requestedByEmail: viewer.email,
+        writeContext: writer.context,
+        microsoftActor: writer.microsoftActor ?? undefined,
         ...result,
       },
     });
@@ -410,18 +425,36 @@ export async function requestDeviceAction(viewer: Viewer, input: DeviceContextIn
     const path = `/api/machines/${device.machineId}/${def.segment}`;
     let raw: unknown;
     try {
-      raw = await client().postJson("mde", target, path, body);
+      raw = await writer.api.postJson("mde", target, path, body);
     } catch (err) {
       // A 403 means Microsoft did not act. The customer granted the permission (checked above), so the cached token
-      // may predate that grant (an app token lives up to an hour): once more with a token fresh from Entra.
-      if (!(err instanceof MicrosoftApiError) || err.kind !== "forbidden") throw err;
-      raw = await client().postJson("mde", target, path, body, { freshToken: true });
+      // may predate that grant (an app token lives up to an hour): once more with a token fresh from Entra. An
+      // analyst's 403 is their own Defender role: Microsoft's answer stands.
+      if (!(err instanceof MicrosoftApiError) || err.kind !== "forbidden" || writer.context === "delegated") throw err;
+      raw = await writer.api.postJson("mde", target, path, body, { freshToken: true });
     }
     const ok = machineActionSchema.safeParse(raw);
     if (!ok.success) throw new MicrosoftApiError("malformed", 201, "malformed_machine_action", "Microsoft's answer did not carry a machine action.");
     answer = ok.data;
   } catch (err) {
+    if (err instanceof DelegatedTokenError) {
+      // The token could not be renewed: nothing left the portal.
+      const lastError = delegatedFailureMessage(err, ctx.customer.displayName);
+      await db().$transaction(async (tx) => {
+        await tx.deviceAction.update({ where: { id }, data: { status: "NotSent", lastError: lastError.slice(0, 1000), completedAt: new Date() } });
+        await audit(tx, { result: "NotSent", error: err.code });
+      });
+      return { ok: false, fieldErrors: {}, formError: lastError, code: `delegated_${err.kind}` };
+    }
     if (!(err instanceof MicrosoftApiError)) throw err;
+    if (err.httpStatus === 403 && writer.context === "delegated") {
+      const lastError = analystForbiddenMessage(ctx.customer.displayName, writer.microsoftActor, err.message);
+      await db().$transaction(async (tx) => {
+        await tx.deviceAction.update({ where: { id }, data: { status: "NotSent", lastError: lastError.slice(0, 1000), completedAt: new Date() } });
+        await audit(tx, { result: "NotSent", error: err.code });
+      });
+      return { ok: false, fieldErrors: {}, formError: lastError, code: "analyst_forbidden" };
+    }
     // No answer (timeout, network, 5xx, unreadable body): Microsoft may have acted, so the action is never resent.
     const unknown = err.kind === "timeout" || err.kind === "server" || err.kind === "malformed";
     const status = unknown ? "Unconfirmed" : "NotSent";

@@ -155,7 +155,7 @@ const incidentSelect = {
   webUrl: true,
   payload: true,
   syncedAt: true,
-  customer: { select: { id: true, displayName: true, tenantId: true, region: true, grantedRoles: true } },
+  customer: { select: { id: true, displayName: true, tenantId: true, region: true, grantedRoles: true, writeMode: true } },
   alerts: {
     orderBy: { createdTime: "asc" },
     select: {

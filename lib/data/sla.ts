@@ -129,6 +129,9 @@ export interface ChangeView {
   origin: string;
   actorName: string | null;
   observedAt: Date;
+  /** Portal changes (issue 13): "application" (the app's token) or "delegated" (the analyst's), and whom Microsoft records. */
+  writeContext: string | null;
+  microsoftActor: string | null;
 }
 
 /** An incident's SLA deadlines and observed change history (newest first), if the viewer may see it. */
@@ -146,7 +149,17 @@ export async function getIncidentSla(viewer: Viewer, incidentId: string, opts: {
       changes: {
         orderBy: [{ observedAt: "desc" }, { id: "desc" }],
         take: opts.historyLimit ?? 200,
-        select: { id: true, field: true, oldValue: true, newValue: true, origin: true, actor: true, observedAt: true },
+        select: {
+          id: true,
+          field: true,
+          oldValue: true,
+          newValue: true,
+          origin: true,
+          actor: true,
+          observedAt: true,
+          writeContext: true,
+          microsoftActor: true,
+        },
       },
     },
   });
@@ -164,6 +177,8 @@ export async function getIncidentSla(viewer: Viewer, incidentId: string, opts: {
     origin: c.origin,
     actorName: c.actor ? (names.get(c.actor) ?? "a former user") : null,
     observedAt: c.observedAt,
+    writeContext: c.writeContext,
+    microsoftActor: c.microsoftActor,
   }));
   return {
     createdTime: row.createdTime,

@@ -4,6 +4,7 @@ import { serverConfig } from "../config/env.ts";
 import { db } from "../db/client.ts";
 import type { Prisma } from "../generated/prisma/client";
 import { failure, type Result } from "../result.ts";
+import { removeDelegatedTokens } from "./delegated.ts";
 import { writeAudit } from "./audit.ts";
 
 /**
@@ -136,10 +137,12 @@ export async function disableUser(viewer: Viewer, input: unknown, now = new Date
           WHERE o."partnerId" = u."partnerId" AND o."role" = 'ADMIN' AND o."disabledAt" IS NULL AND o."id" <> u."id"))`;
     if (updated === 0) return failure(LAST_ADMIN, "last_admin");
     const ended = await tx.portalSession.updateMany({ where: { userId, endedAt: null }, data: { endedAt: now, endedReason: "disabled" } });
+    // Their delegated tokens for customer tenants go with their access (issue 13).
+    const tokensRemoved = await removeDelegatedTokens(tx, userId);
     await writeAudit(tx, {
       actor: `user:${viewer.userId}`,
       action: "user.disabled",
-      detail: { userId, email: target.email, role: target.role, sessionsEnded: ended.count },
+      detail: { userId, email: target.email, role: target.role, sessionsEnded: ended.count, delegatedTokensRemoved: tokensRemoved },
     });
     return { ok: true, message: `${target.email} is disabled; ${ended.count} session(s) ended.`, value: { sessionsEnded: ended.count } };
   });
@@ -174,10 +177,11 @@ export async function signOutEverywhere(viewer: Viewer, input: unknown, now = ne
     const target = await tx.portalUser.findFirst({ where: { id: userId, partnerId: viewer.partnerId }, select: { email: true } });
     if (!target) return failure(NOT_FOUND, "not_found");
     const ended = await tx.portalSession.updateMany({ where: { userId, endedAt: null }, data: { endedAt: now, endedReason: "signed_out_everywhere" } });
+    const tokensRemoved = await removeDelegatedTokens(tx, userId);
     await writeAudit(tx, {
       actor: `user:${viewer.userId}`,
       action: "user.signed_out_everywhere",
-      detail: { userId, email: target.email, sessionsEnded: ended.count },
+      detail: { userId, email: target.email, sessionsEnded: ended.count, delegatedTokensRemoved: tokensRemoved },
     });
     return { ok: true, message: `${target.email} is signed out everywhere (${ended.count} session(s) ended).`, value: { sessionsEnded: ended.count } };
   });

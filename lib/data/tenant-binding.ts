@@ -303,5 +303,7 @@ export function upgradeRequestFor(capabilityKey: string, grantedRoles: readonly 
   const capability = findUpgradeCapability(capabilityKey);
   if (!capability) return null;
   const roles = capabilityRoles(capability);
-  return { capability, roles, missing: roles.filter((r) => !grantedRoles.includes(r)) };
+  // Delegated permissions are never visible in the app's token: a capability that has them can always be asked for.
+  const delegated = (capability.delegated ?? []).map((p) => `${p.resource}/${p.permission}`);
+  return { capability, roles, missing: [...roles.filter((r) => !grantedRoles.includes(r)), ...delegated] };
 }

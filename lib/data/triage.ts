@@ -5,6 +5,8 @@ import { MICROSOFT_APIS, qualifiedRole } from "../config/permissions.ts";
 import { db } from "../db/client.ts";
 import { MicrosoftApiError } from "../microsoft/api-client.ts";
 import { apiClient } from "../microsoft/clients.ts";
+import { DelegatedTokenError } from "../microsoft/delegated.ts";
+import { analystForbiddenMessage, delegatedFailureMessage, parseWriteMode, writeClientFor, type WriteClient } from "../microsoft/write-client.ts";
 import { regionOf } from "../microsoft/hosts.ts";
 import { fetchIncident } from "../sync/sources.ts";
 import { upsertIncidents } from "../sync/store.ts";
@@ -27,13 +29,21 @@ async function findTriageable(viewer: Viewer, incidentId: string) {
   if (!/^[0-9a-f-]{36}$/i.test(incidentId)) return null;
   return db().incident.findFirst({
     where: { AND: [{ id: incidentId }, { customer: customerScopeWhere(viewer) }] },
-    select: { id: true, source: true, sourceId: true, customer: { select: { id: true, tenantId: true, region: true, grantedRoles: true } } },
+    select: {
+      id: true,
+      source: true,
+      sourceId: true,
+      customer: { select: { id: true, displayName: true, tenantId: true, region: true, grantedRoles: true, writeMode: true } },
+    },
   });
 }
 
-/** Whether the customer granted the permission triage needs (the page explains when not). */
-export function canTriageCustomer(customer: { grantedRoles: string[] }): boolean {
-  return customer.grantedRoles.includes(TRIAGE_ROLE);
+/**
+ * Whether the customer granted the permission triage needs (the page explains when not). In "analyst" write mode the
+ * app's role does not matter: the analyst's delegated permission and Defender role decide, and Microsoft answers.
+ */
+export function canTriageCustomer(customer: { grantedRoles: string[]; writeMode?: string }): boolean {
+  return parseWriteMode(customer.writeMode) === "analyst" || customer.grantedRoles.includes(TRIAGE_ROLE);
 }
 
 /**
@@ -66,22 +76,52 @@ export async function triageIncident(viewer: Viewer, incidentId: string, fields:
   if (v.determination) patch.determination = v.determination;
   if (v.comment) patch.comment = v.comment;
   const target = { tenantId: incident.customer.tenantId, region: regionOf(incident.customer.region) };
+  const customer = { ...incident.customer, tenantId: incident.customer.tenantId };
+  let writer: WriteClient;
   try {
+    // The customer's write mode decides whose token makes the change (issue 13); reads below stay the app's.
+    writer = await writeClientFor(db(), apiClient(), viewer.userId, customer);
     // The Graph incident id and the Defender XDR incidentId are the same number, so one PATCH serves both sources.
-    await apiClient().patchJson("xdr", target, `/api/incidents/${encodeURIComponent(incident.sourceId)}`, patch);
+    await writer.api.patchJson("xdr", target, `/api/incidents/${encodeURIComponent(incident.sourceId)}`, patch);
   } catch (err) {
-    if (err instanceof MicrosoftApiError) return { ok: false, fieldErrors: {}, formError: `Microsoft did not accept the change: ${err.message}` };
+    if (err instanceof DelegatedTokenError)
+      return { ok: false, fieldErrors: {}, formError: delegatedFailureMessage(err, customer.displayName), code: `delegated_${err.kind}` };
+    if (err instanceof MicrosoftApiError) {
+      if (err.httpStatus === 403 && parseWriteMode(customer.writeMode) === "analyst") {
+        const username = (
+          await db().delegatedTokenCache.findUnique({
+            where: { userId_customerId: { userId: viewer.userId, customerId: customer.id } },
+            select: { username: true },
+          })
+        )?.username;
+        return {
+          ok: false,
+          fieldErrors: {},
+          formError: analystForbiddenMessage(customer.displayName, username ?? null, err.message),
+          code: "analyst_forbidden",
+        };
+      }
+      return { ok: false, fieldErrors: {}, formError: `Microsoft did not accept the change: ${err.message}` };
+    }
     throw err;
   }
   const source = incident.source as "graph" | "defender";
   const fresh = await fetchIncident(apiClient(), target, source, incident.sourceId).catch(() => null);
   await db().$transaction(async (tx) => {
-    if (fresh) await upsertIncidents(tx, incident.customer.id, source, [fresh], new Date(), { origin: "portal", actor: `user:${viewer.userId}` });
+    const by = { origin: "portal" as const, actor: `user:${viewer.userId}`, writeContext: writer.context, microsoftActor: writer.microsoftActor };
+    if (fresh) await upsertIncidents(tx, incident.customer.id, source, [fresh], new Date(), by);
     await writeAudit(tx, {
       actor: `user:${viewer.userId}`,
       action: "incident.triaged",
       customerId: incident.customer.id,
-      detail: { incidentId: incident.id, sourceId: incident.sourceId, ...patch, comment: v.comment ? `${v.comment.length} characters` : undefined },
+      detail: {
+        incidentId: incident.id,
+        sourceId: incident.sourceId,
+        ...patch,
+        comment: v.comment ? `${v.comment.length} characters` : undefined,
+        writeContext: writer.context,
+        microsoftActor: writer.microsoftActor ?? undefined,
+      },
     });
   });
   return { ok: true };

@@ -1,6 +1,6 @@
 import { API_QUOTAS, API_RESOURCE, apiUrl, type MicrosoftApi, type Region } from "./hosts.ts";
 import { SlidingWindowLimiter } from "./rate-limiter.ts";
-import { TokenAcquisitionError, type TenantTokenClient } from "./token-client.ts";
+import { TokenAcquisitionError } from "./token-client.ts";
 import { AppError, expectedDigest, isNamedError } from "../errors.ts";
 import { recordApiCall } from "../ops/metrics.ts";
 
@@ -35,8 +35,16 @@ export class MicrosoftApiError extends AppError {
   readonly digest: string;
 }
 
+/**
+ * Where a client's bearer tokens come from: the app's (TenantTokenClient, client credentials) or an analyst's own
+ * (lib/microsoft/write-client.ts, user context). A provider's own errors other than TokenAcquisitionError propagate.
+ */
+export interface TokenProvider {
+  acquire(tenantId: string, resource: string, opts?: { fresh?: boolean }): Promise<{ accessToken: string }>;
+}
+
 export interface ApiClientOptions {
-  tokens: TenantTokenClient;
+  tokens: TokenProvider;
   /** MICROSOFT_API_BASE: a prefix for every API host (the local simulator), or null for the real hosts. */
   baseUrl: string | null;
   timeoutMs?: number;

@@ -37,6 +37,9 @@ export interface UpsertOrigin {
   origin: "microsoft" | "portal" | "bulk";
   /** "user:<id>" for portal and bulk changes. */
   actor?: string | null;
+  /** Portal and bulk changes: which token made it ("application" | "delegated") and whom Microsoft records (issue 13). */
+  writeContext?: "application" | "delegated";
+  microsoftActor?: string | null;
   /**
    * Write notification events (new incident, severity raised, reopened) to the outbox. Off for a feed's first sync:
    * a newly onboarded customer's backlog is not news.
@@ -140,11 +143,21 @@ async function recordChanges(tx: Tx, customerId: string, before: TrackedRow[], w
     origin: string;
     actor: string | null;
     observedAt: Date;
+    writeContext: string | null;
+    microsoftActor: string | null;
   }[] = [];
   const events: { kind: string; incidentId: string; detail: Record<string, unknown> }[] = [];
   for (const row of written) {
     const prev = row.inserted ? undefined : old.get(row.sourceId);
-    const base = { incidentId: row.id, customerId, origin: by.origin, actor, observedAt: at };
+    const base = {
+      incidentId: row.id,
+      customerId,
+      origin: by.origin,
+      actor,
+      observedAt: at,
+      writeContext: by.origin === "microsoft" ? null : (by.writeContext ?? null),
+      microsoftActor: by.origin === "microsoft" ? null : (by.microsoftActor ?? null),
+    };
     if (!prev) {
       changes.push({ ...base, field: "created", oldValue: null, newValue: row.status });
       events.push({ kind: "incident.created", incidentId: row.id, detail: { severity: row.severity } });

@@ -118,7 +118,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           displayName: "Contoso MSSP Defender Portal",
           clientSecrets: [creds.clientSecret],
           certificates: [],
-          redirectUris: [`${appUrl}/consent/callback`, `${appUrl}/api/auth/callback/azure-ad`],
+          redirectUris: [`${appUrl}/consent/callback`, `${appUrl}/api/auth/callback/azure-ad`, `${appUrl}/connect/callback`],
         },
         preconsentedCustomers: opts.preconsentedCustomers ?? 0,
       });
@@ -142,6 +142,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       cleanups.push(() => rx.close());
       const notifyKey = loadOrCreateNotifyKey(join(opts.dataDir, "notify-encryption.key"));
       appEnv = { ...appEnv, ...notifyDemoEnv(rx, notifyKey.file) };
+      // Analysts' delegated token caches (issue 13) are sealed under their own key, created once like the others.
+      appEnv.TOKEN_CACHE_ENCRYPTION_KEY_FILE = loadOrCreateNotifyKey(join(opts.dataDir, "token-cache-encryption.key")).file;
       if (opts.seedDemo) await seedNotificationsDemo({ databaseUrl, receiverUrl: rx.httpUrl, encryptionKey: notifyKey.key, log });
     }
     appEnv = { ...appEnv, ...opts.appEnv };

@@ -8,7 +8,7 @@
 //                  /api/machineactions/{id}[/GetPackageUri] GET (machine-actions.ts)
 import { z } from "zod";
 import type { SimulatorContext } from "../context.ts";
-import { audienceMatches, RESOURCES, type ResourceDefinition, type Tenant } from "../directory.ts";
+import { audienceMatches, RESOURCES, type DefenderRolePermission, type ResourceDefinition, type Tenant } from "../directory.ts";
 import { HttpError, type Route, type SimRequest, type SimResult } from "../http.ts";
 import { json } from "../http.ts";
 import { AccessTokenError, type AccessTokenClaims } from "../tokens.ts";
@@ -83,6 +83,13 @@ interface Call {
   claims: AccessTokenClaims;
   tenant: Tenant;
   data: TenantData;
+  /** Who Microsoft records as making a change: the signed-in user of a delegated token (UPN), or the app. */
+  actor: { type: "user"; name: string; oid: string } | { type: "application"; name: string; oid: string };
+}
+
+/** The delegated permission that stands for an application permission in a user token (`scp`): `X.Read.All` -> `X.Read`. */
+function delegatedFor(api: Api, role: string): string {
+  return FAMILY[api] === "graph" ? role : role.replace(/\.All$/, "");
 }
 
 const sleep = (ms: number) =>
@@ -111,6 +118,7 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
     roles: readonly string[],
     req: SimRequest,
     handler: (call: Call) => SimResult | Promise<SimResult>,
+    userPermission: DefenderRolePermission = "View data",
   ): Promise<SimResult> => {
     const host = (req.params.host ?? "").toLowerCase();
     const family = FAMILY[api];
@@ -122,9 +130,24 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
     if (!("claims" in auth)) return auth.result;
     const { claims } = auth;
 
-    // Roles come from the token, not the directory: a token issued before consent was revoked keeps working until it
-    // expires, as Entra access tokens do (they are not revocable by the resource).
-    if (roles.length > 0 && !roles.some((r) => claims.roles.includes(r))) {
+    // A user token (`scp`) is limited by its delegated permissions here and by the user's own Defender role below.
+    const delegated = claims.scp !== undefined || claims.idtyp === "user";
+    if (delegated) {
+      const scp = (claims.scp ?? "").split(" ");
+      const wanted = [...new Set(roles.map((r) => delegatedFor(api, r)))];
+      if (wanted.length > 0 && !wanted.some((w) => scp.includes(w))) {
+        // UNCONFIRMED wording; code Forbidden per common-errors.md.
+        return apiError(
+          family,
+          ids,
+          403,
+          "Forbidden",
+          `The application does not have any of the required delegated permissions (${wanted.join(", ")}) to access the resource.`,
+        );
+      }
+    } else if (roles.length > 0 && !roles.some((r) => claims.roles.includes(r))) {
+      // Roles come from the token, not the directory: a token issued before consent was revoked keeps working until it
+      // expires, as Entra access tokens do (they are not revocable by the resource).
       const message =
         family === "graph"
           ? // Observed Graph body (wazuh/wazuh#31670, KelvinTegelaar/CIPP#1085).
@@ -148,6 +171,25 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
       }
       // common-errors.md: DisabledFeature (403) "Tenant feature isn't enabled."
       return apiError(family, ids, 403, "DisabledFeature", "Tenant feature isn't enabled.");
+    }
+
+    // defender-docs (api-update-incidents.md, isolate-machine.md, run-av-scan.md, ...): "When obtaining a token using user
+    // credentials, the user needs to have at least the following role permission". The answer is 403 Forbidden; the
+    // message is UNCONFIRMED (Microsoft documents the requirement, not the body).
+    let actor: Call["actor"] = { type: "application", name: ctx.app.displayName, oid: claims.oid };
+    if (delegated) {
+      const member = ctx.directory.membershipByOid(tenant.id, claims.oid);
+      if (!member) return apiError(family, ids, 401, family === "graph" ? "InvalidAuthenticationToken" : "Unauthorized", "Unauthorized");
+      if (!member.defenderRoles.includes(userPermission)) {
+        return apiError(
+          family,
+          ids,
+          403,
+          "Forbidden",
+          `The user ${member.user.upn} does not have the required role permission '${userPermission}' in this tenant to perform this action.`,
+        );
+      }
+      actor = { type: "user", name: member.user.upn, oid: member.oid };
     }
 
     const quota = svc.takeQuota(tenant.id, api);
@@ -192,7 +234,7 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
     const data = svc.data(tenant);
     let result: SimResult;
     try {
-      result = await handler({ req, api, host, ids, claims, tenant, data });
+      result = await handler({ req, api, host, ids, claims, tenant, data, actor });
     } catch (err) {
       if (err instanceof ODataError)
         return apiError(
@@ -300,8 +342,10 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
     if (b.determination !== undefined) inc.determination = b.determination;
     if (b.tags !== undefined) inc.tags = [...b.tags];
     svc.model.touch(c.data, inc);
-    // UNCONFIRMED: comments added with an app token are attributed to the app's display name.
-    if (b.comment !== undefined) inc.comments.push({ comment: b.comment, createdBy: ctx.app.displayName, createdMs: inc.lastUpdateMs });
+    // UNCONFIRMED: comments added with an app token are attributed to the app's display name; with a user token, to the
+    // user's UPN (what the Defender portal's activity log shows).
+    if (b.comment !== undefined) inc.comments.push({ comment: b.comment, createdBy: c.actor.name, createdMs: inc.lastUpdateMs });
+    svc.recordChange({ tenantId: c.tenant.id, incidentId: inc.id, actor: c.actor, fields: Object.keys(b).sort(), atMs: inc.lastUpdateMs });
     return json(200, { "@odata.context": `https://${c.host}/api/$metadata#Incidents/$entity`, ...spelled(c, xdrIncident(incidentView(seed, c.data, inc))) });
   };
 
@@ -543,8 +587,9 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
         scope: type === "Isolate" ? (b.IsolationType ?? "Full") : type === "RunAntiVirusScan" ? (b.ScanType ?? "Full") : null,
         machineId: machine.mdatpDeviceId,
         computerDnsName: machine.deviceDnsName,
-        // UNCONFIRMED: an action asked with an app token names the app as requestor.
-        requestor: ctx.app.displayName,
+        // UNCONFIRMED: an action asked with an app token names the app as requestor; with a user token, the user's UPN
+        // (machineaction.md: "requestor: ID of the user that executed the action").
+        requestor: c.actor.name,
         requestorComment: b.Comment,
         body,
       });
@@ -599,13 +644,15 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
   // Routes
   // -------------------------------------------------------------------------------------------
 
-  const route = (api: Api, endpoint: string, roles: readonly string[], fn: (c: Call) => SimResult | Promise<SimResult>) => (req: SimRequest) =>
-    run(api, endpoint, roles, req, fn);
+  const route =
+    (api: Api, endpoint: string, roles: readonly string[], fn: (c: Call) => SimResult | Promise<SimResult>, userPermission?: DefenderRolePermission) =>
+    (req: SimRequest) =>
+      run(api, endpoint, roles, req, fn, userPermission);
   const host = (req: SimRequest) => (req.params.host ?? "").toLowerCase();
 
   const xdrListH = route("xdr", "xdr.incidents.list", XDR_READ, xdrList);
   const xdrGetH = route("xdr", "xdr.incidents.get", XDR_READ, xdrGet);
-  const xdrPatchH = route("xdr", "xdr.incidents.update", ["Incident.ReadWrite.All"], xdrPatch);
+  const xdrPatchH = route("xdr", "xdr.incidents.update", ["Incident.ReadWrite.All"], xdrPatch, "Alerts investigation");
   const mdeListH = route("mde", "mde.alerts.list", MDE_READ, mdeList);
   const mdeGetH = route("mde", "mde.alerts.get", MDE_READ, mdeGet);
   // The SIEM integration app needs no app role (its token is for https://graph.windows.net).
@@ -625,7 +672,9 @@ export function defenderApiRoutes(ctx: SimulatorContext, svc: DefenderService): 
   ].map(([segment, type, roles]) => ({
     method: "POST" as const,
     path: `/:host/api/machines/:id/${segment as string}`,
-    handler: recorded(route("mde", `mde.machines.${segment as string}`, roles as string[], machineActionPost(type as MachineActionType))),
+    handler: recorded(
+      route("mde", `mde.machines.${segment as string}`, roles as string[], machineActionPost(type as MachineActionType), "Active remediation actions"),
+    ),
   }));
 
   return [

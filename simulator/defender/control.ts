@@ -10,6 +10,7 @@
 //   GET     /_sim/tenants/{id}/defender/machines               device pool: machine id, name, isolation state
 //   GET|PUT /_sim/tenants/{id}/defender/machineactions         recorded actions (body, status) | knobs {pendingMs?, runMs?, failNext?}
 //   GET     /_sim/defender/machineactions/requests             every machine-action request received (method, path, time)
+//   GET     /_sim/tenants/{id}/defender/changes                incident updates with who made them (user UPN or the app)
 import { z } from "zod";
 import type { SimulatorContext } from "../context.ts";
 import type { Tenant } from "../directory.ts";
@@ -269,6 +270,17 @@ export function defenderControlRoutes(ctx: SimulatorContext, svc: DefenderServic
         const b = tickBody.parse(req.json());
         const r = svc.model.tick(data, b.create ?? 1, b.update ?? 2);
         return json(200, { tenantId: t.id, ...r });
+      },
+    },
+    {
+      method: "GET",
+      path: "/_sim/tenants/:tenantId/defender/changes",
+      handler: (req) => {
+        const id = (req.params.tenantId ?? "").toLowerCase();
+        return json(
+          200,
+          svc.changes.filter((c) => c.tenantId === id).map((c) => ({ ...c, at: new Date(c.atMs).toISOString() })),
+        );
       },
     },
     {

@@ -66,8 +66,19 @@ export const DOCUMENTED_SPELLING: Spelling = { enumCase: "documented", graphTags
 export type FaultDecision =
   { kind: "none" } | { kind: "timeout" } | { kind: "error"; status: 500 | 503 } | { kind: "throttle"; retryAfter: number } | { kind: "malformed" };
 
+/** One change made through the incident update API, and who Microsoft records as having made it. */
+export interface ChangeRecord {
+  tenantId: string;
+  incidentId: number;
+  actor: { type: "user" | "application"; name: string; oid: string };
+  fields: string[];
+  atMs: number;
+}
+
 export class DefenderService {
   readonly model: DefenderModel;
+  /** Incident changes in arrival order (GET /_sim/tenants/{id}/defender/changes), at most the last 1,000. */
+  readonly changes: ChangeRecord[] = [];
   /** Device response actions (machine-actions.ts). */
   readonly machineActions = new MachineActionStore();
   /** Advanced hunting (runHuntingQuery): tables, KQL, its own quotas and knobs. */
@@ -78,6 +89,11 @@ export class DefenderService {
   private readonly spellings = new Map<string, Spelling>();
   private readonly windows = new Map<string, { minute: Window; hour: Window }>();
   private ticker: NodeJS.Timeout | undefined;
+
+  recordChange(change: ChangeRecord): void {
+    this.changes.push(change);
+    if (this.changes.length > 1000) this.changes.splice(0, this.changes.length - 1000);
+  }
 
   constructor(
     private readonly ctx: SimulatorContext,

@@ -14,6 +14,7 @@ import {
 import type { DirectoryUser, Tenant } from "../directory.ts";
 import { html, page } from "../html.ts";
 import { htmlResult, redirect, withQuery, type SimRequest, type SimResult } from "../http.ts";
+import { missingDelegatedConsent, parseDelegatedScopes } from "./delegated.ts";
 import { renderSignInPage } from "./signin-page.ts";
 import { ssoAccount, withSsoSession } from "./sso.ts";
 
@@ -58,15 +59,31 @@ export function completeAuthorize(
 ): SimResult {
   const a = interaction.authorize;
   ctx.interactions.finish(interaction.id);
+  let tenantId = found.tenant.id;
   if (interaction.urlTenantId && interaction.urlTenantId !== found.tenant.id) {
+    // A B2B guest of the tenant named in the URL signs in there: the code (and the tokens) are that tenant's.
     const urlTenant = ctx.directory.findTenant(interaction.urlTenantId)!;
-    const e = entraError(ctx, req, 50020, MESSAGES.userNotInTenant(found.user.upn, found.tenant.id, urlTenant, ctx.app.clientId, ctx.app.displayName));
-    return authorizationResponse(a, { error: "access_denied", error_description: e.description, error_uri: e.errorUri, state: a.state });
+    if (!ctx.directory.membership(found.user.upn, urlTenant.id)) {
+      const e = entraError(ctx, req, 50020, MESSAGES.userNotInTenant(found.user.upn, found.tenant.id, urlTenant, ctx.app.clientId, ctx.app.displayName));
+      return authorizationResponse(a, { error: "access_denied", error_description: e.description, error_uri: e.errorUri, state: a.state });
+    }
+    tenantId = urlTenant.id;
+  }
+  // Delegated permissions of an API need the tenant admin's consent for all users (the portal's users cannot consent
+  // for themselves): missing consent is AADSTS65001 (consent_required, v2-oauth2-auth-code-flow.md error codes).
+  const delegated = parseDelegatedScopes(a.scopes);
+  if (!delegated.ok) {
+    const e = entraError(ctx, req, 70011, `The provided value for the input parameter 'scope' is not valid. The scope ${delegated.scope} is not valid.`);
+    return authorizationResponse(a, { error: "invalid_scope", error_description: e.description, error_uri: e.errorUri, state: a.state });
+  }
+  if (missingDelegatedConsent(ctx, tenantId, delegated.value).length > 0) {
+    const e = entraError(ctx, req, 65001, MESSAGES.consentMissing(ctx.app.clientId, ctx.app.displayName));
+    return authorizationResponse(a, { error: "consent_required", error_description: e.description, error_uri: e.errorUri, state: a.state });
   }
   const code = ctx.grants.issueCode({
     clientId: a.clientId,
     redirectUri: a.redirectUri,
-    tenantId: found.tenant.id,
+    tenantId,
     issuedVia: interaction.urlTenantId ? "tenant" : (interaction.tenantSegment as "organizations" | "common"),
     upn: found.user.upn,
     scopes: a.scopes,

@@ -48,11 +48,12 @@ const consentQuery = z.object({
   response_type: z.string().optional(),
 });
 
-type ScopeParse = { ok: true; params: Pick<ConsentParams, "roles" | "displayOnly"> } | { ok: false; error: string; code: number; message: string };
+type ScopeParse = { ok: true; params: Pick<ConsentParams, "roles" | "displayOnly" | "scopes"> } | { ok: false; error: string; code: number; message: string };
 
 /** Parses the v2 `scope`: `{resource}/.default` (all configured permissions of it), `{resource}/{permission}`, OIDC scopes. */
 export function parseConsentScope(ctx: SimulatorContext, scope: string): ScopeParse {
   const roles: Record<string, string[]> = {};
+  const scopes: Record<string, string[]> = {};
   const displayOnly: ConsentParams["displayOnly"] = [];
   const add = (uri: string, role: string) => {
     const list = (roles[uri] ??= []);
@@ -81,11 +82,25 @@ export function parseConsentScope(ctx: SimulatorContext, scope: string): ScopePa
       continue;
     }
     const appRole = Object.keys(resource.appRoles).find((r) => r.toLowerCase() === permission.toLowerCase());
+    // A name that is both an application and a delegated permission of the API (Machine.Isolate, Machine.Scan, …):
+    // the admin consents to both, as Entra's "Grant admin consent" grants every permission the app lists.
+    const sameNameScope = Object.keys(resource.delegatedScopes).find((d) => d.toLowerCase() === permission.toLowerCase());
     if (appRole) {
       add(resource.uri, appRole);
+      if (sameNameScope && resource.key !== "graph") {
+        const list = (scopes[resource.uri] ??= []);
+        if (!list.includes(sameNameScope)) list.push(sameNameScope);
+      }
       continue;
     }
     const delegated = resource.key === "graph" ? Object.keys(DELEGATED_GRAPH).find((d) => d.toLowerCase() === permission.toLowerCase()) : undefined;
+    // Any other delegated permission of the API: granted for all users of the tenant (consentType AllPrincipals).
+    const apiScope = delegated ? undefined : Object.keys(resource.delegatedScopes).find((d) => d.toLowerCase() === permission.toLowerCase());
+    if (apiScope) {
+      const list = (scopes[resource.uri] ??= []);
+      if (!list.includes(apiScope)) list.push(apiScope);
+      continue;
+    }
     if (delegated) {
       displayOnly.push({ name: delegated, description: DELEGATED_GRAPH[delegated]!, resource: resource.displayName });
       continue;
@@ -97,7 +112,7 @@ export function parseConsentScope(ctx: SimulatorContext, scope: string): ScopePa
       message: `The application '${ctx.app.displayName}' asked for scope '${permission}' that doesn't exist on the resource '${resource.appId}'. Contact the app vendor.`,
     };
   }
-  return { ok: true, params: { roles, displayOnly } };
+  return { ok: true, params: { roles, displayOnly, scopes } };
 }
 
 function consentAction(tx: Interaction): string {
@@ -111,6 +126,14 @@ function renderConsentPage(ctx: SimulatorContext, tx: ConsentInteraction, user: 
       return roles.map((role) => ({
         name: role,
         description: resource?.appRoles[role as keyof typeof resource.appRoles] ?? role,
+        resource: resource?.displayName ?? uri,
+      }));
+    }),
+    ...Object.entries(tx.consent.scopes ?? {}).flatMap(([uri, list]) => {
+      const resource = findResource(uri);
+      return list.map((scope) => ({
+        name: scope,
+        description: `${resource?.delegatedScopes[scope as keyof typeof resource.delegatedScopes] ?? scope} (on behalf of signed-in users)`,
         resource: resource?.displayName ?? uri,
       }));
     }),
@@ -272,7 +295,7 @@ export const consentModule: SimulatorModule = (ctx) => {
         if (!redirectUri) return entraErrorPage(ctx, req, 400, 900971, "No reply address provided.");
       }
 
-      let params: Pick<ConsentParams, "roles" | "displayOnly">;
+      let params: Pick<ConsentParams, "roles" | "displayOnly" | "scopes">;
       if (kind === "adminconsent.v2") {
         const fail = (error: string, code: number, message: string) => {
           const e = entraError(ctx, req, code, message);
@@ -332,7 +355,7 @@ export const consentModule: SimulatorModule = (ctx) => {
             // Consent creates the app's service principal in the tenant holding the requested app roles.
             // Without a Defender licence the roles are still recorded, but the MTP/WDATP resource SPs are
             // absent, so tokens for them fail with AADSTS500011.
-            ctx.directory.grantConsent(found.tenant.id, tx.consent.roles);
+            ctx.directory.grantConsent(found.tenant.id, tx.consent.roles, tx.consent.scopes ?? {});
             ctx.log(`admin consent granted in ${found.tenant.displayName} (${found.tenant.id}) via ${tx.kind}`);
             return outcome(ctx, req, tx, { type: "granted", tenant: found.tenant });
           }

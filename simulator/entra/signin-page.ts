@@ -9,12 +9,24 @@ export function loginAction(interaction: Interaction): string {
   return `/${encodeURIComponent(interaction.tenantSegment)}/login`;
 }
 
-function tenantGroup(interaction: Interaction, tenant: Tenant): SafeHtml {
-  const accounts = tenant.users.map(
-    (u) =>
-      html`<div class="account">${postForm(loginAction(interaction), { tx: interaction.id, upn: u.upn }, `Sign in as ${u.upn}`)}<div class="muted">${u.name}${u.isAdmin ? " · Global Administrator" : ""}</div></div>`,
+function tenantGroup(
+  interaction: Interaction,
+  tenant: Tenant,
+  guests: readonly { upn: string; name: string; from: string }[] = [],
+  hide = new Set<string>(),
+): SafeHtml {
+  const guestAccounts = guests.map(
+    (g) =>
+      html`<div class="account">${postForm(loginAction(interaction), { tx: interaction.id, upn: g.upn }, `Sign in as ${g.upn}`)}<div class="muted">${g.name} · Guest from ${g.from}</div></div>`,
   );
-  return html`<section aria-label="${tenant.displayName}"><h2>${tenant.displayName} <span class="muted">(${tenant.domain})</span></h2>${accounts}</section>`;
+  const accounts = tenant.users
+    .filter((u) => !hide.has(u.upn))
+    .map(
+      (u) =>
+        html`<div class="account">${postForm(loginAction(interaction), { tx: interaction.id, upn: u.upn }, `Sign in as ${u.upn}`)}<div class="muted">${u.name}${u.isAdmin ? " · Global Administrator" : ""}</div></div>`,
+    );
+  if (accounts.length === 0 && guestAccounts.length === 0) return html``;
+  return html`<section aria-label="${tenant.displayName}"><h2>${tenant.displayName} <span class="muted">(${tenant.domain})</span></h2>${accounts}${guestAccounts}</section>`;
 }
 
 /**
@@ -35,10 +47,18 @@ export function renderSignInPage(ctx: SimulatorContext, interaction: Interaction
   } else {
     primary = dir.customers();
   }
+  // B2B guests of the tenant the URL names sign in there with their home account (listed with its members, once).
+  const guests = interaction.urlTenantId
+    ? dir.guestsOf(interaction.urlTenantId).flatMap((g) => {
+        const home = dir.findUser(g.upn);
+        return home ? [{ upn: home.user.upn, name: home.user.name, from: home.tenant.displayName }] : [];
+      })
+    : [];
+  const guestUpns = new Set(guests.map((g) => g.upn));
   const body = html`<h1>Pick an account</h1>
 <p>to continue to ${ctx.app.displayName}</p>
 ${errorMessage ? html`<p class="error" role="alert">${errorMessage}</p>` : ""}
-${primary.map((t) => tenantGroup(interaction, t))}
-${others.length > 0 ? html`<details><summary>Use an account from another organization</summary>${others.map((t) => tenantGroup(interaction, t))}</details>` : ""}`;
+${primary.map((t) => tenantGroup(interaction, t, interaction.urlTenantId === t.id ? guests : []))}
+${others.length > 0 ? html`<details><summary>Use an account from another organization</summary>${others.map((t) => tenantGroup(interaction, t, [], guestUpns))}</details>` : ""}`;
   return htmlResult(200, page("Sign in to your account", body));
 }

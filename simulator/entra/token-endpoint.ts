@@ -8,6 +8,7 @@ import { findResource, type ResourceDefinition, type Tenant } from "../directory
 import { json, type SimRequest, type SimResult } from "../http.ts";
 import { APP_TOKEN_LIFETIME_SECONDS } from "../tokens.ts";
 import { AssertionJtiRegistry, authenticateClient, readClientId } from "./client-auth.ts";
+import { grantedFor, missingDelegatedConsent, parseDelegatedScopes } from "./delegated.ts";
 
 type Version = "v1" | "v2";
 
@@ -254,21 +255,73 @@ function userGrant(
 
   const found = ctx.directory.findUser(upn);
   if (!found) return tokenError(ctx, req, 400, "invalid_grant", 50034, "The user account does not exist in the directory.");
+  // A guest removed from the tenant since the code or refresh token was issued is no longer in it.
+  const member = ctx.directory.membership(upn, tenantId);
+  if (!member) {
+    const tenant = ctx.directory.findTenant(tenantId)!;
+    return tokenError(ctx, req, 400, "invalid_grant", 50020, MESSAGES.userNotInTenant(upn, found.tenant.id, tenant, ctx.app.clientId, ctx.app.displayName));
+  }
+
+  // One access token is for one resource (v2-oauth2-auth-code-flow.md): the one the request's `scope` names (MSAL sends
+  // the scopes it wants now; a refresh token redeems tokens for every resource the tenant consented to), else the
+  // code's. Graph's User.Read alone is the sign-in token the portal's own login gets.
+  const requested = (form.get("scope") ?? "").split(" ").filter(Boolean);
+  const parsedScopes = parseDelegatedScopes(requested.length > 0 ? requested : scopes);
+  if (!parsedScopes.ok) {
+    return tokenError(
+      ctx,
+      req,
+      400,
+      "invalid_scope",
+      70011,
+      `The provided value for the input parameter 'scope' is not valid. The scope ${parsedScopes.scope} is not valid.`,
+    );
+  }
+  const apiEntries = [...parsedScopes.value.byResource.values()].filter(
+    (e) => !(e.resource.key === "graph" && !e.all && e.scopes.every((x) => x === "User.Read")),
+  );
+  if (apiEntries.length > 1) {
+    return tokenError(
+      ctx,
+      req,
+      400,
+      "invalid_scope",
+      28000,
+      `Provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${requested.join(" ")} is not valid.`,
+    );
+  }
+  if (missingDelegatedConsent(ctx, tenantId, parsedScopes.value).length > 0) {
+    return tokenError(ctx, req, 400, "invalid_grant", 65001, MESSAGES.consentMissing(ctx.app.clientId, ctx.app.displayName));
+  }
+  const apiEntry = apiEntries[0];
+  if (apiEntry && !ctx.directory.resourcePresent(member.tenant, apiEntry.resource)) {
+    return tokenError(ctx, req, 400, "invalid_resource", 500011, MESSAGES.resourceNotFound(apiEntry.resource.uri, member.tenant.displayName));
+  }
+  const resourceScopes = apiEntry ? grantedFor(ctx, tenantId, apiEntry) : [];
+
   const input = {
     tenantId,
     clientId: ctx.app.clientId,
-    user: { oid: found.user.oid, upn: found.user.upn, name: found.user.name, appRoles: found.user.appRoles },
+    user: { oid: found.user.oid, upn: found.user.upn, name: found.user.name, appRoles: member.guest ? [] : found.user.appRoles },
     scopes,
     issuer: `${ctx.baseUrl}/${tenantId}/v2.0`,
     appidacr: auth.appidacr,
+    oidInTenant: member.oid,
+    homeTenantId: member.homeTenant.id,
+    ...(apiEntry ? { resource: { audience: apiEntry.resource.uri, scopes: resourceScopes } } : {}),
     ...(nonce !== undefined ? { nonce } : {}),
   };
   const idToken = scopes.includes("openid") ? ctx.tokens.issueIdToken(input) : undefined;
   const accessToken = ctx.tokens.issueUserAccessToken(input);
   const refreshToken = scopes.includes("offline_access") ? ctx.grants.issueRefreshToken({ clientId: ctx.app.clientId, tenantId, upn, scopes }) : undefined;
-  const grantedScope = [...new Set(["User.Read", ...scopes.filter((s) => !s.includes("/"))])]
-    .map((s) => (["openid", "profile", "email", "offline_access"].includes(s) ? s : `https://graph.microsoft.com/${s}`))
-    .join(" ");
+  const oidc = ["openid", "profile", "email", "offline_access"];
+  const grantedScope = apiEntry
+    ? [...resourceScopes.map((x) => `${apiEntry.resource.uri}/${x}`), ...scopes.filter((x) => oidc.includes(x))].join(" ")
+    : [...new Set(["User.Read", ...scopes.filter((s) => !s.includes("/"))])].map((s) => (oidc.includes(s) ? s : `https://graph.microsoft.com/${s}`)).join(" ");
+  // client_info (requested with client_info=1, as MSAL does): the user's home object and tenant, which MSAL keys the
+  // account by (a guest's home account is its home tenant's).
+  const clientInfo =
+    form.get("client_info") === "1" ? Buffer.from(JSON.stringify({ uid: found.user.oid, utid: member.homeTenant.id })).toString("base64url") : undefined;
   return json(200, {
     token_type: "Bearer",
     scope: grantedScope,
@@ -277,5 +330,6 @@ function userGrant(
     access_token: accessToken.token,
     ...(refreshToken ? { refresh_token: refreshToken } : {}),
     ...(idToken ? { id_token: idToken.token } : {}),
+    ...(clientInfo ? { client_info: clientInfo } : {}),
   });
 }

@@ -209,6 +209,11 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
     ),
     slaPolicies: JSON.stringify(await data.prisma.slaPolicy.findMany({ orderBy: { id: "asc" } })),
   };
+  // B's delegated token cache (an admin connected to B): no analyst call with B's id reads, replaces or removes it.
+  const bTokenCache = await data.prisma.delegatedTokenCache.create({
+    data: { userId: (await data.adminViewer()).userId, customerId: b.id, ciphertext: "v1.aaaa.bbbb.cccc", username: "fixture@bravo" },
+  });
+  const delegatedBefore = JSON.stringify(await data.prisma.delegatedTokenCache.findMany({ orderBy: [{ userId: "asc" }, { customerId: "asc" }] }));
   const actionIds = Object.keys(manifest.node);
   expect(actionIds.length).toBeGreaterThan(3);
   for (const id of actionIds) {
@@ -269,6 +274,16 @@ test("an analyst of customer A finds nothing of customer B on any route, handler
   );
   expect(sentForB, "no machine action or package link asked of Microsoft for B").toEqual([]);
   expect(await bJobState()).toBe(bJobBefore);
+  // User context (issue 13): connect, disconnect and the write mode, called with B's id, change no token cache of B's
+  // and start no connection (the customer row, write mode included, is compared below).
+  for (const name of ["connectDelegatedAction", "disconnectDelegatedAction", "setWriteModeAction"]) {
+    expect(
+      actionIds.some((x) => manifest.node[x]?.exportedName === name),
+      name,
+    ).toBe(true);
+  }
+  expect(JSON.stringify(await data.prisma.delegatedTokenCache.findMany({ orderBy: [{ userId: "asc" }, { customerId: "asc" }] }))).toBe(delegatedBefore);
+  await data.prisma.delegatedTokenCache.delete({ where: { userId_customerId: { userId: bTokenCache.userId, customerId: b.id } } });
   expect(await data.prisma.consentRequest.count({ where: { customerId: b.id } })).toBe(before.requests);
   expect(await data.prisma.analystAssignment.count({ where: { customerId: b.id } })).toBe(before.assignments);
   expect(

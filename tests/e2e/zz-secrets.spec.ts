@@ -11,6 +11,10 @@ const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/;
 // A webhook signing secret is shown once, in the answer of the action that created it; never anywhere after.
 const WEBHOOK_SECRET = /whsec_[A-Za-z0-9_-]{20,}/;
 const notifyKey = () => (process.env.NOTIFY_ENCRYPTION_KEY_FILE ? readFileSync(process.env.NOTIFY_ENCRYPTION_KEY_FILE, "utf8").trim() : undefined);
+const tokenCacheKey = () =>
+  process.env.TOKEN_CACHE_ENCRYPTION_KEY_FILE
+    ? readFileSync(process.env.TOKEN_CACHE_ENCRYPTION_KEY_FILE, "utf8").trim()
+    : process.env.TOKEN_CACHE_ENCRYPTION_KEY;
 
 function leaks(text: string): string[] {
   const found: string[] = [];
@@ -18,6 +22,7 @@ function leaks(text: string): string[] {
     ENTRA_CLIENT_SECRET: process.env.ENTRA_CLIENT_SECRET,
     NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET,
     NOTIFY_ENCRYPTION_KEY: notifyKey(),
+    TOKEN_CACHE_ENCRYPTION_KEY: tokenCacheKey(),
     METRICS_TOKEN: process.env.METRICS_TOKEN,
   };
   for (const [name, value] of Object.entries(secrets)) if (value && value.length >= 8 && text.includes(value)) found.push(name);
@@ -75,6 +80,7 @@ test("no secret or token reaches the browser, the client bundles, the database o
     `/customers/${c.id}/siem?pull=1&ago=P30D`,
     `/customers/${c.id}/report`,
     "/settings/sla",
+    `/customers/${c.id}/connect`,
   ]) {
     await page.goto(path);
   }
@@ -149,6 +155,14 @@ test("no secret or token reaches the browser, the client bundles, the database o
     for (const r of rows) dbLeaks.push(...leaks(r.row).map((l) => `${table_name}: ${l}`));
   }
   expect(dbLeaks).toEqual([]);
+  // Analysts' delegated token caches (user-context.spec.ts connected one): sealed ciphertext only, never a token, a
+  // refresh token or MSAL's JSON in the clear.
+  const caches = await data.prisma.$queryRawUnsafe<{ ciphertext: string; username: string }[]>(`SELECT "ciphertext", "username" FROM "DelegatedTokenCache"`);
+  expect(caches.length, "user-context.spec.ts leaves a connected analyst").toBeGreaterThan(0);
+  for (const row of caches) {
+    expect(row.ciphertext).toMatch(/^v1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]+$/);
+    expect(row.ciphertext).not.toMatch(/RefreshToken|AccessToken|secret|eyJ[A-Za-z0-9_-]{8,}\./);
+  }
 
   const log = readFileSync(join(".data", "e2e", "portal.log"), "utf8");
   expect(log.length).toBeGreaterThan(0);

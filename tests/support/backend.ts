@@ -29,7 +29,14 @@ export async function startSimulatedBackend(opts: {
     port: 0,
     certDir: CERT_DIR,
     seed: opts.seed ?? `${opts.label}-tests`,
-    app: { clientId: opts.clientId, displayName: `${opts.label} tests`, clientSecrets: [opts.clientSecret], certificates: [], redirectUris: [] },
+    app: {
+      clientId: opts.clientId,
+      displayName: `${opts.label} tests`,
+      clientSecrets: [opts.clientSecret],
+      certificates: [],
+      // User context (issue 13): where Microsoft sends an analyst back after connecting to a customer tenant.
+      redirectUris: [`${opts.appUrl ?? "http://localhost:3999"}/connect/callback`],
+    },
     defender: opts.defender,
   });
   Object.assign(process.env, {

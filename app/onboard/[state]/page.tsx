@@ -48,22 +48,47 @@ export default async function OnboardPage({ params }: { params: Promise<{ state:
           <p className="mt-1 text-sm">
             Application (client) ID <code className="rounded bg-slate-100 px-1">{page.clientId}</code> — check that Microsoft shows the same ID.
           </p>
-          <h2 className="mt-6 text-sm font-semibold uppercase tracking-wide text-slate-500">
-            {page.capability ? "Permissions that will be added" : "Permissions that will be granted"}
-          </h2>
-          <ul className="mt-2 space-y-3" data-testid="onboarding-permissions">
-            {page.permissions.map((p) => (
-              <li key={`${p.resource}/${p.permission}`} className="rounded-md bg-slate-50 p-3 ring-1 ring-slate-200">
-                <div className="font-mono text-sm">{p.permission}</div>
-                <div className="text-xs text-slate-500">{p.api} · application permission</div>
-                <div className="mt-1 text-sm text-slate-700">{p.description}</div>
-              </li>
-            ))}
-          </ul>
+          {page.permissions.length > 0 && (
+            <>
+              <h2 className="mt-6 text-sm font-semibold uppercase tracking-wide text-slate-500">
+                {page.capability ? "Application permissions that will be added" : "Application permissions that will be granted"}
+              </h2>
+              <ul className="mt-2 space-y-3" data-testid="onboarding-permissions">
+                {page.permissions.map((p) => (
+                  <li key={`${p.resource}/${p.permission}`} className="rounded-md bg-slate-50 p-3 ring-1 ring-slate-200">
+                    <div className="font-mono text-sm">{p.permission}</div>
+                    <div className="text-xs text-slate-500">{p.api} · application permission</div>
+                    <div className="mt-1 text-sm text-slate-700">{p.description}</div>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          {page.delegated.length > 0 && (
+            <>
+              <h2 className="mt-6 text-sm font-semibold uppercase tracking-wide text-slate-500">Delegated permissions that will be added</h2>
+              <ul className="mt-2 space-y-3" data-testid="onboarding-delegated-permissions">
+                {page.delegated.map((p) => (
+                  <li key={`${p.resource}/${p.permission}`} className="rounded-md bg-slate-50 p-3 ring-1 ring-slate-200">
+                    <div className="font-mono text-sm">{p.permission}</div>
+                    <div className="text-xs text-slate-500">{p.api} · delegated permission (on behalf of a signed-in user)</div>
+                    <div className="mt-1 text-sm text-slate-700">{p.description}</div>
+                  </li>
+                ))}
+              </ul>
+              <p className="mt-2 text-sm text-slate-600">
+                Delegated permissions let the partner&apos;s analysts act with their own accounts in your tenant. For each analyst, invite their account as a
+                guest (Entra admin center → Users → Invite external user) and give it a Microsoft Defender role; that role limits what they can do, and Defender
+                records them as the author of each change.
+              </p>
+            </>
+          )}
           <p className="mt-4 text-sm text-slate-600">
-            {page.capability
-              ? "These are application permissions for the app itself (no user signs in as you)."
-              : "These are read permissions for the app itself (no user signs in as you)."}{" "}
+            {page.capability && page.permissions.length === 0
+              ? "No application permission is added."
+              : page.capability
+                ? "These are application permissions for the app itself (no user signs in as you)."
+                : "These are read permissions for the app itself (no user signs in as you)."}{" "}
             You can remove them at any time in the Microsoft Entra admin center under Enterprise applications. This link works once and expires on{" "}
             {page.expiresAt.toUTCString()}.
           </p>

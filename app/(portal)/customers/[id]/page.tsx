@@ -18,16 +18,19 @@ import { CapabilitiesPanel } from "@/components/customers/capabilities-panel";
 import { TenantConfirmation } from "@/components/customers/tenant-confirmation";
 import { Card, PageHeader, formatDateTime } from "@/components/ui/primitives";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { getDelegatedConnection } from "@/lib/data/delegated";
+import { ConnectLink, WriteModeForm } from "@/components/customers/user-context";
 
 export default async function CustomerPage({ params }: { params: Promise<{ id: string }> }) {
   const viewer = await requireViewer();
   const { id } = await params;
   const customer = await getCustomerDetail(viewer, id);
   if (!customer) notFound();
-  const [health, assignments, groups] = await Promise.all([
+  const [health, assignments, groups, connection] = await Promise.all([
     getCustomerHealth(viewer, id),
     can(viewer, "customers:assign") ? getCustomerAssignments(viewer, id) : Promise.resolve(null),
     can(viewer, "customers:assign") ? getCustomerGroups(viewer, id) : Promise.resolve(null),
+    getDelegatedConnection(viewer, id),
   ]);
   // Health, refresh and the importer belong to a tenant that is this customer's: consented, not pending or unconfirmed.
   const bound = Boolean(customer.tenantId) && customer.status !== "PENDING" && customer.status !== "AWAITING_CONFIRMATION";
@@ -160,6 +163,29 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
               </div>
             </dl>
           </Card>
+          {bound && connection && (
+            <Card title="Who makes changes at Microsoft">
+              <div className="space-y-3 text-sm" data-testid="user-context" data-write-mode={connection.writeMode}>
+                <p>
+                  {connection.writeMode === "analyst"
+                    ? "Each analyst, with their own account in this customer's tenant (user context)."
+                    : "The portal's app (application context)."}{" "}
+                  Reads and the sync always use the app.
+                </p>
+                {connection.canSetMode && <WriteModeForm customerId={customer.id} writeMode={connection.writeMode} />}
+                {connection.canConnect && (
+                  <p>
+                    {connection.connected ? (
+                      <>
+                        You are connected as <span className="inert-text">{connection.username}</span>.{" "}
+                      </>
+                    ) : null}
+                    <ConnectLink customerId={customer.id} connected={connection.connected} />
+                  </p>
+                )}
+              </div>
+            </Card>
+          )}
           {bound && (
             <Card title="Legacy SIEM API">
               <p className="text-sm text-slate-600">Pull this customer&apos;s detections from the deprecated SIEM REST API as JSON or CSV.</p>

@@ -113,9 +113,12 @@ async function sim_(method: string, path: string, body?: unknown) {
 
 async function user(role: "ADMIN" | "ANALYST", email: string): Promise<Viewer> {
   const id = randomUUID();
-  await prisma.portalUser.create({ data: { id, partnerId, entraObjectId: randomUUID(), email, displayName: email, role, roleSource: "entra-app-role" } });
+  // Analysts here are Responders (granted on Users & access): device actions are part of what they do as themselves.
+  await prisma.portalUser.create({
+    data: { id, partnerId, entraObjectId: randomUUID(), email, displayName: email, role, roleSource: "entra-app-role", responderGrantedAt: new Date() },
+  });
   if (role === "ANALYST") await prisma.analystAssignment.create({ data: { userId: id, customerId } });
-  return { userId: id, partnerId, name: email, email, role, customerScope: role === "ADMIN" ? "all" : [customerId] };
+  return { userId: id, partnerId, name: email, email, role, customerScope: role === "ADMIN" ? "all" : [customerId], responder: true };
 }
 
 const unescapeHtml = (s: string) =>

@@ -87,10 +87,14 @@ function Row({ i }: { i: IncidentRowView }) {
       <td>
         <InertValue value={i.assignedTo} max={100} />
       </td>
-      <td>
-        {i.classification ? label(i.classification) : <span className="muted">Not classified</span>}
-        {i.determination && <div>{label(i.determination)}</div>}
-      </td>
+      {i.classification || i.determination ? (
+        <td>
+          {i.classification ? label(i.classification) : <span className="muted">Not classified</span>}
+          {i.determination && <div>{label(i.determination)}</div>}
+        </td>
+      ) : (
+        <td className="muted">Not classified</td>
+      )}
       <td>{formatDateTime(i.updated)}</td>
       <SlaCells i={i} />
     </tr>

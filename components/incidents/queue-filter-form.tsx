@@ -1,11 +1,11 @@
 "use client";
-import type { ReactNode } from "react";
 import Link from "next/link";
 import { SEVERITIES } from "@/lib/shared/canonical";
 import { label } from "./badges";
 import { CustomerPicker } from "./customer-picker";
 import { SearchBox } from "./search-box";
 import { GroupSelect, type GroupOption } from "../groups/group-select";
+import { SlaFilterSelect } from "../sla/sla-cells";
 
 /** The filters on screen (lib/data/filters.ts IncidentFilters or AlertFilters). */
 interface FilterValues {
@@ -27,8 +27,8 @@ interface Props {
   statuses: readonly string[];
   /** Customer groups the viewer may filter by (lib/data/groups.ts listFilterGroups). */
   groups?: GroupOption[];
-  /** Queue-specific controls inside the form (the incident queue's SLA filter). */
-  extra?: ReactNode;
+  /** The incident queue's SLA filter (components/sla/sla-cells.tsx); absent on the alert queue. */
+  sla?: string;
   /** Queue-specific sort keys beyond last update, created and title. */
   extraSorts?: { value: string; label: string }[];
 }
@@ -37,7 +37,7 @@ interface Props {
  * A plain GET form: every filter lives in the URL, so a view can be bookmarked and shared. A client component only so
  * that the page's React payload carries the filter values instead of a second copy of the form (issue #12 §1).
  */
-export function QueueFilters({ action, filters, customers, statuses, groups = [], extra, extraSorts = [] }: Props) {
+export function QueueFilters({ action, filters, customers, statuses, groups = [], sla, extraSorts = [] }: Props) {
   return (
     <form action={action} method="get" className="card mb-4 grid gap-3 p-4 md:grid-cols-6" role="search" aria-label="Filters">
       <label className="field-label md:col-span-2">
@@ -109,7 +109,7 @@ export function QueueFilters({ action, filters, customers, statuses, groups = []
           <option value="asc">Oldest first</option>
         </select>
       </label>
-      {extra}
+      {sla !== undefined && <SlaFilterSelect value={sla} />}
       <div className="flex items-end gap-3 md:col-span-2">
         <button type="submit" className="rounded-md bg-slate-800 px-3 py-2 text-sm font-semibold text-white">
           Apply filters

@@ -14,7 +14,8 @@ import { listFilterGroups } from "@/lib/data/groups";
 import { listViews, MY_QUEUE_HREF } from "@/lib/data/views";
 import { QueueKeyboard } from "@/components/views/queue-keyboard";
 import { SavedViews } from "@/components/views/saved-views";
-import { SLA_SORT, SlaFilterSelect, SlaPrecisionNote } from "@/components/sla/sla-cells";
+import { SLA_SORT } from "@/components/sla/sla-cells";
+import { SlaPrecisionNote } from "@/components/sla/sla-precision-note";
 import { serverConfig } from "@/lib/config/env";
 
 export const metadata = { title: "Incidents" };
@@ -48,7 +49,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
         customers={customers}
         groups={groups}
         statuses={INCIDENT_STATUSES}
-        extra={<SlaFilterSelect value={filters.sla} />}
+        sla={filters.sla}
         extraSorts={[SLA_SORT]}
       />
       <SlaPrecisionNote intervalMinutes={serverConfig().syncIntervalMinutes} />

@@ -3,27 +3,15 @@ import Link from "next/link";
 import { SlaBreachCell } from "../sla/sla-overview";
 import { StatusBadge } from "../ui/status-badge";
 import { InertValue } from "../inert-text";
-
-export const OVERVIEW_SEVERITIES = ["high", "medium", "low", "informational"] as const;
-
-/** One customer on the overview, as the browser needs it (decided on the server, lib/data/health.ts getOverview). */
-export interface OverviewRowView {
-  id: string;
-  name: string;
-  /** Consent status (CONSENTED, REVOKED…). */
-  status: string;
-  open: Record<(typeof OVERVIEW_SEVERITIES)[number], number>;
-  sla?: { breached: number; breaching: number };
-  /** Why it needs attention, or what it waits for; neither: healthy. */
-  problem?: string;
-  waiting?: string;
-}
+import { fromColumns, type Columns } from "../ui/columns";
+import { OVERVIEW_SEVERITIES, type AttentionView, type OverviewRowView } from "./overview-rows";
 
 /**
  * Open incidents by severity per customer. A client component so that the page's React payload carries the rows as
- * data rather than a second copy of the table (issue #12 §1).
+ * data, column by column, rather than a second copy of the table (issue #12 §1).
  */
-export function OverviewTable({ rows }: { rows: OverviewRowView[] }) {
+export function OverviewTable({ columns }: { columns: Columns<OverviewRowView> }) {
+  const rows = fromColumns(columns);
   return (
     <div className="card overflow-x-auto">
       <table className="data-table" data-testid="overview-table">
@@ -53,16 +41,16 @@ export function OverviewTable({ rows }: { rows: OverviewRowView[] }) {
               </td>
               {OVERVIEW_SEVERITIES.map((s) => (
                 <td key={s} className="num">
-                  {r.open[s] > 0 ? (
+                  {r[s] > 0 ? (
                     <Link className="underline" href={`/incidents?customer=${r.id}&severity=${s}&status=active,inProgress&range=all`}>
-                      {r.open[s]}
+                      {r[s]}
                     </Link>
                   ) : (
                     <span className="muted">0</span>
                   )}
                 </td>
               ))}
-              <SlaBreachCell customerId={r.id} counts={r.sla} />
+              <SlaBreachCell customerId={r.id} counts={{ breached: r.breached ?? 0, breaching: r.breaching ?? 0 }} />
               <td className="xs">
                 {r.problem ? (
                   <span className="text-red-700">{r.problem}</span>
@@ -77,5 +65,23 @@ export function OverviewTable({ rows }: { rows: OverviewRowView[] }) {
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** The customers that need attention first, and why (or their open high-severity incidents). */
+export function AttentionList({ rows }: { rows: AttentionView[] }) {
+  if (rows.length === 0)
+    return <p className="text-sm text-slate-600">Nothing needs attention: every tenant is healthy and has no open high-severity incident.</p>;
+  return (
+    <ul className="attention" data-testid="attention-list">
+      {rows.map((r) => (
+        <li key={r.id}>
+          <Link href={`/customers/${r.id}`} className="link txt">
+            <InertValue value={r.name} max={100} />
+          </Link>
+          <span>{r.problem ?? `${r.high} open high-severity incident${r.high === 1 ? "" : "s"}`}</span>
+        </li>
+      ))}
+    </ul>
   );
 }

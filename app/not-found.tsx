@@ -1,3 +1,5 @@
+"use client";
+// A client component: every page's React payload names it instead of carrying its markup (issue #12 §1).
 import Link from "next/link";
 
 export default function NotFound() {

@@ -28,11 +28,24 @@ export function InertText({
   testId?: string;
 }) {
   if (value === null || value === undefined || value === "") return <span className="text-slate-400">—</span>;
+  return (
+    <span className={`inert-text ${className}`} data-testid={testId}>
+      <InertValue value={value} max={max} />
+    </span>
+  );
+}
+
+/**
+ * The same text without a wrapping element, for a cell or a link that carries the `.txt` rule itself (the queues:
+ * one span fewer per value, 50 rows a page). Empty is a dash.
+ */
+export function InertValue({ value, max = 2000 }: { value: string | null | undefined; max?: number }) {
+  if (value === null || value === undefined || value === "") return <span className="muted">—</span>;
   // Text cut at ingest (lib/shared/caps.ts) ends in a marker: say so even when the display cuts earlier.
   const stored = splitCut(value);
   const { text, omitted } = inertString(stored.text, max);
   return (
-    <span className={`inert-text ${className}`} data-testid={testId}>
+    <>
       {text}
       {omitted > 0 && <span className="ml-1 text-xs text-slate-500">… ({omitted.toLocaleString("en-US")} more characters not shown)</span>}
       {stored.cut !== null && (
@@ -40,7 +53,7 @@ export function InertText({
           [cut when stored: {stored.cut.toLocaleString("en-US")} characters dropped]
         </span>
       )}
-    </span>
+    </>
   );
 }
 

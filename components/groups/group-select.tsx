@@ -10,12 +10,7 @@ export interface GroupOption {
 export function GroupSelect({ groups, selected, className = "" }: { groups: GroupOption[]; selected?: string; className?: string }) {
   const known = !selected || groups.some((g) => g.id === selected);
   return (
-    <select
-      name="group"
-      defaultValue={selected ?? ""}
-      data-testid="group-filter"
-      className={`mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm ${className}`}
-    >
+    <select name="group" defaultValue={selected ?? ""} data-testid="group-filter" className={`field ${className}`}>
       <option value="">All groups</option>
       {!known && <option value={selected}>Unknown group</option>}
       {groups.map((g) => (

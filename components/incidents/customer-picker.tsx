@@ -53,7 +53,7 @@ export function CustomerPicker({ selected, placeholder = "All customers — type
         placeholder={chosen.length ? "Add another customer…" : placeholder}
         aria-label="Find a customer"
         autoComplete="off"
-        className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm font-normal"
+        className="field font-normal"
       />
       {open && available.length > 0 && (
         <ul role="listbox" className="absolute z-10 mt-1 max-h-56 w-full overflow-auto rounded-md bg-white text-sm font-normal shadow-lg ring-1 ring-slate-200">

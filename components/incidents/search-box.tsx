@@ -26,15 +26,7 @@ export function SearchBox({ defaultValue }: { defaultValue: string }) {
   }, [q]);
   return (
     <>
-      <input
-        name="q"
-        value={q}
-        onChange={(e) => setQ(e.target.value)}
-        list={listId}
-        placeholder="e.g. PowerShell"
-        autoComplete="off"
-        className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
-      />
+      <input name="q" value={q} onChange={(e) => setQ(e.target.value)} list={listId} placeholder="e.g. PowerShell" autoComplete="off" className="field" />
       <datalist id={listId} data-testid="search-suggestions">
         {options.map((o) => (
           <option key={o} value={o} />

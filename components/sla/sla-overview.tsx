@@ -5,13 +5,13 @@ export function SlaBreachCell({ customerId, counts }: { customerId: string; coun
   const breached = counts?.breached ?? 0;
   const breaching = counts?.breaching ?? 0;
   return (
-    <td className="px-3 py-2 text-right tabular-nums" data-testid="overview-sla">
+    <td className="num" data-testid="overview-sla">
       {breached > 0 ? (
         <Link className="font-semibold text-red-700 underline" href={`/incidents?customer=${customerId}&sla=breached&range=all&sort=slaNextDueAt&dir=asc`}>
           {breached}
         </Link>
       ) : (
-        <span className="text-slate-400">0</span>
+        <span className="muted">0</span>
       )}
       {breaching > 0 && (
         <Link

@@ -53,9 +53,15 @@ export function FieldError({ id, message }: { id: string; message?: string }) {
   );
 }
 
-export function formatDateTime(d: Date | string | null | undefined): string {
-  if (!d) return "—";
-  const date = typeof d === "string" ? new Date(d) : d;
+/** A time as whole minutes since the epoch: what formatDateTime shows, compact enough to send per row to the browser. */
+export function epochMinutes(d: Date): number {
+  return Math.floor(d.getTime() / 60_000);
+}
+
+export function formatDateTime(d: Date | string | number | null | undefined): string {
+  if (d === null || d === undefined || d === "") return "—";
+  // A number is epochMinutes() (the queues' rows).
+  const date = typeof d === "string" ? new Date(d) : typeof d === "number" ? new Date(d * 60_000) : d;
   if (Number.isNaN(date.getTime())) return "—";
   return date.toISOString().replace("T", " ").slice(0, 16) + " UTC";
 }

@@ -5,11 +5,11 @@ import { getOverview } from "@/lib/data/health";
 import { listFilterGroups } from "@/lib/data/groups";
 import { GroupFilterForm } from "@/components/groups/group-select";
 import { slaBreachedTotal, slaBreachesByCustomer } from "@/lib/data/sla";
-import { SlaBreachCell } from "@/components/sla/sla-overview";
+import { AttentionList, OverviewTable } from "@/components/customers/overview-table";
+import { OVERVIEW_ROW_FIELDS, type OverviewRowView } from "@/components/customers/overview-rows";
+import { toColumns } from "@/components/ui/columns";
 import { Pagination } from "@/components/incidents/queue-filters";
-import { InertText } from "@/components/inert-text";
 import { Card, PageHeader } from "@/components/ui/primitives";
-import { StatusBadge } from "@/components/ui/status-badge";
 
 export const metadata = { title: "Overview" };
 
@@ -50,73 +50,25 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
         />
       </dl>
       <Card title="Needs attention" className="mb-6">
-        {attention.length === 0 ? (
-          <p className="text-sm text-slate-600">Nothing needs attention: every tenant is healthy and has no open high-severity incident.</p>
-        ) : (
-          <ul className="divide-y divide-slate-100" data-testid="attention-list">
-            {attention.map((r) => (
-              <li key={r.id} className="flex flex-wrap items-center justify-between gap-3 py-2 text-sm">
-                <Link href={`/customers/${r.id}`} className="font-medium text-blue-800 hover:underline">
-                  <InertText value={r.displayName} max={100} />
-                </Link>
-                <span className="text-slate-700">{r.problem ?? `${r.open.high} open high-severity incident${r.open.high === 1 ? "" : "s"}`}</span>
-              </li>
-            ))}
-          </ul>
-        )}
+        <AttentionList rows={attention.map((r) => ({ id: r.id, name: r.displayName, high: r.open.high, ...(r.problem ? { problem: r.problem } : {}) }))} />
       </Card>
-      <div className="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
-        <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="overview-table">
-          <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
-            <tr>
-              <th className="px-3 py-2">Customer</th>
-              <th className="px-3 py-2">Consent</th>
-              {SEV.map((s) => (
-                <th key={s} className="px-3 py-2 text-right">
-                  {s}
-                </th>
-              ))}
-              <th className="px-3 py-2 text-right">SLA breached</th>
-              <th className="px-3 py-2">Health</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {rows.map((r) => (
-              <tr key={r.id} data-testid="overview-row">
-                <td className="px-3 py-2">
-                  <Link href={`/customers/${r.id}`} className="font-medium text-blue-800 hover:underline">
-                    <InertText value={r.displayName} max={100} />
-                  </Link>
-                </td>
-                <td className="px-3 py-2">
-                  <StatusBadge status={r.status} />
-                </td>
-                {SEV.map((s) => (
-                  <td key={s} className="px-3 py-2 text-right tabular-nums">
-                    {r.open[s] > 0 ? (
-                      <Link className="underline" href={`/incidents?customer=${r.id}&severity=${s}&status=active,inProgress&range=all`}>
-                        {r.open[s]}
-                      </Link>
-                    ) : (
-                      <span className="text-slate-400">0</span>
-                    )}
-                  </td>
-                ))}
-                <SlaBreachCell customerId={r.id} counts={breaches.get(r.id)} />
-                <td className="px-3 py-2 text-xs">
-                  {r.problem ? (
-                    <span className="text-red-700">{r.problem}</span>
-                  ) : r.waiting ? (
-                    <span className="text-slate-500">{r.waiting}</span>
-                  ) : (
-                    <span className="text-emerald-700">Healthy</span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <OverviewTable
+        columns={toColumns(
+          rows.map((r): OverviewRowView => ({
+            id: r.id,
+            name: r.displayName,
+            status: r.status,
+            high: r.open.high,
+            medium: r.open.medium,
+            low: r.open.low,
+            informational: r.open.informational,
+            ...(breaches.get(r.id)?.breached ? { breached: breaches.get(r.id)!.breached } : {}),
+            ...(breaches.get(r.id)?.breaching ? { breaching: breaches.get(r.id)!.breaching } : {}),
+            ...(r.problem ? { problem: r.problem } : r.waiting ? { waiting: r.waiting } : {}),
+          })),
+          OVERVIEW_ROW_FIELDS,
+        )}
+      />
       <Pagination
         href={(p) => (p > 1 ? `/overview?page=${p}${g}` : `/overview${g.replace("&", "?")}`)}
         page={page}
@@ -129,10 +81,10 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
 }
 
 function Total({ label, value, tone, href }: { label: string; value: number; tone?: string; href?: string }) {
-  const figure = <span className={`text-2xl font-semibold tabular-nums ${tone ?? "text-slate-900"}`}>{value.toLocaleString("en-US")}</span>;
+  const figure = <span className={`total-figure ${tone ?? "text-slate-900"}`}>{value.toLocaleString("en-US")}</span>;
   return (
-    <div className="rounded-lg bg-white px-3 py-2 shadow-sm ring-1 ring-slate-200">
-      <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
+    <div className="card px-3 py-2">
+      <dt className="total-label">{label}</dt>
       <dd>
         {href && value > 0 ? (
           <Link href={href} className="hover:underline">

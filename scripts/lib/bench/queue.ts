@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { encode } from "next-auth/jwt";
 import type { Viewer } from "../../../lib/auth/viewer.ts";
-import { incidentFilters, parseFilters } from "../../../lib/data/filters.ts";
+import { alertFilters, incidentFilters, parseFilters } from "../../../lib/data/filters.ts";
 import { getOverview } from "../../../lib/data/health.ts";
-import { listIncidents } from "../../../lib/data/incidents.ts";
+import { getIncidentDetail, listAlerts, listIncidents } from "../../../lib/data/incidents.ts";
 import type { BenchOptions } from "./args.ts";
 import { runLoad, timeSequential, type LoadFigures } from "./load.ts";
 import { percentile, sleep } from "./pool.ts";
+import { pageWeight, processCpuMs, type PageWeight } from "./weight.ts";
 import { peakRssMiB, spawnNode, type Cleanup, type NodeChild } from "./processes.ts";
 import { BENCH_PORTS, type BenchEnvironment } from "./setup.ts";
 
@@ -30,6 +31,11 @@ export interface QueueScenarioFigures {
   dataLayer: string;
   dataLayerP50Ms: number;
   dataLayerRuns: number;
+  /** One response split into HTML and the inlined React payload (issue #12 §1); absent in reports from before it. */
+  weight?: PageWeight;
+  /** The web process's own CPU time (utime + stime) ÷ responses, under load and for one client alone. */
+  cpuMsPerResponse?: number | null;
+  cpuMsPerResponseAlone?: number | null;
 }
 
 export interface QueueFigures {
@@ -42,11 +48,13 @@ const APP_URL = `http://localhost:${BENCH_PORTS.app}`;
 const SESSION_COOKIE = "next-auth.session-token";
 
 /**
- * The queue's first page, the same filtered by severity and a word of the titles, and the overview (every customer's
- * open incidents by severity: the page analysts land on).
+ * The queue's first page, the same filtered by severity and a word of the titles, the overview (every customer's
+ * open incidents by severity: the page analysts land on), the alert queue and one incident's page.
  */
 export async function queueScenarios(env: BenchEnvironment): Promise<QueueScenario[]> {
   const word = await commonTitleWord(env);
+  // The most recently updated incident: the first row of the queue, the one an analyst opens.
+  const incident = await env.prisma.incident.findFirstOrThrow({ orderBy: { lastUpdateTime: "desc" }, select: { id: true } });
   const queue = (name: string, query: Record<string, string>): QueueScenario => ({
     name,
     path: `/incidents${toQuery(query)}`,
@@ -57,6 +65,19 @@ export async function queueScenarios(env: BenchEnvironment): Promise<QueueScenar
     queue("/incidents first page", {}),
     queue(`/incidents severity high + text "${word}"`, { severity: "high", q: word }),
     { name: "/overview", path: "/overview", testId: "overview-table", dataLayer: { name: "getOverview", run: (viewer) => getOverview(viewer) } },
+    {
+      name: "/alerts first page",
+      path: "/alerts",
+      testId: "alert-table",
+      dataLayer: { name: "listAlerts", run: (viewer) => listAlerts(viewer, parseFilters(alertFilters, {})) },
+    },
+    {
+      // The stored copy renders at once and the live refresh from the simulator (its latency included) streams in.
+      name: "incident page",
+      path: `/incidents/${incident.id}`,
+      testId: "incident-title",
+      dataLayer: { name: "getIncidentDetail (stored)", run: (viewer) => getIncidentDetail(viewer, incident.id, { refresh: false }) },
+    },
   ];
 }
 
@@ -78,14 +99,30 @@ export async function measureQueuePage(
   for (const s of scenarios) {
     const { path } = s;
     const isPage = (body: string) => body.includes(`data-testid="${s.testId}"`);
-    await checkSignedIn(`${APP_URL}${path}`, cookie, isPage);
+    const weight = pageWeight(await checkSignedIn(`${APP_URL}${path}`, cookie, isPage));
     log(`Page "${s.name}": ${opts.clients} clients for ${opts.durationS} s (after ${warmUpS(opts)} s of warm-up)…`);
     // Cold code paths and an unwarmed JIT are not what an analyst waits for all day: load first, then measure.
     await runLoad(`${APP_URL}${path}`, { cookie }, opts.clients, warmUpS(opts), isPage);
+    // The web process's CPU time around each timed phase (the warm-up is outside), divided by the responses.
+    const cpu0 = processCpuMs(next.pid);
     const page = await runLoad(`${APP_URL}${path}`, { cookie }, opts.clients, opts.durationS, isPage);
+    const cpu1 = processCpuMs(next.pid);
     const alone = await runLoad(`${APP_URL}${path}`, { cookie }, 1, Math.min(opts.durationS / 2, 5), isPage);
+    const cpu2 = processCpuMs(next.pid);
+    const perResponse = (from: number | null, to: number | null, n: number) => (from === null || to === null || n === 0 ? null : (to - from) / n);
     const samples = await dataLayerSamples(env, s.dataLayer.run, Math.min(opts.durationS / 2, 5));
-    results.push({ name: s.name, path, page, alone, dataLayer: s.dataLayer.name, dataLayerP50Ms: percentile(samples, 50), dataLayerRuns: samples.length });
+    results.push({
+      name: s.name,
+      path,
+      page,
+      alone,
+      dataLayer: s.dataLayer.name,
+      dataLayerP50Ms: percentile(samples, 50),
+      dataLayerRuns: samples.length,
+      weight,
+      cpuMsPerResponse: perResponse(cpu0, cpu1, page.requests + page.errors),
+      cpuMsPerResponseAlone: perResponse(cpu1, cpu2, alone.requests + alone.errors),
+    });
   }
   const peak = peakRssMiB(next.pid);
   await next.stop();
@@ -140,13 +177,14 @@ async function startNext(env: BenchEnvironment, cleanup: Cleanup): Promise<NodeC
 
 const warmUpS = (opts: BenchOptions) => Math.min(opts.durationS, opts.quick ? 2 : 5);
 
-/** Fails fast when the minted session is not accepted (the load would only measure redirects to /signin). */
-async function checkSignedIn(url: string, cookie: string, isPage: (body: string) => boolean): Promise<void> {
+/** Fails fast when the minted session is not accepted (the load would only measure redirects to /signin); the page. */
+async function checkSignedIn(url: string, cookie: string, isPage: (body: string) => boolean): Promise<string> {
   const res = await fetch(url, { headers: { cookie }, redirect: "manual" });
   const body = await res.text();
   if (res.status !== 200 || !isPage(body)) {
     throw new Error(`${url} answered ${res.status}${res.headers.get("location") ? ` → ${res.headers.get("location")}` : ""} for the minted admin session`);
   }
+  return body;
 }
 
 async function dataLayerSamples(env: BenchEnvironment, run: (viewer: Viewer) => Promise<unknown>, seconds: number): Promise<number[]> {

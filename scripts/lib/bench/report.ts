@@ -24,6 +24,8 @@ export interface BenchReport {
 const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "–");
 const fixed = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
 const ms = (n: number) => (Number.isFinite(n) ? (n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n.toFixed(n < 10 ? 1 : 0)} ms`) : "–");
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+const cpu = (n: number | null | undefined) => (n === null || n === undefined || !Number.isFinite(n) ? "–" : `${n.toFixed(1)} ms`);
 const mib = (n: number | null) => (n === null ? "–" : `${Math.round(n)} MiB`);
 const ratio = (n: number) => (Number.isFinite(n) ? `${n >= 100 ? Math.round(n).toLocaleString("en-US") : n.toFixed(n >= 10 ? 0 : 2)}×` : "–");
 const failures = (f: Record<string, number>) =>
@@ -90,6 +92,21 @@ function rows(r: BenchReport): Row[] {
       ],
       [`    data layer (${s.dataLayer}) p50`, ms(s.dataLayerP50Ms), `page alone ÷ data layer ${ratio(s.alone.p50Ms / s.dataLayerP50Ms)}`],
     );
+    if (s.weight) {
+      const w = s.weight;
+      out.push(
+        [
+          "    bytes per response",
+          kb(w.bytes),
+          `HTML ${kb(w.htmlBytes)} + React payload ${kb(w.rscBytes)} + bootstrap script ${kb(w.otherScriptBytes)}; ${kb(w.gzipBytes)} gzipped`,
+        ],
+        [
+          "    web-process CPU per response",
+          cpu(s.cpuMsPerResponse),
+          `utime+stime of next start ÷ responses under load; ${cpu(s.cpuMsPerResponseAlone)} for one client alone`,
+        ],
+      );
+    }
   }
   out.push(
     ["  peak web-process RSS", mib(queue.peakWebRssMiB), "VmHWM of next start"],

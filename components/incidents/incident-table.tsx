@@ -1,0 +1,141 @@
+"use client";
+import Link from "next/link";
+import type { IncidentRowView } from "./queue-rows";
+import { fromColumns, type Columns } from "../ui/columns";
+import { BULK_FORM_ID } from "../bulk/row-select";
+import { SelectAllOnPage } from "../bulk/select-all";
+import { InertValue } from "../inert-text";
+import { formatDateTime } from "../ui/primitives";
+import { label, severityClass } from "./badges";
+
+/**
+ * The incident queue's table. A client component so that the page's React payload carries these rows as data, column
+ * by column (components/ui/columns.ts), rather than as a second copy of the rendered table (issue #12 §1); the HTML is
+ * rendered on the server as before. Cell styles come from the column rules of `.incident-table` in app/globals.css.
+ */
+export function IncidentTable({ columns }: { columns: Columns<IncidentRowView> }) {
+  const rows = fromColumns(columns);
+  return (
+    <div className="card overflow-x-auto">
+      <table className="data-table incident-table" data-testid="incident-table">
+        <thead>
+          <tr>
+            <th className="w-8">
+              <SelectAllOnPage />
+            </th>
+            <th>Severity</th>
+            <th>Incident</th>
+            <th>Customer</th>
+            <th>Status</th>
+            <th>Alerts</th>
+            <th>Assigned to</th>
+            <th>Classification</th>
+            <th>Last update</th>
+            <th>SLA due</th>
+            <th>Time left</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((i) => (
+            <Row key={i.id} i={i} />
+          ))}
+          {rows.length === 0 && (
+            <tr>
+              <td colSpan={11} className="py-8 text-center text-slate-500">
+                No incidents match these filters.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+const STATUS_TONE: Record<string, string> = { resolved: "text-slate-500", inProgress: "text-blue-700" };
+
+// Text is joined before it is rendered (template strings): React marks each boundary between adjacent text parts
+// with an HTML comment otherwise.
+function Row({ i }: { i: IncidentRowView }) {
+  return (
+    <tr data-testid="incident-row">
+      <td>
+        {/* A plain input of the bulk form above the table (components/bulk/bulk-panel.tsx). */}
+        <input type="checkbox" name="ids" value={i.id} form={BULK_FORM_ID} data-testid="row-select" aria-label={`Select incident #${i.no}`} />
+      </td>
+      <td>
+        <span data-testid="severity" className={severityClass(i.severity)}>
+          {label(i.severity)}
+        </span>
+      </td>
+      <td>
+        <Link href={`/incidents/${i.id}`}>
+          <InertValue value={i.title} max={200} />
+        </Link>
+        <div>{`#${i.no}`}</div>
+        {i.suppressedBy && (
+          <span className="suppressed" title={i.suppressedNote} data-testid="suppressed-badge">
+            {`Notifications suppressed by ${i.suppressedBy}`}
+          </span>
+        )}
+      </td>
+      <td data-testid="incident-customer">
+        <InertValue value={i.customer} max={100} />
+      </td>
+      <td className={STATUS_TONE[i.status]}>{label(i.status)}</td>
+      <td>{i.alerts}</td>
+      <td>
+        <InertValue value={i.assignedTo} max={100} />
+      </td>
+      {i.classification || i.determination ? (
+        <td>
+          {i.classification ? label(i.classification) : <span className="muted">Not classified</span>}
+          {i.determination && <div>{label(i.determination)}</div>}
+        </td>
+      ) : (
+        <td className="muted">Not classified</td>
+      )}
+      <td>{formatDateTime(i.updated)}</td>
+      <SlaCells i={i} />
+    </tr>
+  );
+}
+
+/** The next running deadline and the time left, or how long ago it passed (breached); or how the clocks ended. */
+function SlaCells({ i }: { i: IncidentRowView }) {
+  switch (i.slaState) {
+    case "none":
+      return (
+        <>
+          <td className="dim">No SLA</td>
+          <td />
+        </>
+      );
+    case "met":
+    case "missed":
+      return (
+        <>
+          <td className="dim">—</td>
+          <td>{i.slaState === "met" ? <span className="sla-met">Met</span> : <span className="sla-missed">Missed (done late)</span>}</td>
+        </>
+      );
+    default:
+      return (
+        <>
+          <td>
+            {formatDateTime(i.slaDue)}
+            <div>{`to ${i.slaClock}`}</div>
+          </td>
+          <td>
+            {i.slaState === "breached" ? (
+              <span className="sla-breached" data-testid="sla-breached">{`Breached ${i.slaLeft} ago`}</span>
+            ) : i.slaState === "soon" ? (
+              <span className="sla-soon">{`${i.slaLeft} left`}</span>
+            ) : (
+              `${i.slaLeft} left`
+            )}
+          </td>
+        </>
+      );
+  }
+}

@@ -1,0 +1,56 @@
+import { randomUUID } from "node:crypto";
+import { expect, partnerUsers, signIn, test } from "./fixtures.ts";
+
+/**
+ * Page weight of the incident queue (issue #12 §1): a fixed, worst-case-shaped page of 50 rows must stay under a byte
+ * budget, HTML and the inlined React payload together. Bytes, not time: the same on any machine. The rows are written
+ * straight into the store (not synced from the simulator) so every one is the same size: long titles, an assignee,
+ * a classification and a determination, a running SLA clock and the longest customer name the fixture makes.
+ * `npm run bench` prints the same split for the bench's data (docs/measurements.md).
+ */
+const BUDGET_BYTES = 80 * 1024;
+
+test("the incident queue's first page of 50 rows stays under its byte budget", async ({ page, sim, data }) => {
+  const { analyst } = await partnerUsers(sim);
+  const c = await data.consentedCustomer("Weight");
+  const now = Date.now();
+  await data.prisma.incident.createMany({
+    data: Array.from({ length: 60 }, (_, n) => ({
+      id: randomUUID(),
+      customerId: c.id,
+      source: "graph",
+      sourceId: String(100_000 + n),
+      // 100 characters, like Defender's multi-stage incident titles.
+      title: `Multi-stage incident involving Initial access & Lateral movement on multiple endpoints (case ${String(n).padStart(3, "0")})`,
+      severity: "high",
+      status: "inProgress",
+      classification: "truePositive",
+      determination: "multiStagedAttack",
+      assignedTo: "tier2.analyst@contosomssp.onmicrosoft.com",
+      alertCount: 12,
+      createdTime: new Date(now - 3_600_000),
+      lastUpdateTime: new Date(now - n * 60_000),
+      acknowledgedAt: new Date(now - 1_800_000),
+      slaAckDueAt: new Date(now - 1_800_000),
+      slaResolveDueAt: new Date(now + 20 * 3_600_000),
+      slaNextDueAt: new Date(now + 20 * 3_600_000),
+      payload: {},
+      syncedAt: new Date(now),
+    })),
+  });
+  await signIn(page, analyst.upn);
+  await expect(page).toHaveURL(/\/overview$/);
+  await data.assignOnly(analyst.oid, [c.id]);
+
+  const res = await page.request.get("/incidents");
+  expect(res.status()).toBe(200);
+  const body = await res.text();
+  expect(body.match(/data-testid="incident-row"/g)).toHaveLength(50);
+  const bytes = Buffer.byteLength(body);
+  const rsc = [...body.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/g)]
+    .filter((m) => m[1]!.includes("self.__next_f"))
+    .reduce((n, m) => n + Buffer.byteLength(m[0]), 0);
+  test.info().annotations.push({ type: "page weight", description: `${bytes} bytes: HTML ${bytes - rsc}, React payload ${rsc}` });
+  console.log(`/incidents, 50 rows: ${bytes} bytes (HTML and bootstrap ${bytes - rsc}, React payload ${rsc}); budget ${BUDGET_BYTES}`);
+  expect(bytes).toBeLessThanOrEqual(BUDGET_BYTES);
+});

@@ -1,0 +1,29 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { fromColumns, toColumns } from "../../components/ui/columns.ts";
+
+// The queues send their rows to the browser column by column (issue #12 §1): what arrives must be the rows that left.
+type Row = { id: string; title: string; assignedTo?: string; alerts: number; note?: string };
+
+test("rows survive the trip through columns unchanged, optional fields absent where they were absent", () => {
+  const rows: Row[] = [
+    { id: "a", title: "First", assignedTo: "x@contoso.example", alerts: 0 },
+    { id: "b", title: "", alerts: 3 },
+    { id: "c", title: "Third", alerts: 12, assignedTo: "y@contoso.example" },
+  ];
+  const cols = toColumns(rows, ["id", "title", "assignedTo", "alerts", "note"]);
+  assert.deepEqual(cols, {
+    id: ["a", "b", "c"],
+    title: ["First", "", "Third"],
+    assignedTo: ["x@contoso.example", null, "y@contoso.example"],
+    alerts: [0, 3, 12],
+  });
+  assert.deepEqual(fromColumns(cols), rows);
+  // What the React payload carries is JSON: the same after a round trip through it.
+  assert.deepEqual(fromColumns(JSON.parse(JSON.stringify(cols))), rows);
+});
+
+test("a column empty on every row is left out; no rows is an empty table", () => {
+  assert.equal("note" in toColumns([{ id: "a", title: "t", alerts: 1 }] as Row[], ["id", "title", "note"]), false);
+  assert.deepEqual(fromColumns(toColumns([] as Row[], ["id", "title"])), []);
+});

@@ -51,13 +51,19 @@ export async function seedDemo(input: {
     for (const [i, tenant] of customers.entries()) {
       const id = randomUUID();
       if (tenant.consented) {
-        // The first consented customer also granted incident updates, so the demo shows triage; the other is read-only.
+        // The first consented customer also granted incident updates and advanced hunting, so the demo shows triage
+        // and a hunt with rows; the other is read-only (a hunt says "Hunting not granted" for it, with the way to ask).
         if (i === 0) {
-          await fetch(`${input.simulator.url}/_sim/tenants/${tenant.id}/roles`, {
-            method: "PUT",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({ resource: "https://api.security.microsoft.com", roles: ["Incident.Read.All", "Incident.ReadWrite.All"] }),
-          });
+          for (const [resource, roles] of [
+            ["https://api.security.microsoft.com", ["Incident.Read.All", "Incident.ReadWrite.All"]],
+            ["https://graph.microsoft.com", ["SecurityIncident.Read.All", "SecurityAlert.Read.All", "ThreatHunting.Read.All"]],
+          ] as const) {
+            await fetch(`${input.simulator.url}/_sim/tenants/${tenant.id}/roles`, {
+              method: "PUT",
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify({ resource, roles }),
+            });
+          }
         }
         const verification = await verifyTenantConsent(tokens, tenant.id, DEFAULT_REQUIRED_PERMISSIONS);
         const now = new Date();

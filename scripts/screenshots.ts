@@ -33,6 +33,15 @@ try {
   await page.waitForLoadState("networkidle");
   await page.screenshot({ path: "docs/screenshot-notifications.png" });
   console.log("docs/screenshot-notifications.png");
+  // A hunt over every demo customer (one granted hunting, the others say why they have no rows), once it finished.
+  await page.goto("/hunting?starter=encoded-powershell");
+  await page.getByTestId("hunt-timespan").selectOption("P30D");
+  await page.getByTestId("kql-editor").press("Control+Enter");
+  await page.waitForURL(/\/hunting\/runs\//);
+  await page.getByTestId("hunt-status").filter({ hasText: "Finished" }).waitFor({ timeout: 60_000 });
+  await page.waitForLoadState("networkidle");
+  await page.screenshot({ path: "docs/screenshot-hunting.png", fullPage: true });
+  console.log("docs/screenshot-hunting.png");
 } finally {
   await browser.close();
 }

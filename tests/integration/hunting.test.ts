@@ -316,7 +316,9 @@ test("a tenant without Defender XDR is told apart from one that did not grant hu
   const t = await control.createTenant({ ...uniqueTenantName("Hunt NoLicence"), defenderLicence: false });
   await control.grantConsent(t.id, { [GRAPH]: ["SecurityIncident.Read.All", "ThreatHunting.Read.All"] });
   const id = randomUUID();
-  await prisma.customer.create({ data: { id, partnerId, displayName: t.displayName, region: "eu", tenantId: t.id, status: "CONSENTED", grantedRoles: [HUNTING_ROLE] } });
+  await prisma.customer.create({
+    data: { id, partnerId, displayName: t.displayName, region: "eu", tenantId: t.id, status: "CONSENTED", grantedRoles: [HUNTING_ROLE] },
+  });
   const runId = await startRun(admin, { query: "DeviceInfo | take 1", scope: "pick", customers: [id] });
   await run(runId);
   const tenant = await prisma.huntTenantRun.findFirstOrThrow({ where: { runId } });

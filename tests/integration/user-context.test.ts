@@ -90,6 +90,8 @@ before(async () => {
       grantedRoles: [`${MTP}/Incident.Read.All`],
     },
   });
+  // Open incidents whatever the generator made of this (randomly named) tenant: the tests triage open ones.
+  for (let i = 0; i < 4; i++) await control.injectIncident(t.id, { status: "Active", severity: "High", title: `User-context incident ${i + 1}` });
   const tokens = new mods.tokens.TenantTokenClient({ authorityHost: sim.url, clientId, credential: { kind: "secret", source: "env", secret: clientSecret } });
   const api = new mods.api.MicrosoftApiClient({ tokens, baseUrl: sim.url, sleep: async () => {}, timeoutMs: 5_000 });
   const r = await mods.run.runFeedSync({ prisma, tokens, api, source: "defender", intervalMinutes: 5 }, customerId, "incidents");

@@ -3,7 +3,7 @@ import { serverConfig } from "../config/env.ts";
 import { createPrismaClient, type PrismaClient } from "../db/client.ts";
 import { MicrosoftApiClient } from "../microsoft/api-client.ts";
 import { TenantTokenClient } from "../microsoft/token-client.ts";
-import { PostgresRateLimiter } from "../microsoft/shared-limiter.ts";
+import { PostgresRateLimiter, pruneApiBudgets } from "../microsoft/shared-limiter.ts";
 import { purgeExpiredRecords } from "../data/retention.ts";
 import type { Feed } from "./model.ts";
 import { qualifiedRole } from "../config/permissions.ts";
@@ -106,7 +106,10 @@ export async function startSyncWorker(opts: {
   await boss.schedule(RETENTION_QUEUE, RETENTION_CRON, {}, { tz: "UTC" });
   await boss.work(RETENTION_QUEUE, { batchSize: 1, pollingIntervalSeconds: 60 }, async () => {
     const r = await purgeExpiredRecords(prisma, { retentionDays: cfg.retentionDays });
+    // API budgets of tenants without a call for two hours (the limiters also prune now and then on their own).
+    const apiBudgets = await pruneApiBudgets(prisma);
     logger.info("retention purge", {
+      apiBudgets,
       consentEvents: r.consentEvents,
       auditEntries: r.auditEntries,
       huntResultRows: r.huntResultRows,

@@ -1,5 +1,5 @@
 import { API_QUOTAS, API_RESOURCE, apiUrl, type MicrosoftApi, type Region } from "./hosts.ts";
-import { SlidingWindowLimiter } from "./rate-limiter.ts";
+import { SlidingWindowLimiter, type RateLimiter } from "./rate-limiter.ts";
 import { TokenAcquisitionError } from "./token-client.ts";
 import { AppError, expectedDigest, isNamedError } from "../errors.ts";
 import { recordApiCall } from "../ops/metrics.ts";
@@ -54,7 +54,8 @@ export interface ApiClientOptions {
   maxRetryAfterMs?: number;
   /** 429s one request rides out: throttling is Microsoft pacing us, not a failure, so it has a budget of its own. */
   maxThrottledRetries?: number;
-  limiter?: SlidingWindowLimiter;
+  /** The per-tenant budgets: in PostgreSQL (shared by every process) in the worker and the web process; in-process by default. */
+  limiter?: RateLimiter;
   /** MICROSOFT_MAX_RESPONSE_BYTES: a body beyond this is refused, and reading stops there (default 32 MiB). */
   maxResponseBytes?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -138,7 +139,7 @@ async function readBounded(res: Response, max: number, onOverflow: "throw" | "tr
 export class MicrosoftApiClient {
   /** The options this client was made with; a run derives its own client (same limiter) with a call counter. */
   readonly options: ApiClientOptions;
-  private readonly limiter: SlidingWindowLimiter;
+  private readonly limiter: RateLimiter;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly opts: ApiClientOptions) {

@@ -1,5 +1,7 @@
 import { serverConfig } from "../config/env.ts";
+import { db } from "../db/client.ts";
 import { MicrosoftApiClient } from "./api-client.ts";
+import { PostgresRateLimiter } from "./shared-limiter.ts";
 import { TenantTokenClient } from "./token-client.ts";
 
 const globalForTokens = globalThis as unknown as { portalTokenClient?: TenantTokenClient; portalApiClient?: MicrosoftApiClient };
@@ -17,7 +19,7 @@ export function tokenClient(): TenantTokenClient {
   return globalForTokens.portalTokenClient;
 }
 
-/** The process's API client (its per-tenant limiter is shared by every call this process makes). */
+/** The process's API client; its per-tenant budgets live in PostgreSQL, shared with the workers (shared-limiter.ts). */
 export function apiClient(): MicrosoftApiClient {
   globalForTokens.portalApiClient ??= new MicrosoftApiClient({
     tokens: tokenClient(),
@@ -25,6 +27,7 @@ export function apiClient(): MicrosoftApiClient {
     maxAttempts: 2,
     timeoutMs: 10_000,
     maxResponseBytes: serverConfig().microsoftMaxResponseBytes,
+    limiter: new PostgresRateLimiter(db()),
   });
   return globalForTokens.portalApiClient;
 }

@@ -1,8 +1,22 @@
+/** A window of a documented quota: at most `limit` calls in any `ms` milliseconds. */
+export interface QuotaWindow {
+  limit: number;
+  ms: number;
+}
+
 /**
- * Sliding-window limiter per key (tenant × API). `acquire` waits until a call fits every window. In-process: pg-boss
- * runs at most one sync per tenant and feed at a time, so one process holds a tenant's budget while it syncs.
+ * What the API client needs of a limiter: `acquire` resolves when one call for `key` (`${tenantId}:${quotaKey}`) fits
+ * every window, and counts it. SlidingWindowLimiter keeps the budget in this process (unit tests, no database);
+ * PostgresRateLimiter (shared-limiter.ts) keeps it in PostgreSQL, shared by every worker and web process.
  */
-export class SlidingWindowLimiter {
+export interface RateLimiter {
+  acquire(key: string, windows: QuotaWindow[]): Promise<void>;
+}
+
+/**
+ * Sliding-window limiter per key (tenant × API), in this process only. `acquire` waits until a call fits every window.
+ */
+export class SlidingWindowLimiter implements RateLimiter {
   private readonly calls = new Map<string, number[]>();
 
   constructor(

@@ -3,6 +3,7 @@ import { serverConfig } from "../config/env.ts";
 import { createPrismaClient, type PrismaClient } from "../db/client.ts";
 import { MicrosoftApiClient } from "../microsoft/api-client.ts";
 import { TenantTokenClient } from "../microsoft/token-client.ts";
+import { PostgresRateLimiter, pruneApiBudgets } from "../microsoft/shared-limiter.ts";
 import { purgeExpiredRecords } from "../data/retention.ts";
 import type { Feed } from "./model.ts";
 import { qualifiedRole } from "../config/permissions.ts";
@@ -60,10 +61,13 @@ export async function startSyncWorker(opts: {
   const log = (line: string) => logger.info(line);
   const prisma = createPrismaClient(opts.databaseUrl);
   const tokens = new TenantTokenClient({ authorityHost: cfg.authorityHost, clientId: cfg.clientId, credential: cfg.credential });
+  // Per-tenant budgets in PostgreSQL: every worker process (and the web process) spends a tenant's quota once, so
+  // two workers syncing its incidents and alerts, or a hunt beside a sync, stay under Microsoft's limits together.
+  const limiter = new PostgresRateLimiter(prisma);
   const deps: SyncDeps = {
     prisma,
     tokens,
-    api: new MicrosoftApiClient({ tokens, baseUrl: cfg.apiBaseUrl, maxResponseBytes: cfg.microsoftMaxResponseBytes }),
+    api: new MicrosoftApiClient({ tokens, baseUrl: cfg.apiBaseUrl, maxResponseBytes: cfg.microsoftMaxResponseBytes, limiter }),
     requiredRoles: cfg.requiredPermissions.map((p) => qualifiedRole(p.resource, p.permission)),
     source: cfg.dataSource,
     intervalMinutes: cfg.syncIntervalMinutes,
@@ -102,7 +106,10 @@ export async function startSyncWorker(opts: {
   await boss.schedule(RETENTION_QUEUE, RETENTION_CRON, {}, { tz: "UTC" });
   await boss.work(RETENTION_QUEUE, { batchSize: 1, pollingIntervalSeconds: 60 }, async () => {
     const r = await purgeExpiredRecords(prisma, { retentionDays: cfg.retentionDays });
+    // API budgets of tenants without a call for two hours (the limiters also prune now and then on their own).
+    const apiBudgets = await pruneApiBudgets(prisma);
     logger.info("retention purge", {
+      apiBudgets,
       consentEvents: r.consentEvents,
       auditEntries: r.auditEntries,
       huntResultRows: r.huntResultRows,
@@ -122,7 +129,9 @@ export async function startSyncWorker(opts: {
   const huntApi = new MicrosoftApiClient({ ...deps.api.options, maxAttempts: 2, maxRetryAfterMs: hunting.maxRetryAfterMs });
   for (let i = 0; i < 2; i++) {
     await boss.work<{ jobId: string }>(HUNT_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
-      if (job) await runHunt({ prisma, api: huntApi, cfg: hunting, log }, job.data.jobId, { queueJobId: job.id });
+      if (!job) return;
+      logger.info("hunt run started", { runId: job.data.jobId });
+      await runHunt({ prisma, api: huntApi, cfg: hunting, log }, job.data.jobId, { queueJobId: job.id });
     });
   }
   // Notifications (issue 10 §2): outbox dispatch and deliveries on the same queue database.

@@ -99,31 +99,35 @@ export async function runFeedSync(deps: SyncDeps, customerId: string, feed: Feed
     });
     const fetched = result.incidents.length + result.alerts.length;
     const now = new Date();
-    const rowsChanged = await prisma.$transaction(
-      async (tx) => {
-        const changed =
-          (await upsertIncidents(tx, customerId, deps.source, result.incidents, now, { origin: "microsoft", announce: state.lastSuccessAt !== null })) +
-          (await upsertAlerts(tx, customerId, deps.source, result.alerts, now));
-        const cursor = result.maxUpdated && (!since || result.maxUpdated > since) ? result.maxUpdated : since;
-        await tx.syncState.update({
-          where: { customerId_feed: { customerId, feed } },
-          data: {
-            source: deps.source,
-            cursor,
-            running: false,
-            jobId: null,
-            progress: null,
-            lastSuccessAt: now,
-            rowsChanged: changed,
-            apiCalls,
-            lastError: null,
-            lastErrorCode: null,
-            nextRunAt: new Date(now.getTime() + deps.intervalMinutes * 60_000),
-          },
-        });
-        return changed;
-      },
-      { timeout: 120_000, maxWait: 30_000 },
+    // The incidents and alerts feeds of one tenant may upsert the same alerts at once: PostgreSQL breaks such a
+    // deadlock by aborting one transaction, which is then simply run again (it wrote nothing).
+    const rowsChanged = await retryOnDeadlock(() =>
+      prisma.$transaction(
+        async (tx) => {
+          const changed =
+            (await upsertIncidents(tx, customerId, deps.source, result.incidents, now, { origin: "microsoft", announce: state.lastSuccessAt !== null })) +
+            (await upsertAlerts(tx, customerId, deps.source, result.alerts, now));
+          const cursor = result.maxUpdated && (!since || result.maxUpdated > since) ? result.maxUpdated : since;
+          await tx.syncState.update({
+            where: { customerId_feed: { customerId, feed } },
+            data: {
+              source: deps.source,
+              cursor,
+              running: false,
+              jobId: null,
+              progress: null,
+              lastSuccessAt: now,
+              rowsChanged: changed,
+              apiCalls,
+              lastError: null,
+              lastErrorCode: null,
+              nextRunAt: new Date(now.getTime() + deps.intervalMinutes * 60_000),
+            },
+          });
+          return changed;
+        },
+        { timeout: 120_000, maxWait: 30_000 },
+      ),
     );
     // A token Entra issued just now (not a cached one) proves consent again: clear a status an earlier failed run set.
     if (!token.fromCache && customer.statusFromSync && (customer.status === "REVOKED" || customer.status === "ERROR")) {
@@ -190,4 +194,21 @@ function describeFailure(err: unknown): { code: string; message: string; custome
   const e = err as Error & { meta?: unknown };
   log.error("sync: unexpected error", { err, ...(e?.meta ? { meta: e.meta } : {}) });
   return { code: "internal_error", message: "The sync failed unexpectedly; see the worker log." };
+}
+
+/** A transaction PostgreSQL aborted to break a deadlock (40P01) or a serialization conflict (40001), or Prisma's P2034. */
+function isDeadlock(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  return e?.code === "P2034" || (e?.code === "P2010" && /40P01|40001|deadlock/i.test(e.message ?? ""));
+}
+
+async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (i >= attempts || !isDeadlock(err)) throw err;
+      await new Promise((r) => setTimeout(r, 50 * i + Math.random() * 100));
+    }
+  }
 }

@@ -19,7 +19,9 @@ export const huntQueryText = z
   .trim()
   .min(1, "Write a KQL query first.")
   .max(MAX_QUERY_LENGTH, `Keep the query under ${MAX_QUERY_LENGTH.toLocaleString("en-US")} characters.`)
-  .regex(QUERY_TEXT, "The query contains control characters.");
+  .regex(QUERY_TEXT, "The query contains control characters.")
+  // Browsers submit a textarea's line breaks as CRLF: keep the query as typed, with plain newlines.
+  .transform((v) => v.replace(/\r\n?/g, "\n"));
 
 export const huntRunInput = z
   .object({

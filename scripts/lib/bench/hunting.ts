@@ -46,8 +46,8 @@ export async function measureHunting(env: BenchEnvironment, opts: BenchOptions, 
     data: { grantedRoles: { push: `${GRAPH}/ThreatHunting.Read.All` } },
   });
   // Each query takes the bench's API latency at the simulator, like every other call.
-  await simPut(env, "/_sim/hunting", { slowMs: opts.latencyMs });
-  await simPost(env, "/_sim/hunting/counters/reset");
+  await control.setHuntingDefaults({ slowMs: opts.latencyMs });
+  await env.control.resetHuntingCounters();
   // Nothing else for the worker to do: every feed is due in an hour (also with --only hunting, before any sync).
   const later = new Date(Date.now() + 3_600_000);
   await prisma.syncState.updateMany({ data: { nextRunAt: later } });
@@ -93,7 +93,7 @@ export async function measureHunting(env: BenchEnvironment, opts: BenchOptions, 
   const wallS = (run.finishedAt!.getTime() - run.startedAt!.getTime()) / 1000;
   const lowerBoundS = (Math.ceil(created.value.customers / concurrency) * single) / 1000;
   const counts = await prisma.huntTenantRun.groupBy({ by: ["status"], where: { runId }, _count: { _all: true } });
-  const counters = await simGet<{ tenants: Record<string, { throttledRate?: number; throttledCpu?: number }> }>(env, "/_sim/hunting/counters");
+  const counters = await control.huntingCounters();
   const throttled = Object.values(counters.tenants).reduce((n, c) => n + (c.throttledRate ?? 0) + (c.throttledCpu ?? 0), 0);
   return {
     tenants: created.value.customers,
@@ -132,20 +132,6 @@ async function timeOneQuery(env: BenchEnvironment, query: string): Promise<numbe
     await runHuntingQuery(api, { tenantId: c.tenantId, region: null }, { query, timespan: "P30D" }, huntConfig());
     samples.push(performance.now() - t0);
   }
-  await simPost(env, "/_sim/hunting/counters/reset");
+  await env.control.resetHuntingCounters();
   return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
-}
-
-async function simGet<T>(env: BenchEnvironment, path: string): Promise<T> {
-  const res = await fetch(`${env.sim.url}${path}`);
-  if (!res.ok) throw new Error(`GET ${path}: ${res.status}`);
-  return (await res.json()) as T;
-}
-async function simPut(env: BenchEnvironment, path: string, body: unknown) {
-  const res = await fetch(`${env.sim.url}${path}`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`PUT ${path}: ${res.status} ${await res.text()}`);
-}
-async function simPost(env: BenchEnvironment, path: string) {
-  const res = await fetch(`${env.sim.url}${path}`, { method: "POST" });
-  if (!res.ok) throw new Error(`POST ${path}: ${res.status}`);
 }

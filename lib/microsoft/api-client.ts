@@ -3,6 +3,7 @@ import { SlidingWindowLimiter, type RateLimiter } from "./rate-limiter.ts";
 import { TokenAcquisitionError } from "./token-client.ts";
 import { AppError, expectedDigest, isNamedError } from "../errors.ts";
 import { recordApiCall } from "../ops/metrics.ts";
+import type { Semaphore } from "../shared/pool.ts";
 
 /**
  * Calls Microsoft's Defender and Graph APIs for one customer tenant at a time, as the docs ask
@@ -61,6 +62,11 @@ export interface ApiClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Called for every HTTP call made (for run statistics). */
   onCall?: (api: MicrosoftApi, status: number | null) => void;
+  /**
+   * Shared call slots: each HTTP exchange (request to last byte of the answer) holds one. The sync worker gives its
+   * runs one Semaphore(SYNC_CONCURRENCY), so Microsoft sees that many calls at once however many runs are storing.
+   */
+  callSlots?: Semaphore;
 }
 
 export interface PostQueryOptions {
@@ -213,77 +219,86 @@ export class MicrosoftApiClient {
         if (err instanceof TokenAcquisitionError) throw new MicrosoftApiError("token", null, err.code, err.message);
         throw err;
       }
-      let res: Response;
+      // Held from the request to the end of the answer's body; released before any wait (and, at the latest, on throw).
+      const release = this.opts.callSlots ? await this.opts.callSlots.acquire() : null;
       try {
-        res = await fetch(url, {
-          method: init.method,
-          headers: { authorization: `Bearer ${token}`, accept: "application/json", ...(init.body ? { "content-type": "application/json" } : {}) },
-          ...(init.body ? { body: init.body } : {}),
-          signal: AbortSignal.timeout(init.timeoutMs ?? this.opts.timeoutMs ?? 30_000),
-        });
-      } catch (err) {
-        this.opts.onCall?.(api, null);
-        recordApiCall(api, null);
-        const timedOut = (err as Error).name === "TimeoutError" || (err as Error).name === "AbortError";
-        await retryOrThrow(
-          new MicrosoftApiError(
-            timedOut ? "timeout" : "server",
-            null,
-            timedOut ? "timeout" : "network_error",
-            timedOut ? "Microsoft did not answer in time." : "Microsoft could not be reached.",
-          ),
-        );
-        continue;
-      }
-      this.opts.onCall?.(api, res.status);
-      recordApiCall(api, res.status);
-      const maxBytes = this.opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-      let body: string;
-      try {
-        body = await readBounded(res, res.ok ? maxBytes : MAX_ERROR_BODY_BYTES, res.ok ? "throw" : "truncate");
-      } catch (err) {
-        if (err instanceof BodyTooLarge) {
-          // Not retried: the same request would bring the same answer.
-          throw new MicrosoftApiError(
-            "too_large",
-            res.status,
-            "response_too_large",
-            `Microsoft's answer was larger than ${formatBytes(maxBytes)} (MICROSOFT_MAX_RESPONSE_BYTES), so the portal stopped reading it. Narrow the request (a shorter time range or a limit).`,
-          );
-        }
-        body = "";
-      }
-      if (res.ok) {
+        let res: Response;
         try {
-          return JSON.parse(body);
-        } catch {
-          await retryOrThrow(new MicrosoftApiError("malformed", res.status, "malformed_json", "Microsoft answered with a body that is not JSON."));
+          res = await fetch(url, {
+            method: init.method,
+            headers: { authorization: `Bearer ${token}`, accept: "application/json", ...(init.body ? { "content-type": "application/json" } : {}) },
+            ...(init.body ? { body: init.body } : {}),
+            signal: AbortSignal.timeout(init.timeoutMs ?? this.opts.timeoutMs ?? 30_000),
+          });
+        } catch (err) {
+          release?.();
+          this.opts.onCall?.(api, null);
+          recordApiCall(api, null);
+          const timedOut = (err as Error).name === "TimeoutError" || (err as Error).name === "AbortError";
+          await retryOrThrow(
+            new MicrosoftApiError(
+              timedOut ? "timeout" : "server",
+              null,
+              timedOut ? "timeout" : "network_error",
+              timedOut ? "Microsoft did not answer in time." : "Microsoft could not be reached.",
+            ),
+          );
           continue;
         }
+        this.opts.onCall?.(api, res.status);
+        recordApiCall(api, res.status);
+        const maxBytes = this.opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+        let body: string;
+        try {
+          body = await readBounded(res, res.ok ? maxBytes : MAX_ERROR_BODY_BYTES, res.ok ? "throw" : "truncate");
+        } catch (err) {
+          if (err instanceof BodyTooLarge) {
+            // Not retried: the same request would bring the same answer.
+            throw new MicrosoftApiError(
+              "too_large",
+              res.status,
+              "response_too_large",
+              `Microsoft's answer was larger than ${formatBytes(maxBytes)} (MICROSOFT_MAX_RESPONSE_BYTES), so the portal stopped reading it. Narrow the request (a shorter time range or a limit).`,
+            );
+          }
+          body = "";
+        }
+        // The exchange is over: parsing, and any wait before a retry, happen without the slot.
+        release?.();
+        if (res.ok) {
+          try {
+            return JSON.parse(body);
+          } catch {
+            await retryOrThrow(new MicrosoftApiError("malformed", res.status, "malformed_json", "Microsoft answered with a body that is not JSON."));
+            continue;
+          }
+        }
+        const { code, message } = errorCodeOf(body);
+        const describe = (fallback: string) => `${message ?? fallback} (HTTP ${res.status}${code ? `, ${code}` : ""})`;
+        if (res.status === 429) {
+          const wait = retryAfterMs(res.headers.get("retry-after")) ?? 60_000;
+          const throttled = new MicrosoftApiError("throttled", 429, code ?? "TooManyRequests", describe("Microsoft throttled the request"), wait);
+          throttles += 1;
+          if (wait > (this.opts.maxRetryAfterMs ?? 120_000) || throttles > (this.opts.maxThrottledRetries ?? 10)) throw throttled;
+          await this.sleep(wait + Math.random() * 250);
+          continue;
+        }
+        if (res.status === 401 && !freshToken) {
+          // A token can be revoked or rotated before its expiry: one retry with a new one.
+          freshToken = true;
+          continue;
+        }
+        if (res.status === 401) throw new MicrosoftApiError("unauthorized", 401, code ?? "Unauthorized", describe("Microsoft refused the token"));
+        if (res.status === 403) throw new MicrosoftApiError("forbidden", 403, code ?? "Forbidden", describe("The app lacks the permission for this API"));
+        if (res.status === 404) throw new MicrosoftApiError("not_found", 404, code ?? "NotFound", describe("Not found"));
+        if (res.status >= 500) {
+          await retryOrThrow(new MicrosoftApiError("server", res.status, code ?? "InternalServerError", describe("Microsoft had an internal error")));
+          continue;
+        }
+        throw new MicrosoftApiError("bad_request", res.status, code ?? "BadRequest", describe("Microsoft rejected the request"));
+      } finally {
+        release?.();
       }
-      const { code, message } = errorCodeOf(body);
-      const describe = (fallback: string) => `${message ?? fallback} (HTTP ${res.status}${code ? `, ${code}` : ""})`;
-      if (res.status === 429) {
-        const wait = retryAfterMs(res.headers.get("retry-after")) ?? 60_000;
-        const throttled = new MicrosoftApiError("throttled", 429, code ?? "TooManyRequests", describe("Microsoft throttled the request"), wait);
-        throttles += 1;
-        if (wait > (this.opts.maxRetryAfterMs ?? 120_000) || throttles > (this.opts.maxThrottledRetries ?? 10)) throw throttled;
-        await this.sleep(wait + Math.random() * 250);
-        continue;
-      }
-      if (res.status === 401 && !freshToken) {
-        // A token can be revoked or rotated before its expiry: one retry with a new one.
-        freshToken = true;
-        continue;
-      }
-      if (res.status === 401) throw new MicrosoftApiError("unauthorized", 401, code ?? "Unauthorized", describe("Microsoft refused the token"));
-      if (res.status === 403) throw new MicrosoftApiError("forbidden", 403, code ?? "Forbidden", describe("The app lacks the permission for this API"));
-      if (res.status === 404) throw new MicrosoftApiError("not_found", 404, code ?? "NotFound", describe("Not found"));
-      if (res.status >= 500) {
-        await retryOrThrow(new MicrosoftApiError("server", res.status, code ?? "InternalServerError", describe("Microsoft had an internal error")));
-        continue;
-      }
-      throw new MicrosoftApiError("bad_request", res.status, code ?? "BadRequest", describe("Microsoft rejected the request"));
     }
   }
 

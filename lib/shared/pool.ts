@@ -9,3 +9,28 @@ export async function pool<T>(items: readonly T[], limit: number, fn: (t: T) => 
   });
   await Promise.all(lanes);
 }
+
+/**
+ * At most `size` holders at once; the others wait in arrival order. The sync worker's Microsoft calls share one per
+ * process (SYNC_CONCURRENCY), so feeds that are storing do not hold a call slot.
+ */
+export class Semaphore {
+  private held = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(readonly size: number) {}
+
+  async acquire(): Promise<() => void> {
+    if (this.held < this.size) this.held += 1;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      // The slot passes straight to the next waiter: `held` stays the same.
+      if (next) next();
+      else this.held -= 1;
+    };
+  }
+}

@@ -4,7 +4,7 @@ import { API_RESOURCE, regionOf } from "../microsoft/hosts.ts";
 import { TokenAcquisitionError, type TenantTokenClient } from "../microsoft/token-client.ts";
 import type { DataSource, Feed } from "./model.ts";
 import { refreshGrantedRoles } from "./permissions.ts";
-import { feedFetcher } from "./sources.ts";
+import { feedFetcher, type FeedPage } from "./sources.ts";
 import { upsertAlerts, upsertIncidents } from "./store.ts";
 import { log } from "../ops/log.ts";
 
@@ -28,13 +28,16 @@ export interface SyncOutcome {
   error?: { code: string; message: string };
 }
 
+/** Rows (incidents, their alerts, alerts) per store transaction: the most a run holds in memory, plus one page. */
+export const STORE_BATCH_ROWS = 1_000;
+
 /** A run whose heartbeat is older than its lease has lost its worker (killed, or cut off from the database). */
 export const DEFAULT_LEASE_MS = 60_000;
 
 /**
- * One sync of one customer's feed: fetch what changed since the cursor (or everything, `full`), upsert it, and
- * advance the cursor in the same transaction as the rows, so a crash anywhere before the commit loses nothing (the
- * next run fetches the same window again) and duplicates nothing (upserts by source id).
+ * One sync of one customer's feed: fetch what changed since the cursor (or everything, `full`) and upsert it batch by
+ * batch as pages arrive, advancing the cursor in the same transaction as the last batch, so a crash anywhere before
+ * that commit loses nothing (the next run fetches the same window again) and duplicates nothing (upserts by source id).
  */
 export async function runFeedSync(deps: SyncDeps, customerId: string, feed: Feed, opts: { full?: boolean; jobId?: string } = {}): Promise<SyncOutcome> {
   const { prisma } = deps;
@@ -89,46 +92,76 @@ export async function runFeedSync(deps: SyncDeps, customerId: string, feed: Feed
         `The app lacks ${fetcher.anyOfRoles[0]} on ${fetcher.apiName} in this tenant (consent granted without it, or removed).`,
       );
     }
+    // Pages are stored as they come, in batches of about STORE_BATCH_ROWS rows, each batch its own transaction; the
+    // next page is fetched while a batch is being stored (one batch in flight at most). Memory per run stays bounded by
+    // the batch, not by the tenant's backlog. The cursor moves only with the last batch: a run that fails half-way
+    // has stored some rows (upserts, so a rerun writes them again without duplicates) but fetches the same window
+    // again next time, so nothing is lost.
+    const announce = state.lastSuccessAt !== null;
+    let pending: FeedPage = { incidents: [], alerts: [] };
+    let pendingRows = 0;
+    let fetched = 0;
+    let rowsChanged = 0;
+    let maxUpdated = null as Date | null;
+    let storing: Promise<void> | null = null;
     let lastProgress = 0;
-    const result = await fetcher.fetch(api, target, since, (n) => {
+    const storeBatch = (page: FeedPage, finish: { cursor: Date | null } | null) =>
+      retryOnDeadlock(() =>
+        prisma.$transaction(
+          async (tx) => {
+            const now = new Date();
+            const changed =
+              (await upsertIncidents(tx, customerId, deps.source, page.incidents, now, { origin: "microsoft", announce })) +
+              (await upsertAlerts(tx, customerId, deps.source, page.alerts, now));
+            if (finish) {
+              await tx.syncState.update({
+                where: { customerId_feed: { customerId, feed } },
+                data: {
+                  source: deps.source,
+                  cursor: finish.cursor,
+                  running: false,
+                  jobId: null,
+                  progress: null,
+                  lastSuccessAt: now,
+                  rowsChanged: rowsChanged + changed,
+                  apiCalls,
+                  lastError: null,
+                  lastErrorCode: null,
+                  nextRunAt: new Date(now.getTime() + deps.intervalMinutes * 60_000),
+                },
+              });
+            }
+            return changed;
+          },
+          { timeout: 120_000, maxWait: 30_000 },
+        ),
+      ).then((changed) => {
+        rowsChanged += changed;
+      });
+    await fetcher.fetch(api, target, since, async (page) => {
+      fetched += page.incidents.length + page.alerts.length;
+      for (const row of [...page.incidents, ...page.alerts]) if (!maxUpdated || row.lastUpdateTime > maxUpdated) maxUpdated = row.lastUpdateTime;
+      pending.incidents.push(...page.incidents);
+      pending.alerts.push(...page.alerts);
+      // An incident's alerts are stored with it, so they count towards the batch.
+      pendingRows += page.alerts.length + page.incidents.reduce((n, i) => n + 1 + i.alerts.length, 0);
       // Progress is for people watching "Refresh now": a write every few pages is plenty.
-      if (n - lastProgress >= 200 || lastProgress === 0) {
-        lastProgress = n;
-        void prisma.syncState.update({ where: { customerId_feed: { customerId, feed } }, data: { progress: `Fetched ${n}` } }).catch(() => {});
+      if (fetched - lastProgress >= 200 || lastProgress === 0) {
+        lastProgress = fetched;
+        void prisma.syncState.update({ where: { customerId_feed: { customerId, feed } }, data: { progress: `Fetched ${fetched}` } }).catch(() => {});
       }
+      if (pendingRows < STORE_BATCH_ROWS) return;
+      await storing;
+      const batch = pending;
+      pending = { incidents: [], alerts: [] };
+      pendingRows = 0;
+      storing = storeBatch(batch, null);
+      // Awaited before the next batch or at the end; until then a failure must not count as unhandled.
+      storing.catch(() => {});
     });
-    const fetched = result.incidents.length + result.alerts.length;
-    const now = new Date();
-    // The incidents and alerts feeds of one tenant may upsert the same alerts at once: PostgreSQL breaks such a
-    // deadlock by aborting one transaction, which is then simply run again (it wrote nothing).
-    const rowsChanged = await retryOnDeadlock(() =>
-      prisma.$transaction(
-        async (tx) => {
-          const changed =
-            (await upsertIncidents(tx, customerId, deps.source, result.incidents, now, { origin: "microsoft", announce: state.lastSuccessAt !== null })) +
-            (await upsertAlerts(tx, customerId, deps.source, result.alerts, now));
-          const cursor = result.maxUpdated && (!since || result.maxUpdated > since) ? result.maxUpdated : since;
-          await tx.syncState.update({
-            where: { customerId_feed: { customerId, feed } },
-            data: {
-              source: deps.source,
-              cursor,
-              running: false,
-              jobId: null,
-              progress: null,
-              lastSuccessAt: now,
-              rowsChanged: changed,
-              apiCalls,
-              lastError: null,
-              lastErrorCode: null,
-              nextRunAt: new Date(now.getTime() + deps.intervalMinutes * 60_000),
-            },
-          });
-          return changed;
-        },
-        { timeout: 120_000, maxWait: 30_000 },
-      ),
-    );
+    await storing;
+    const cursor = maxUpdated && (!since || maxUpdated > since) ? maxUpdated : since;
+    await storeBatch(pending, { cursor });
     // A token Entra issued just now (not a cached one) proves consent again: clear a status an earlier failed run set.
     if (!token.fromCache && customer.statusFromSync && (customer.status === "REVOKED" || customer.status === "ERROR")) {
       await prisma.customer.updateMany({

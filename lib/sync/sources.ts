@@ -47,17 +47,21 @@ export interface FeedFetcher {
   apiName: string;
   /** The token must carry one of these roles. */
   anyOfRoles: string[];
-  fetch(
-    client: MicrosoftApiClient,
-    target: TenantTarget,
-    since: Date | null,
-    progress: (n: number) => void,
-  ): Promise<{ incidents: NormalizedIncident[]; alerts: NormalizedAlert[]; maxUpdated: Date | null }>;
+  /**
+   * Reads every page changed since `since` (all with null), handing each to `onPage` as it arrives; the next page is
+   * asked for once `onPage` resolves (it may resolve before storing is done, to overlap the two).
+   */
+  fetch(client: MicrosoftApiClient, target: TenantTarget, since: Date | null, onPage: (page: FeedPage) => Promise<void>): Promise<void>;
+}
+
+/** One page of Microsoft's answer, normalized: a feed's page holds incidents (with their alerts) or alerts. */
+export interface FeedPage {
+  incidents: NormalizedIncident[];
+  alerts: NormalizedAlert[];
 }
 
 // OData wants the instant without quotes; Microsoft's examples use 7 fractional digits, milliseconds parse too.
 const odataTime = (d: Date) => d.toISOString();
-const maxDate = (dates: Date[]) => (dates.length ? new Date(Math.max(...dates.map((d) => d.getTime()))) : null);
 const date = (s: string | null | undefined, fallback: Date) => (s ? new Date(s) : fallback);
 
 // ---------------------------------------------------------------------------------------------- Defender XDR + MDE
@@ -185,18 +189,15 @@ const defenderIncidents: FeedFetcher = {
   api: "xdr",
   apiName: "Microsoft Threat Protection (Defender XDR incidents API)",
   anyOfRoles: ["Incident.Read.All", "Incident.ReadWrite.All"],
-  async fetch(client, target, since, progress) {
-    const incidents: NormalizedIncident[] = [];
+  async fetch(client, target, since, onPage) {
     // No @odata.nextLink is documented for this API: page with $skip until a short page.
     for (let skip = 0; ; skip += XDR_PAGE) {
       const q = new URLSearchParams({ $top: String(XDR_PAGE), $skip: String(skip) });
       if (since) q.set("$filter", `lastUpdateTime ge ${odataTime(since)}`);
       const page = parseMicrosoftPayload(xdrIncidentListSchema, await client.getJson("xdr", target, `/api/incidents?${q}`), "Defender XDR incident list");
-      incidents.push(...page.value.map((i) => normalizeXdrIncident(i, target.tenantId)));
-      progress(incidents.length);
+      await onPage({ incidents: page.value.map((i) => normalizeXdrIncident(i, target.tenantId)), alerts: [] });
       if (page.value.length < XDR_PAGE) break;
     }
-    return { incidents, alerts: [], maxUpdated: maxDate(incidents.map((i) => i.lastUpdateTime)) };
   },
 };
 
@@ -204,17 +205,14 @@ const defenderAlerts: FeedFetcher = {
   api: "mde",
   apiName: "WindowsDefenderATP (Defender for Endpoint alerts API)",
   anyOfRoles: ["Alert.Read.All", "Alert.ReadWrite.All"],
-  async fetch(client, target, since, progress) {
-    const alerts: NormalizedAlert[] = [];
+  async fetch(client, target, since, onPage) {
     for (let skip = 0; ; skip += MDE_PAGE) {
       const q = new URLSearchParams({ $top: String(MDE_PAGE), $skip: String(skip), $expand: "evidence" });
       if (since) q.set("$filter", `lastUpdateTime ge ${odataTime(since)}`);
       const page = parseMicrosoftPayload(mdeAlertListSchema, await client.getJson("mde", target, `/api/alerts?${q}`), "Defender for Endpoint alert list");
-      alerts.push(...page.value.map(normalizeMdeAlert));
-      progress(alerts.length);
+      await onPage({ incidents: [], alerts: page.value.map(normalizeMdeAlert) });
       if (page.value.length < MDE_PAGE) break;
     }
-    return { incidents: [], alerts, maxUpdated: maxDate(alerts.map((a) => a.lastUpdateTime)) };
   },
 };
 
@@ -346,14 +344,14 @@ async function graphPages<T>(
   firstPath: string,
   item: import("zod").ZodType<T>,
   what: string,
-  onPage: (items: T[]) => void,
+  onPage: (items: T[]) => Promise<void>,
 ) {
   let next: string | undefined = firstPath;
   const schema = graphListSchema(item);
   while (next) {
     const raw: unknown = await client.getJson("graph", target, next);
     const page: { value: unknown[]; "@odata.nextLink"?: string | null } = parseMicrosoftPayload(schema, raw, what) as never;
-    onPage(page.value as T[]);
+    await onPage(page.value as T[]);
     next = page["@odata.nextLink"] ?? undefined;
   }
 }
@@ -362,15 +360,12 @@ const graphIncidents: FeedFetcher = {
   api: "graph",
   apiName: "Microsoft Graph (security incidents)",
   anyOfRoles: ["SecurityIncident.Read.All", "SecurityIncident.ReadWrite.All"],
-  async fetch(client, target, since, progress) {
-    const incidents: NormalizedIncident[] = [];
+  async fetch(client, target, since, onPage) {
     const q = new URLSearchParams({ $top: String(GRAPH_PAGE), $expand: "alerts" });
     if (since) q.set("$filter", `lastUpdateDateTime ge ${odataTime(since)}`);
-    await graphPages(client, target, `/v1.0/security/incidents?${q}`, graphIncidentSchema, "Graph security incident list", (items) => {
-      incidents.push(...items.map(normalizeGraphIncident));
-      progress(incidents.length);
-    });
-    return { incidents, alerts: [], maxUpdated: maxDate(incidents.map((i) => i.lastUpdateTime)) };
+    await graphPages(client, target, `/v1.0/security/incidents?${q}`, graphIncidentSchema, "Graph security incident list", (items) =>
+      onPage({ incidents: items.map(normalizeGraphIncident), alerts: [] }),
+    );
   },
 };
 
@@ -378,15 +373,12 @@ const graphAlerts: FeedFetcher = {
   api: "graph",
   apiName: "Microsoft Graph (security alerts_v2)",
   anyOfRoles: ["SecurityAlert.Read.All", "SecurityAlert.ReadWrite.All"],
-  async fetch(client, target, since, progress) {
-    const alerts: NormalizedAlert[] = [];
+  async fetch(client, target, since, onPage) {
     const q = new URLSearchParams({ $top: String(GRAPH_PAGE) });
     if (since) q.set("$filter", `lastUpdateDateTime ge ${odataTime(since)}`);
-    await graphPages(client, target, `/v1.0/security/alerts_v2?${q}`, graphAlertSchema, "Graph security alert list", (items) => {
-      alerts.push(...items.map(normalizeGraphAlert));
-      progress(alerts.length);
-    });
-    return { incidents: [], alerts, maxUpdated: maxDate(alerts.map((a) => a.lastUpdateTime)) };
+    await graphPages(client, target, `/v1.0/security/alerts_v2?${q}`, graphAlertSchema, "Graph security alert list", (items) =>
+      onPage({ incidents: [], alerts: items.map(normalizeGraphAlert) }),
+    );
   },
 };
 

@@ -18,17 +18,21 @@ import { log as processLog, textLogger, type Logger } from "../ops/log.ts";
 import { recordSyncRun } from "../ops/metrics.ts";
 import { startSlaJobs } from "./sla-jobs.ts";
 import { startReportMailJobs } from "../reports/monthly-mail.ts";
+import { Semaphore } from "../shared/pool.ts";
 
 /**
  * The sync queue on PostgreSQL (pg-boss). Any number of worker processes share it: each polls for due
  * (customer, feed) pairs and enqueues them with a singleton key, so a pair is queued or running at most once across
- * all processes; each process runs up to `concurrency` syncs at a time.
+ * all processes; each process has up to `concurrency` calls at Microsoft at once (twice as many runs, so storing one
+ * run's rows never leaves a call slot idle).
  */
 export const SYNC_QUEUE = "sync-feed";
 /** The daily retention purge (lib/data/retention.ts): a pg-boss cron schedule, so one worker runs it per day. */
 export const RETENTION_QUEUE = "retention-purge";
 export const RETENTION_CRON = "17 3 * * *";
 const FEEDS: Feed[] = ["incidents", "alerts"];
+/** Sync runs per call slot: while some runs store a batch, the others keep SYNC_CONCURRENCY calls at Microsoft. */
+const RUNS_PER_CALL_SLOT = 2;
 
 interface SyncJob {
   customerId: string;
@@ -64,10 +68,15 @@ export async function startSyncWorker(opts: {
   // Per-tenant budgets in PostgreSQL: every worker process (and the web process) spends a tenant's quota once, so
   // two workers syncing its incidents and alerts, or a hunt beside a sync, stay under Microsoft's limits together.
   const limiter = new PostgresRateLimiter(prisma);
+  // Bulk triage and hunting use this client; the sync's own adds its call slots.
+  const api = new MicrosoftApiClient({ tokens, baseUrl: cfg.apiBaseUrl, maxResponseBytes: cfg.microsoftMaxResponseBytes, limiter });
+  const concurrency = opts.concurrency ?? cfg.syncConcurrency;
   const deps: SyncDeps = {
     prisma,
     tokens,
-    api: new MicrosoftApiClient({ tokens, baseUrl: cfg.apiBaseUrl, maxResponseBytes: cfg.microsoftMaxResponseBytes, limiter }),
+    // SYNC_CONCURRENCY is how many calls this process's syncs have at Microsoft at once: Microsoft's latency is the
+    // sync's limit, so that pipe stays full while other runs store what they fetched (twice as many runs as slots).
+    api: new MicrosoftApiClient({ ...api.options, callSlots: new Semaphore(concurrency) }),
     requiredRoles: cfg.requiredPermissions.map((p) => qualifiedRole(p.resource, p.permission)),
     source: cfg.dataSource,
     intervalMinutes: cfg.syncIntervalMinutes,
@@ -80,10 +89,9 @@ export async function startSyncWorker(opts: {
   // "stately": at most one queued and one active job per singleton key (customer × feed).
   // Expiry is only a backstop: the scheduler recovers a dead worker's runs by their heartbeat long before.
   await boss.createQueue(SYNC_QUEUE, { name: SYNC_QUEUE, policy: "stately", retryLimit: 2, retryDelay: 30, expireInSeconds: 30 * 60 });
-  const concurrency = opts.concurrency ?? cfg.syncConcurrency;
   // Sync runs in progress in this process (job id → feed), released on a stop that outlasts them.
   const running = new Map<string, SyncJob>();
-  for (let i = 0; i < concurrency; i++) {
+  for (let i = 0; i < concurrency * RUNS_PER_CALL_SLOT; i++) {
     let slotId = "";
     slotId = await boss.work<SyncJob>(SYNC_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
       if (!job) return;
@@ -120,13 +128,13 @@ export async function startSyncWorker(opts: {
   // Bulk triage jobs (lib/bulk/): one run per job at a time; its items share the per-tenant limiter with the sync.
   await createBulkQueue(boss);
   await boss.work<{ jobId: string }>(BULK_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
-    if (job) await runBulkJob({ prisma, api: deps.api, log }, job.data.jobId, { queueJobId: job.id });
+    if (job) await runBulkJob({ prisma, api, log }, job.data.jobId, { queueJobId: job.id });
   });
   // Advanced hunting runs (lib/hunting/): two runs at a time per worker, each fanned out over its customers. Its own
   // client over the same limiter: a query is retried once at most, and a long Retry-After is reported, not waited out.
   await createHuntQueue(boss);
   const hunting = huntConfig();
-  const huntApi = new MicrosoftApiClient({ ...deps.api.options, maxAttempts: 2, maxRetryAfterMs: hunting.maxRetryAfterMs });
+  const huntApi = new MicrosoftApiClient({ ...api.options, maxAttempts: 2, maxRetryAfterMs: hunting.maxRetryAfterMs });
   for (let i = 0; i < 2; i++) {
     await boss.work<{ jobId: string }>(HUNT_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
       if (!job) return;

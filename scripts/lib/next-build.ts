@@ -35,3 +35,10 @@ export function ensureNextBuild(log: (line: string) => void = console.log): void
   });
   if (r.status !== 0) throw new Error("next build failed (see above).");
 }
+
+/** Bundles the worker as production runs it (`npm run build:worker` → dist/worker.mjs); esbuild takes about a second. */
+export function ensureWorkerBuild(log: (line: string) => void = console.log): void {
+  log("Bundling the worker (dist/worker.mjs)…");
+  const r = spawnSync("npm", ["run", "--silent", "build:worker"], { stdio: ["ignore", "inherit", "inherit"] });
+  if (r.status !== 0) throw new Error("npm run build:worker failed (see above).");
+}

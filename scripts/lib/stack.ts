@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { productionNodeArgs } from "./production-command.ts";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ensureCertificates } from "../../simulator/certs.ts";
@@ -163,7 +164,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
  * limit); its whole output also goes to `logFile` (the secrets scan reads it).
  */
 async function startNext(port: number, env: Record<string, string>, log: (l: string) => void, logFile: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["scripts/serve.mjs"], {
+  const child = spawn(process.execPath, productionNodeArgs("serve"), {
     env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: "1", PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });

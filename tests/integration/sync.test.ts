@@ -132,6 +132,49 @@ for (const source of ["graph", "defender"] as const) {
       await storeMatchesTruth(c.id, c.tenantId, source);
     });
 
+    test("a backlog larger than one store batch is stored batch by batch; a crash in the last batch moves no cursor and loses nothing", async () => {
+      const c = await consentedCustomer(`Batches-${source}`);
+      // 430 incidents with their alerts: more rows than one batch (STORE_BATCH_ROWS), so the run commits several times, the
+      // last with some of them.
+      await control.setVolume(c.tenantId, 430);
+      const d = deps(source);
+      const original = prisma.$transaction.bind(prisma);
+      let transactions = 0;
+      let storedBeforeCrash = 0;
+      const crashingLast = new Proxy(prisma, {
+        get(target, prop, receiver) {
+          if (prop === "$transaction") {
+            return async (fn: (tx: unknown) => Promise<unknown>, o?: unknown) =>
+              original(async (tx) => {
+                const result = await fn(tx);
+                transactions += 1;
+                // The last batch is the one that moves the cursor: crash it before its commit.
+                const moved = await (tx as PrismaClient).syncState.findUnique({ where: { customerId_feed: { customerId: c.id, feed: "incidents" } } });
+                if (moved?.lastSuccessAt) {
+                  storedBeforeCrash = await prisma.incident.count({ where: { customerId: c.id } });
+                  throw new Error("simulated crash before the last commit");
+                }
+                return result;
+              }, o as never);
+          }
+          return Reflect.get(target, prop, receiver);
+        },
+      });
+      const r = await mods.run.runFeedSync({ ...d, prisma: crashingLast }, c.id, "incidents");
+      assert.equal(r.ok, false);
+      assert.ok(transactions >= 2, `stored in ${transactions} transactions`);
+      const truthCount = (await truth(c.tenantId)).length;
+      assert.ok(storedBeforeCrash > 0 && storedBeforeCrash < truthCount, `earlier batches committed (${storedBeforeCrash} of ${truthCount})`);
+      const state = await prisma.syncState.findUniqueOrThrow({ where: { customerId_feed: { customerId: c.id, feed: "incidents" } } });
+      assert.equal(state.cursor, null, "cursor did not advance");
+      assert.equal(state.lastSuccessAt, null);
+      const again = await mods.run.runFeedSync(d, c.id, "incidents");
+      assert.ok(again.ok, JSON.stringify(again.error));
+      await storeMatchesTruth(c.id, c.tenantId, source);
+      const alerts = await prisma.alert.groupBy({ by: ["sourceId"], where: { customerId: c.id }, _count: true, having: { sourceId: { _count: { gt: 1 } } } });
+      assert.deepEqual(alerts, [], "no alert stored twice");
+    });
+
     test("both enum casings land canonical: the same data spelled the other way stores identical rows", async () => {
       const c = await consentedCustomer(`Casing-${source}`);
       await control.injectIncident(c.tenantId, { title: "Tagged by the customer", tags: ["Finance", "VIP", "Finance"], severity: "Medium" });

@@ -73,3 +73,52 @@ test("a GET gives up after maxAttempts failures, and after its own budget of 429
   );
   script = [];
 });
+
+test("call slots: no more calls at Microsoft than slots, and a Retry-After wait does not hold one", async () => {
+  const { Semaphore } = await import("../../lib/shared/pool.ts");
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let throttleNext = 0;
+  const slow = createServer((_req, res) => {
+    inFlight += 1;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    setTimeout(() => {
+      inFlight -= 1;
+      const throttled = throttleNext > 0;
+      if (throttled) throttleNext -= 1;
+      res.writeHead(throttled ? 429 : 200, { "content-type": "application/json", ...(throttled ? { "retry-after": "1" } : {}) });
+      res.end(throttled ? '{"error":{"code":"TooManyRequests","message":"slow down"}}' : '{"ok":true}');
+    }, 20);
+  });
+  await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
+  const slowBase = `http://127.0.0.1:${(slow.address() as { port: number }).port}`;
+  try {
+    const slots = new Semaphore(2);
+    const c = new MicrosoftApiClient({ tokens, baseUrl: slowBase, sleep: async () => {}, callSlots: slots });
+    await Promise.all(Array.from({ length: 8 }, () => c.getJson("xdr", target, "/api/incidents")));
+    assert.equal(maxInFlight, 2, "never more calls at once than slots");
+
+    // One slot: the throttled call waits out its Retry-After without the slot, so another call gets through meanwhile.
+    let endWait!: () => void;
+    const waiting = new Promise<void>((r) => (endWait = r));
+    let waitStarted!: () => void;
+    const started = new Promise<void>((r) => (waitStarted = r));
+    const one = new MicrosoftApiClient({
+      tokens,
+      baseUrl: slowBase,
+      callSlots: new Semaphore(1),
+      sleep: async () => {
+        waitStarted();
+        await waiting;
+      },
+    });
+    throttleNext = 1;
+    const throttled = one.getJson("xdr", target, "/api/incidents");
+    await started;
+    assert.deepEqual(await one.getJson("xdr", target, "/api/alerts"), { ok: true }, "the slot was free during the wait");
+    endWait();
+    assert.deepEqual(await throttled, { ok: true });
+  } finally {
+    slow.close();
+  }
+});

@@ -15,12 +15,17 @@ export interface BenchOptions {
   /** SYNC_CONCURRENCY for the worker; undefined = the portal's default. */
   workerConcurrency: number | undefined;
   source: "graph" | "defender";
-  /** Run one phase alone after the setup (e.g. "hunting": no sync, no queue load). */
-  only: "hunting" | undefined;
+  /** Run one phase alone after the setup ("sync": the syncs and the scale-out only; "hunting": no sync, no queue load). */
+  only: "hunting" | "sync" | "scaling-point" | undefined;
+  /** Worker processes for the scale-out phase: with N > 1 the initial sync is run again by N workers and compared. */
+  workers: number;
+  /** Tenant counts of the scaling table (`--scaling 100,1000,5000`): one fresh world per count, figures side by side. */
+  scaling: number[] | undefined;
 }
 
 const USAGE = `npm run bench -- [--quick] [--tenants N] [--incidents M] [--latency MS] [--duration S]
-                       [--clients N] [--views N] [--concurrency N] [--source graph|defender] [--only hunting]`;
+                       [--clients N] [--views N] [--concurrency N] [--source graph|defender] [--only hunting|sync]
+                       [--workers N] [--scaling 100,1000,5000]`;
 
 function positiveInt(name: string, value: string | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
@@ -43,6 +48,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       concurrency: { type: "string" },
       source: { type: "string" },
       only: { type: "string" },
+      workers: { type: "string" },
+      scaling: { type: "string" },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -54,7 +61,10 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   const quick = values.quick ?? false;
   const source = values.source ?? "graph";
   if (source !== "graph" && source !== "defender") throw new Error(`--source must be graph or defender.\n${USAGE}`);
-  if (values.only !== undefined && values.only !== "hunting") throw new Error(`--only must be hunting.\n${USAGE}`);
+  // "scaling-point" is the child run of --scaling (one tenant count), not for people.
+  if (values.only !== undefined && values.only !== "hunting" && values.only !== "sync" && values.only !== "scaling-point")
+    throw new Error(`--only must be hunting or sync.\n${USAGE}`);
+  const scaling = values.scaling?.split(",").map((n) => positiveInt("scaling", n.trim(), 0, 1));
   return {
     quick,
     tenants: positiveInt("tenants", values.tenants, quick ? 50 : 1_000),
@@ -65,6 +75,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     fanoutViews: positiveInt("views", values.views, quick ? 3 : 5),
     workerConcurrency: values.concurrency === undefined ? undefined : positiveInt("concurrency", values.concurrency, 4),
     source,
-    only: values.only,
+    only: values.only as BenchOptions["only"],
+    workers: positiveInt("workers", values.workers, 1),
+    scaling,
   };
 }

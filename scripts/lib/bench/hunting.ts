@@ -1,7 +1,8 @@
 import type { Viewer } from "../../../lib/auth/viewer.ts";
 import { huntConfig } from "../../../lib/config/hunting.ts";
 import { createHuntRun } from "../../../lib/data/hunting.ts";
-import { peakRssMiB, spawnNode, type Cleanup } from "./processes.ts";
+import { peakRssMiB, type Cleanup } from "./processes.ts";
+import { startWorkers } from "./sync.ts";
 import { mapWithConcurrency, sleep } from "./pool.ts";
 import type { BenchOptions } from "./args.ts";
 import type { BenchEnvironment } from "./setup.ts";
@@ -58,10 +59,11 @@ export async function measureHunting(env: BenchEnvironment, opts: BenchOptions, 
 
   const query = "DeviceProcessEvents | project Timestamp, DeviceName, FileName, ProcessCommandLine | take 100";
   const concurrency = huntConfig().concurrency;
-  const worker = spawnNode(cleanup, "hunt-worker", ["--import", "tsx", "scripts/worker.ts"], { ...env.portalEnv, HUNT_CONCURRENCY: String(concurrency) });
-  await worker.waitForLine(/"msg":"sync worker started"/, 60_000);
+  const {
+    workers: [worker],
+  } = await startWorkers(env, 1, cleanup, { HUNT_CONCURRENCY: String(concurrency) });
   const single = await timeOneQuery(env, query);
-  const rssBefore = peakRssMiB(worker.pid);
+  const rssBefore = peakRssMiB(worker!.pid);
 
   const admin: Viewer = {
     userId: env.admin.userId,
@@ -88,8 +90,8 @@ export async function measureHunting(env: BenchEnvironment, opts: BenchOptions, 
       log(`  ${finished}/${created.value.customers} tenants answered`);
     }
   }
-  const peak = peakRssMiB(worker.pid);
-  await worker.stop();
+  const peak = peakRssMiB(worker!.pid);
+  await worker!.stop();
   const wallS = (run.finishedAt!.getTime() - run.startedAt!.getTime()) / 1000;
   const lowerBoundS = (Math.ceil(created.value.customers / concurrency) * single) / 1000;
   const counts = await prisma.huntTenantRun.groupBy({ by: ["status"], where: { runId }, _count: { _all: true } });

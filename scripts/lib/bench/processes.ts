@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 
 /**
- * Child processes of the benchmark (sync worker, `next start`) and everything else that must be stopped: a LIFO list
+ * Child processes of the benchmark (sync worker, the web process) and everything else that must be stopped: a LIFO list
  * of cleanups, run once, on success, on error and on Ctrl-C.
  */
 export class Cleanup {

@@ -10,6 +10,7 @@ import { percentile, sleep } from "./pool.ts";
 import { pageWeight, processCpuMs, type PageWeight } from "./weight.ts";
 import { peakRssMiB, spawnNode, type Cleanup, type NodeChild } from "./processes.ts";
 import { BENCH_PORTS, type BenchEnvironment } from "./setup.ts";
+import { productionNodeArgs } from "../production-command.ts";
 
 export interface QueueScenario {
   name: string;
@@ -82,7 +83,7 @@ export async function queueScenarios(env: BenchEnvironment): Promise<QueueScenar
 }
 
 /**
- * The built portal (`next start`) signed in as the partner admin, loaded by `clients` concurrent clients per scenario;
+ * The built portal (`npm run serve`, as production runs it) signed in as the partner admin, loaded by `clients` concurrent clients per scenario;
  * beside it, the data-layer call behind the page, in-process.
  */
 export async function measureQueuePage(
@@ -94,7 +95,7 @@ export async function measureQueuePage(
 ): Promise<QueueFigures> {
   const cookie = `${SESSION_COOKIE}=${await sessionToken(env)}`;
   const next = await startNext(env, cleanup);
-  log(`Portal (next start, pid ${next.pid}) on ${APP_URL}`);
+  log(`Portal (npm run serve, pid ${next.pid}) on ${APP_URL}`);
   const results: QueueScenarioFigures[] = [];
   for (const s of scenarios) {
     const { path } = s;
@@ -156,14 +157,15 @@ async function sessionToken(env: BenchEnvironment): Promise<string> {
 
 async function startNext(env: BenchEnvironment, cleanup: Cleanup): Promise<NodeChild> {
   const port = String(BENCH_PORTS.app);
-  const next = spawnNode(cleanup, "next start", ["node_modules/next/dist/bin/next", "start", "-p", port], {
+  // As production runs it: `npm run serve` (scripts/serve.mjs around `next start`, with its V8 flags).
+  const next = spawnNode(cleanup, "web", productionNodeArgs("serve"), {
     ...env.portalEnv,
     NEXT_TELEMETRY_DISABLED: "1",
     PORT: port,
   });
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (next.process.exitCode !== null) throw new Error(`next start exited (${next.process.exitCode}):\n${next.output()}`);
+    if (next.process.exitCode !== null) throw new Error(`the web process exited (${next.process.exitCode}):\n${next.output()}`);
     try {
       const res = await fetch(`${APP_URL}/signin`, { redirect: "manual" });
       if (res.status < 500) return next;
@@ -172,7 +174,7 @@ async function startNext(env: BenchEnvironment, cleanup: Cleanup): Promise<NodeC
     }
     await sleep(200);
   }
-  throw new Error(`next start did not answer within 60 s:\n${next.output()}`);
+  throw new Error(`the web process did not answer within 60 s:\n${next.output()}`);
 }
 
 const warmUpS = (opts: BenchOptions) => Math.min(opts.durationS, opts.quick ? 2 : 5);

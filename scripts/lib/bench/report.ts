@@ -5,7 +5,8 @@ import type { FanoutFigures } from "./fanout.ts";
 import type { NotifyFigures } from "./notify.ts";
 import type { HuntingFigures } from "./hunting.ts";
 import type { QueueFigures } from "./queue.ts";
-import type { SyncFigures } from "./sync.ts";
+import type { ScaleOutFigures, SyncFigures } from "./sync.ts";
+import type { ScalingFigures } from "./scaling.ts";
 
 export interface BenchReport {
   startedAt: string;
@@ -19,6 +20,8 @@ export interface BenchReport {
   notify?: NotifyFigures;
   /** A hunt across every tenant (issue 11 §1); absent in reports from before it. */
   hunting?: HuntingFigures;
+  /** The same initial sync by N worker processes (`--workers N`, issue 12 §3); absent with one worker. */
+  scaleOut?: ScaleOutFigures;
 }
 
 const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "–");
@@ -35,27 +38,37 @@ const failures = (f: Record<string, number>) =>
 
 type Row = [label: string, value: string, note?: string] | [heading: string];
 
-function rows(r: BenchReport): Row[] {
-  const { options: o, sync, queue, fanout } = r;
-  const init = sync.initial;
-  const inc = sync.incremental;
+function setupRow(o: BenchOptions): Row {
+  return [
+    `Setup: ${int(o.tenants)} customers × ${int(o.incidentsPerTenant)} incidents, ${o.latencyMs} ms API latency, quotas on, source ${o.source}${o.quick ? " (quick)" : ""}`,
+  ];
+}
+
+function initialRows(o: BenchOptions, init: SyncFigures["initial"]): Row[] {
   const lb = init.lowerBound;
+  const slots = (init.workers ?? 1) > 1 ? `${init.workers} workers × ${init.workerConcurrency}` : `${init.workerConcurrency} (SYNC_CONCURRENCY)`;
   const out: Row[] = [
-    [
-      `Setup: ${int(o.tenants)} customers × ${int(o.incidentsPerTenant)} incidents, ${o.latencyMs} ms API latency, quotas on, source ${o.source}${o.quick ? " (quick)" : ""}`,
-    ],
-    ["Initial sync"],
     ["  wall time", `${fixed(init.wallS)} s`, `worker up in ${fixed(init.workerStartupS)} s (not included)`],
     [
       "  lower bound",
       `${fixed(lb.seconds)} s`,
-      `${int(init.apiCalls)} calls × ${o.latencyMs} ms ÷ ${init.workerConcurrency} (SYNC_CONCURRENCY); longest feed ${fixed(lb.longestFeedS)} s; quota ${fixed(lb.quotaS)} s`,
+      `${int(init.apiCalls)} calls × ${o.latencyMs} ms ÷ ${slots}; longest feed ${fixed(lb.longestFeedS)} s; quota ${fixed(lb.quotaS)} s`,
     ],
-    ["  ratio", ratio(init.ratio), `limited by ${lb.limitedBy}`],
+    ["  ratio", ratio(init.ratio), `limited by ${lb.limitedBy}; target ≤ 1.25×`],
     ["  incidents/s", int(init.incidentsPerS), `${int(init.incidents)} incidents, ${int(init.alerts)} alerts stored`],
-    ["  peak worker RSS", mib(init.peakWorkerRssMiB), `VmHWM; ${mib(sync.peakWorkerRssMiB)} after both syncs`],
   ];
   if (Object.keys(init.failures).length) out.push(["  failed feeds", failures(init.failures)]);
+  return out;
+}
+
+function syncRows(o: BenchOptions, sync: SyncFigures): Row[] {
+  const init = sync.initial;
+  const inc = sync.incremental;
+  const out: Row[] = [
+    ["Initial sync"],
+    ...initialRows(o, init),
+    ["  peak worker RSS", mib(init.peakWorkerRssMiB), `VmHWM of dist/worker.mjs; ${mib(sync.peakWorkerRssMiB)} after both syncs; target ≤ 300 MiB`],
+  ];
   out.push(
     ["Incremental sync, nothing changed"],
     [
@@ -74,8 +87,27 @@ function rows(r: BenchReport): Row[] {
       fixed(sync.tokens.perTenantResource.mean, 2),
       `target 1.00; max ${fixed(sync.tokens.perTenantResource.max, 0)}; ${sync.tokens.perTenantResource.overTarget} pair(s) over; ${int(sync.tokens.totalRequests)} requests`,
     ],
-    [`Pages (${o.clients} clients × ${o.durationS} s each)`],
   );
+  return out;
+}
+
+function scaleOutRows(o: BenchOptions, s: ScaleOutFigures): Row[] {
+  return [
+    [`Scale-out: the same initial sync by ${s.workers} worker processes on one database, from an empty store`],
+    ...initialRows(o, s.many),
+    ["  peak RSS per worker", mib(s.many.peakWorkerRssMiB), "the largest VmHWM of the workers"],
+    [
+      "  time ÷ one worker's",
+      ratio(s.timeRatio),
+      `${fixed(s.many.wallS)} s vs ${fixed(s.one.wallS)} s; speed-up ${fixed(1 / s.timeRatio, 2)}; target ≤ 0.6× with two`,
+    ],
+  ];
+}
+
+function rows(r: BenchReport): Row[] {
+  const { options: o, sync, queue, fanout } = r;
+  const out: Row[] = [setupRow(o), ...syncRows(o, sync)];
+  out.push([`Pages (${o.clients} clients × ${o.durationS} s each)`]);
   // The fan-out baseline is measured one view at a time, so it is set beside the page for one client alone.
   const pageAloneP50 = queue.scenarios[0]?.alone.p50Ms ?? NaN;
   for (const s of queue.scenarios) {
@@ -103,13 +135,13 @@ function rows(r: BenchReport): Row[] {
         [
           "    web-process CPU per response",
           cpu(s.cpuMsPerResponse),
-          `utime+stime of next start ÷ responses under load; ${cpu(s.cpuMsPerResponseAlone)} for one client alone`,
+          `utime+stime of the web process ÷ responses under load; ${cpu(s.cpuMsPerResponseAlone)} for one client alone`,
         ],
       );
     }
   }
   out.push(
-    ["  peak web-process RSS", mib(queue.peakWebRssMiB), "VmHWM of next start"],
+    ["  peak web-process RSS", mib(queue.peakWebRssMiB), "VmHWM of the web process (npm run serve)"],
     [
       "  live fan-out per view p50",
       ms(fanout.p50Ms),
@@ -129,6 +161,7 @@ function rows(r: BenchReport): Row[] {
     );
   }
   if (r.hunting) out.push(...huntingRows(r.hunting));
+  if (r.scaleOut) out.push(...scaleOutRows(o, r.scaleOut));
   return out;
 }
 
@@ -156,6 +189,36 @@ function render(table: Row[]): string[] {
 /** `--only hunting`: the hunting figures alone. */
 export function formatHuntingTable(h: HuntingFigures): string {
   return render(huntingRows(h)).join("\n");
+}
+
+/** `--only sync`: the syncs, and the scale-out with `--workers N`. */
+export function formatSyncTable(o: BenchOptions, sync: SyncFigures, scaleOut: ScaleOutFigures | undefined): string {
+  return render([setupRow(o), ...syncRows(o, sync), ...(scaleOut ? scaleOutRows(o, scaleOut) : [])]).join("\n");
+}
+
+/** `--scaling a,b,c`: one column per tenant count. */
+export function formatScalingTable(o: BenchOptions, points: ScalingFigures[]): string {
+  const head = ["", ...points.map((p) => `${int(p.tenants)} tenants`)];
+  const line = (label: string, f: (p: ScalingFigures) => string) => [label, ...points.map(f)];
+  const table = [
+    head,
+    line("incidents stored", (p) => int(p.incidents)),
+    line("initial sync", (p) => `${fixed(p.initialS)} s`),
+    line("  ÷ its lower bound", (p) => ratio(p.initialRatio)),
+    line("  per tenant", (p) => `${ms((p.initialS * 1000) / p.tenants)}`),
+    line("incremental round", (p) => `${fixed(p.incrementalS)} s`),
+    line("  per tenant", (p) => `${ms((p.incrementalS * 1000) / p.tenants)}`),
+    line("/incidents p50, one client", (p) => ms(p.pageAloneP50Ms)),
+    line("/incidents p50, 16 clients", (p) => ms(p.pageP50Ms)),
+    line("database size per incident", (p) => kb(p.databaseBytes / p.incidents)),
+    line("peak worker RSS", (p) => mib(p.peakWorkerRssMiB)),
+    line("peak web RSS (16 clients)", (p) => mib(p.peakWebRssMiB)),
+  ];
+  const widths = head.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  const title = `Scaling — ${int(o.incidentsPerTenant)} incidents per tenant, ${o.latencyMs} ms API latency, ${o.workers} worker process(es)`;
+  return [title, "=".repeat(title.length), ...table.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  "))].join(
+    "\n",
+  );
 }
 
 export function formatTable(r: BenchReport): string {

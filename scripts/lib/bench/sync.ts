@@ -2,8 +2,9 @@ import { API_QUOTAS, type MicrosoftApi } from "../../../lib/microsoft/hosts.ts";
 import type { PrismaClient } from "../../../lib/db/client.ts";
 import type { BenchOptions } from "./args.ts";
 import { counterDelta, isListEndpoint, isTokenCounter, perTenant, summarize, worstTenants, type PerTenantFigure, type SimCounters } from "./counters.ts";
-import { peakRssMiB, spawnNode, type Cleanup } from "./processes.ts";
-import { sleep } from "./pool.ts";
+import { peakRssMiB, spawnNode, type Cleanup, type NodeChild } from "./processes.ts";
+import { mapWithConcurrency, sleep } from "./pool.ts";
+import { productionNodeArgs } from "../production-command.ts";
 import type { BenchEnvironment } from "./setup.ts";
 
 export interface LowerBound {
@@ -19,6 +20,8 @@ export interface InitialSyncFigures {
   wallS: number;
   workerStartupS: number;
   workerConcurrency: number;
+  /** Worker processes that shared the sync (the lower bound counts all their slots). */
+  workers: number;
   apiCalls: number;
   lowerBound: LowerBound;
   ratio: number;
@@ -67,29 +70,82 @@ type SyncRow = {
 };
 
 /**
- * The real sync worker (`scripts/worker.ts`, its own process so its memory can be read) syncs every tenant from
- * scratch, then once more with nothing changed. Completion is read from the database: every customer's every feed
- * has succeeded (or failed) since the phase began.
+ * The sync worker as production runs it (`npm run worker:prod`: dist/worker.mjs, scripts/worker.ts bundled by
+ * `npm run build:worker`, with node alone and its V8 flags), each its own process so its memory can be read. `BENCH_WORKER_TSX=1` runs the TypeScript source through
+ * tsx instead (what the bench did before issue #12 §2), to compare.
  */
-export async function measureSync(env: BenchEnvironment, opts: BenchOptions, cleanup: Cleanup, log: (line: string) => void): Promise<SyncFigures> {
+export async function startWorkers(
+  env: BenchEnvironment,
+  count: number,
+  cleanup: Cleanup,
+  extraEnv: Record<string, string> = {},
+): Promise<{ workers: NodeChild[]; concurrency: number }> {
+  const nodeArgs = process.env.BENCH_WORKER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const args = [...nodeArgs, ...(process.env.BENCH_WORKER_TSX === "1" ? ["--import", "tsx", "scripts/worker.ts"] : productionNodeArgs("worker:prod"))];
+  const workers = Array.from({ length: count }, (_, i) =>
+    spawnNode(cleanup, count === 1 ? "worker" : `worker ${i + 1}`, args, { ...env.portalEnv, ...extraEnv }),
+  );
+  // The worker logs JSON lines: {"concurrency":4,…,"msg":"sync worker started",…}
+  const ready = await Promise.all(workers.map((w) => w.waitForLine(/"concurrency":(\d+),[^\n]*"msg":"sync worker started"/, 60_000)));
+  return { workers, concurrency: Number(ready[0]![1]) };
+}
+
+/** VmHWM of each worker: the largest, or null when one could not be read. */
+function peakOf(workers: NodeChild[]): number | null {
+  const peaks = workers.map((w) => peakRssMiB(w.pid));
+  return peaks.some((p) => p === null) ? null : Math.max(...(peaks as number[]));
+}
+
+/**
+ * Every customer's incidents and alerts from scratch, by `workerCount` worker processes on one database; completion is
+ * read from the database (every feed succeeded or failed since the phase began). The workers are left running.
+ */
+async function initialSync(env: BenchEnvironment, opts: BenchOptions, workerCount: number, cleanup: Cleanup, log: (line: string) => void) {
+  const { prisma } = env;
+  await env.control.resetRequests();
+  const spawnedAt = Date.now();
+  const { workers, concurrency } = await startWorkers(env, workerCount, cleanup);
+  const startedAt = Date.now();
+  log(
+    `${workerCount === 1 ? `Worker ${workers[0]!.pid}` : `${workerCount} workers`} up (${concurrency} concurrent each); initial sync of ${env.customers.length} tenants…`,
+  );
+  const done = await waitForFeeds(prisma, new Date(spawnedAt), env.customers.length * 2, log);
+  const wallS = (done - startedAt) / 1000;
+  const rows = await syncRows(prisma);
+  const [incidents, alerts] = await Promise.all([prisma.incident.count(), prisma.alert.count()]);
+  log(`Initial sync (${workerCount} worker${workerCount === 1 ? "" : "s"}): ${wallS.toFixed(1)} s, ${incidents} incidents, ${alerts} alerts`);
+  const lowerBound = syncLowerBound(rows, opts, concurrency * workerCount);
+  const figures: InitialSyncFigures = {
+    wallS,
+    workerStartupS: (startedAt - spawnedAt) / 1000,
+    workerConcurrency: concurrency,
+    workers: workerCount,
+    apiCalls: rows.reduce((n, r) => n + r.apiCalls, 0),
+    lowerBound,
+    ratio: wallS / lowerBound.seconds,
+    incidents,
+    alerts,
+    incidentsPerS: incidents / wallS,
+    peakWorkerRssMiB: peakOf(workers),
+    failures: failuresSince(rows, new Date(spawnedAt)),
+  };
+  return { figures, workers, rows };
+}
+
+/**
+ * The real sync worker (or `workerCount` of them) syncs every tenant from scratch, then once more with nothing changed.
+ */
+export async function measureSync(
+  env: BenchEnvironment,
+  opts: BenchOptions,
+  cleanup: Cleanup,
+  log: (line: string) => void,
+  workerCount = 1,
+): Promise<SyncFigures> {
   const { prisma, control } = env;
   const expectedFeeds = env.customers.length * 2;
-  await control.resetRequests();
-
-  const spawnedAt = Date.now();
-  const worker = spawnNode(cleanup, "worker", ["--import", "tsx", "scripts/worker.ts"], env.portalEnv);
-  // scripts/worker.ts logs JSON lines: {"concurrency":4,…,"msg":"sync worker started",…}
-  const ready = await worker.waitForLine(/"concurrency":(\d+),[^\n]*"msg":"sync worker started"/, 60_000);
-  const startedAt = Date.now();
-  const concurrency = Number(ready[1]);
-  log(`Worker ${worker.pid} up (${concurrency} concurrent); initial sync of ${env.customers.length} tenants…`);
-  const initialDone = await waitForFeeds(prisma, new Date(spawnedAt), expectedFeeds, log);
-  const initialWallS = (initialDone - startedAt) / 1000;
-  const initialPeak = peakRssMiB(worker.pid);
+  const { figures: initial, workers } = await initialSync(env, opts, workerCount, cleanup, log);
   const afterInitial = await control.requests();
-  const initialRows = await syncRows(prisma);
-  const [incidents, alerts] = await Promise.all([prisma.incident.count(), prisma.alert.count()]);
-  log(`Initial sync: ${initialWallS.toFixed(1)} s, ${incidents} incidents, ${alerts} alerts`);
 
   // "Nothing changed": every feed falls due now, as when the sync interval has passed.
   const incrementalStart = new Date();
@@ -97,27 +153,14 @@ export async function measureSync(env: BenchEnvironment, opts: BenchOptions, cle
   const incrementalDone = await waitForFeeds(prisma, incrementalStart, expectedFeeds, log);
   const afterIncremental = await control.requests();
   const incrementalRows = await syncRows(prisma);
-  const peak = peakRssMiB(worker.pid);
-  await worker.stop();
+  const peak = peakOf(workers);
+  await Promise.all(workers.map((w) => w.stop()));
   log(`Incremental sync: ${((incrementalDone - incrementalStart.getTime()) / 1000).toFixed(1)} s`);
 
   const tenantIds = env.customers.map((c) => c.tenantId);
   const incrementalCounters = counterDelta(afterIncremental, afterInitial);
-  const lowerBound = syncLowerBound(initialRows, opts, concurrency);
   return {
-    initial: {
-      wallS: initialWallS,
-      workerStartupS: (startedAt - spawnedAt) / 1000,
-      workerConcurrency: concurrency,
-      apiCalls: initialRows.reduce((n, r) => n + r.apiCalls, 0),
-      lowerBound,
-      ratio: initialWallS / lowerBound.seconds,
-      incidents,
-      alerts,
-      incidentsPerS: incidents / initialWallS,
-      peakWorkerRssMiB: initialPeak,
-      failures: failuresSince(initialRows, new Date(spawnedAt)),
-    },
+    initial,
     incremental: {
       wallS: (incrementalDone - incrementalStart.getTime()) / 1000,
       callsPerTenantFeed: summarize(
@@ -136,9 +179,44 @@ export async function measureSync(env: BenchEnvironment, opts: BenchOptions, cle
         .reduce((n, [, byTenant]) => n + Object.values(byTenant).reduce((a, b) => a + b, 0), 0),
       worst: worstTenants(afterIncremental, isTokenCounter, 1),
     },
-    peakWorkerRssMiB: peak ?? initialPeak,
+    peakWorkerRssMiB: peak ?? initial.peakWorkerRssMiB,
     counters: { initial: afterInitial, incremental: incrementalCounters },
   };
+}
+
+export interface ScaleOutFigures {
+  workers: number;
+  /** The same initial sync by one worker (the sync phase) and by `workers` workers, each from an empty store. */
+  one: InitialSyncFigures;
+  many: InitialSyncFigures;
+  /** many.wallS ÷ one.wallS: 0.5 would be perfect scaling with two workers; the target is ≤ 0.6. */
+  timeRatio: number;
+}
+
+/**
+ * Issue #12 §3: the latency-bound initial sync again, from an empty store and fresh quotas, by `opts.workers` worker
+ * processes on the same database, compared with one worker's run of the same data.
+ */
+export async function measureScaleOut(
+  env: BenchEnvironment,
+  opts: BenchOptions,
+  one: InitialSyncFigures,
+  cleanup: Cleanup,
+  log: (line: string) => void,
+): Promise<ScaleOutFigures> {
+  await resetSyncedData(env);
+  const { figures: many, workers } = await initialSync(env, opts, opts.workers, cleanup, log);
+  await Promise.all(workers.map((w) => w.stop()));
+  return { workers: opts.workers, one, many, timeRatio: many.wallS / one.wallS };
+}
+
+/**
+ * Back to before the first sync: no incidents, alerts or sync state, no spent budgets (ours and the simulator's), so a
+ * second initial sync does the same work under the same limits as the first.
+ */
+export async function resetSyncedData(env: BenchEnvironment): Promise<void> {
+  await env.prisma.$executeRawUnsafe(`TRUNCATE "Incident", "Alert", "SyncState", "ApiBudget", "NotificationEvent" CASCADE`);
+  await mapWithConcurrency(env.customers, 16, (c) => env.control.resetQuotas(c.tenantId));
 }
 
 /** Token requests per (tenant, resource) pair the worker asked for at least once. */

@@ -179,8 +179,8 @@ export async function startSyncWorker(opts: {
       await boss.stop({ graceful: true, wait: true, timeout }).catch((err: unknown) => logger.error("queue stop failed", { err }));
       const unfinished = [...running.entries()];
       for (const [jobId, job] of unfinished) {
-        // Still running after the grace period: give the feed back (the run's own writes are in one transaction,
-        // so nothing half-done is committed; its cursor has not moved).
+        // Still running after the grace period: give the feed back (its cursor moves only with its last batch, so the
+        // next run fetches the same window again; batches it already stored are upserted again, never doubled).
         await prisma.syncState
           .updateMany({
             where: { customerId: job.customerId, feed: job.feed, running: true, jobId },

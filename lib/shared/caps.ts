@@ -51,17 +51,33 @@ function limitFor(key: string): number {
   return LIMITS.string;
 }
 
-/** Every string inside a payload cut by its key (comments, command lines, the rest), object keys too. */
+/**
+ * Every string inside a payload cut by its key (comments, command lines, the rest), object keys too. Parts with nothing
+ * to cut are returned as they are (no copy): the sync bounds every page it stores, and almost nothing needs cutting.
+ */
 export function boundPayload<T>(value: T, key = ""): T {
   if (typeof value === "string") return capText(value, limitFor(key)) as T;
-  if (Array.isArray(value)) return value.map((v) => boundPayload(v, key)) as T;
-  if (value && typeof value === "object" && !(value instanceof Date)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const bounded = capText(k, LIMITS.key);
-      out[bounded] = boundPayload(v, bounded);
+  if (Array.isArray(value)) {
+    let out: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      const bounded = boundPayload(v, key);
+      if (bounded !== v && !out) out = value.slice(0, i);
+      out?.push(bounded);
     }
-    return out as T;
+    return (out ?? value) as T;
+  }
+  if (value && typeof value === "object" && !(value instanceof Date)) {
+    const entries = Object.entries(value);
+    let out: Record<string, unknown> | null = null;
+    for (let i = 0; i < entries.length; i++) {
+      const [k, v] = entries[i]!;
+      const boundedKey = capText(k, LIMITS.key);
+      const bounded = boundPayload(v, boundedKey);
+      if ((bounded !== v || boundedKey !== k) && !out) out = Object.fromEntries(entries.slice(0, i));
+      if (out) out[boundedKey] = bounded;
+    }
+    return (out ?? value) as T;
   }
   return value;
 }

@@ -53,16 +53,14 @@ export function defenderPortalIncidentUrl(incidentId: string, tenantId: string):
   return `https://security.microsoft.com/incidents/${encodeURIComponent(incidentId)}?tid=${encodeURIComponent(tenantId)}`;
 }
 
-/** PostgreSQL text and jsonb cannot hold U+0000; customer data can. Replace it (and keep everything else as is). */
-export function stripNul<T>(value: T): T {
-  if (typeof value === "string") return (value.includes("\u0000") ? value.replaceAll("\u0000", "\uFFFD") : value) as T;
-  if (Array.isArray(value)) return value.map(stripNul) as T;
-  if (value && typeof value === "object" && !(value instanceof Date)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[stripNul(k)] = stripNul(v);
-    return out as T;
-  }
-  return value;
+/**
+ * JSON for PostgreSQL: text and jsonb cannot hold U+0000, customer data can. JSON.stringify writes it as the escape
+ * `\u0000` (and a literal backslash as `\\`), so each escape preceded by an even run of backslashes is replaced by
+ * U+FFFD in the text itself: everything else is kept as is, and no copy of the rows is made.
+ */
+export function jsonForPostgres(value: unknown): string {
+  const json = JSON.stringify(value);
+  return json.includes("\\u0000") ? json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, "$1\\ufffd") : json;
 }
 
 /** What the portal keeps of an incident beyond its columns (Incident.payload). */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "../generated/prisma/client";
 import { applySlaClocks } from "../sla/clocks.ts";
-import { stripNul, type DataSource, type NormalizedAlert, type NormalizedIncident } from "./model.ts";
+import { jsonForPostgres, type DataSource, type NormalizedAlert, type NormalizedIncident } from "./model.ts";
 
 type Tx = Prisma.TransactionClient;
 
@@ -100,7 +100,7 @@ export async function upsertIncidents(
         CASE WHEN x.status <> 'active' OR x."assignedTo" IS NOT NULL OR COALESCE(x.classification, 'unknown') <> 'unknown'
           THEN LEAST(x."lastUpdateTime", x."syncedAt") END,
         CASE WHEN x.status = 'resolved' THEN LEAST(x."lastUpdateTime", x."syncedAt") END
-      FROM jsonb_to_recordset(${JSON.stringify(stripNul(rows))}::jsonb) AS x(id uuid, "customerId" uuid, source text, "sourceId" text,
+      FROM jsonb_to_recordset(${jsonForPostgres(rows)}::jsonb) AS x(id uuid, "customerId" uuid, source text, "sourceId" text,
         title text, severity text, status text, classification text, determination text, "assignedTo" text, tags jsonb,
         "alertCount" int, "createdTime" timestamptz, "lastUpdateTime" timestamptz, "webUrl" text, payload jsonb, "syncedAt" timestamptz)
       ON CONFLICT ("customerId", source, "sourceId") DO UPDATE SET
@@ -225,7 +225,7 @@ export async function upsertAlerts(tx: Tx, customerId: string, source: DataSourc
         (SELECT i.id FROM "Incident" i WHERE i."customerId" = x."customerId" AND i.source = x.source AND i."sourceId" = x."incidentSourceId"),
         x.source, x."sourceId", x."incidentSourceId", x.title, x.severity, x.status, x.category, x."serviceSource", x."detectionSource",
         x.classification, x.determination, x."assignedTo", x."createdTime", x."lastUpdateTime", x.payload, x."syncedAt"
-      FROM jsonb_to_recordset(${JSON.stringify(stripNul(rows))}::jsonb) AS x(id uuid, "customerId" uuid, source text, "sourceId" text,
+      FROM jsonb_to_recordset(${jsonForPostgres(rows)}::jsonb) AS x(id uuid, "customerId" uuid, source text, "sourceId" text,
         "incidentSourceId" text, title text, severity text, status text, category text, "serviceSource" text, "detectionSource" text,
         classification text, determination text, "assignedTo" text, "createdTime" timestamptz, "lastUpdateTime" timestamptz,
         payload jsonb, "syncedAt" timestamptz)

@@ -209,3 +209,16 @@ describe("ingest bounds", () => {
     assert.equal(i.assignedTo!.length, LIMITS.tag);
   });
 });
+
+test("JSON for PostgreSQL: U+0000 becomes U+FFFD, a literal backslash-u0000 text stays as it was", async () => {
+  const { jsonForPostgres } = await import("../../lib/sync/model.ts");
+  const value = { title: "x\u0000y", ["key\u0000"]: "\\u0000 typed by a person", odd: "\\\u0000", even: "\\\\u0000", clean: "nothing to do" };
+  assert.deepEqual(JSON.parse(jsonForPostgres(value)), {
+    title: "x\uFFFDy",
+    ["key\uFFFD"]: "\\u0000 typed by a person",
+    odd: "\\\uFFFD",
+    even: "\\\\u0000",
+    clean: "nothing to do",
+  });
+  assert.equal(jsonForPostgres({ a: "plain" }), '{"a":"plain"}');
+});

@@ -16,7 +16,7 @@ export interface ScalingFigures {
   incrementalS: number;
   pageAloneP50Ms: number;
   pageP50Ms: number;
-  /** pg_database_size after both syncs (incidents, alerts, indexes and everything else). */
+  /** What pg_database_size grew by over both syncs (incidents, alerts, their indexes, history, SLA clocks). */
   databaseBytes: number;
   peakWorkerRssMiB: number | null;
   peakWebRssMiB: number | null;
@@ -30,10 +30,14 @@ const POINT_FILE = join(".data", "bench", "scaling-point.json");
  * `opts.workers` workers, then the queue's first page under load and for one client alone.
  */
 export async function measureScalingPoint(env: BenchEnvironment, opts: BenchOptions, cleanup: Cleanup, log: (line: string) => void): Promise<ScalingFigures> {
+  const databaseSize = async () =>
+    Number((await env.prisma.$queryRawUnsafe<[{ size: bigint }]>("SELECT pg_database_size(current_database()) AS size"))[0].size);
+  // What the synced data adds: the migrated schema, the customers and their sync state are there before.
+  const sizeBefore = await databaseSize();
   const sync = await measureSync(env, opts, cleanup, log, opts.workers);
   const [first] = await queueScenarios(env);
   const queue = await measureQueuePage(env, opts, [first!], cleanup, log);
-  const [{ size }] = await env.prisma.$queryRawUnsafe<[{ size: bigint }]>("SELECT pg_database_size(current_database()) AS size");
+  const sizeAfter = await databaseSize();
   const page = queue.scenarios[0]!;
   const figures: ScalingFigures = {
     tenants: env.customers.length,
@@ -43,7 +47,7 @@ export async function measureScalingPoint(env: BenchEnvironment, opts: BenchOpti
     incrementalS: sync.incremental.wallS,
     pageAloneP50Ms: page.alone.p50Ms,
     pageP50Ms: page.page.p50Ms,
-    databaseBytes: Number(size),
+    databaseBytes: sizeAfter - sizeBefore,
     peakWorkerRssMiB: sync.peakWorkerRssMiB,
     peakWebRssMiB: queue.peakWebRssMiB,
   };

@@ -57,6 +57,12 @@ function initialRows(o: BenchOptions, init: SyncFigures["initial"]): Row[] {
     ["  ratio", ratio(init.ratio), `limited by ${lb.limitedBy}; target ≤ 1.25×`],
     ["  incidents/s", int(init.incidentsPerS), `${int(init.incidents)} incidents, ${int(init.alerts)} alerts stored`],
   ];
+  if (init.workerCpuS !== undefined)
+    out.push([
+      "  worker CPU",
+      `${fixed(init.workerCpuS)} s`,
+      `utime+stime of the worker process(es); ${fixed((init.workerCpuS * 1000 * 1000) / init.incidents)} ms per 1,000 incidents`,
+    ]);
   if (Object.keys(init.failures).length) out.push(["  failed feeds", failures(init.failures)]);
   return out;
 }

@@ -5,6 +5,7 @@ import { counterDelta, isListEndpoint, isTokenCounter, perTenant, summarize, wor
 import { peakRssMiB, spawnNode, type Cleanup, type NodeChild } from "./processes.ts";
 import { mapWithConcurrency, sleep } from "./pool.ts";
 import { productionNodeArgs } from "../production-command.ts";
+import { processCpuMs } from "./weight.ts";
 import type { BenchEnvironment } from "./setup.ts";
 
 export interface LowerBound {
@@ -29,6 +30,8 @@ export interface InitialSyncFigures {
   alerts: number;
   incidentsPerS: number;
   peakWorkerRssMiB: number | null;
+  /** utime + stime of the worker processes over the sync (garbage collection included). */
+  workerCpuS?: number;
   failures: Record<string, number>;
 }
 
@@ -81,7 +84,9 @@ export async function startWorkers(
   extraEnv: Record<string, string> = {},
 ): Promise<{ workers: NodeChild[]; concurrency: number }> {
   const nodeArgs = process.env.BENCH_WORKER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-  const args = [...nodeArgs, ...(process.env.BENCH_WORKER_TSX === "1" ? ["--import", "tsx", "scripts/worker.ts"] : productionNodeArgs("worker:prod"))];
+  // BENCH_WORKER_NODE_ARGS go after the production flags (before the script), so they can also turn one off.
+  const production = process.env.BENCH_WORKER_TSX === "1" ? ["--import", "tsx", "scripts/worker.ts"] : productionNodeArgs("worker:prod");
+  const args = [...production.slice(0, -1), ...nodeArgs, production.at(-1)!];
   const workers = Array.from({ length: count }, (_, i) =>
     spawnNode(cleanup, count === 1 ? "worker" : `worker ${i + 1}`, args, { ...env.portalEnv, ...extraEnv }),
   );
@@ -109,8 +114,10 @@ async function initialSync(env: BenchEnvironment, opts: BenchOptions, workerCoun
   log(
     `${workerCount === 1 ? `Worker ${workers[0]!.pid}` : `${workerCount} workers`} up (${concurrency} concurrent each); initial sync of ${env.customers.length} tenants…`,
   );
+  const cpuBefore = workers.map((w) => processCpuMs(w.pid) ?? 0);
   const done = await waitForFeeds(prisma, new Date(spawnedAt), env.customers.length * 2, log);
   const wallS = (done - startedAt) / 1000;
+  const workerCpuS = workers.reduce((n, w, i) => n + ((processCpuMs(w.pid) ?? NaN) - cpuBefore[i]!) / 1000, 0);
   const rows = await syncRows(prisma);
   const [incidents, alerts] = await Promise.all([prisma.incident.count(), prisma.alert.count()]);
   log(`Initial sync (${workerCount} worker${workerCount === 1 ? "" : "s"}): ${wallS.toFixed(1)} s, ${incidents} incidents, ${alerts} alerts`);
@@ -127,6 +134,7 @@ async function initialSync(env: BenchEnvironment, opts: BenchOptions, workerCoun
     alerts,
     incidentsPerS: incidents / wallS,
     peakWorkerRssMiB: peakOf(workers),
+    workerCpuS,
     failures: failuresSince(rows, new Date(spawnedAt)),
   };
   return { figures, workers, rows };

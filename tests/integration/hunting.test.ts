@@ -60,16 +60,6 @@ after(async () => {
   await database?.drop();
 });
 
-async function simCall<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${control.baseUrl}/_sim${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
 async function user(role: "ADMIN" | "ANALYST", email: string, customers: string[] = []): Promise<Viewer> {
   const id = randomUUID();
   await prisma.portalUser.create({ data: { id, partnerId, entraObjectId: randomUUID(), email, displayName: email, role, roleSource: "entra-app-role" } });
@@ -98,7 +88,7 @@ const run = (id: string, over: Partial<HuntConfig> = {}) => mods.runner.runHunt(
 
 type Row = Record<string, unknown>;
 async function groundTruth(tenantId: string, table: string): Promise<Row[]> {
-  return (await simCall<{ rows: Row[] }>("GET", `/tenants/${tenantId}/hunting/tables/${table}`)).rows;
+  return (await control.huntingTable(tenantId, table)).rows;
 }
 
 let alpha: Awaited<ReturnType<typeof customer>>;
@@ -114,7 +104,7 @@ test("a hunt over five customers: rows of those that answer, and each other cust
   revoked = await customer("Hunt Revoked", { granted: false, recorded: true });
   throttled = await customer("Hunt Throttled", { granted: true, recorded: true });
   // Out of CPU quota for this 15-minute cycle: Microsoft answers 429 with a Retry-After far beyond what a run waits.
-  await simCall("PUT", `/tenants/${throttled.tenantId}/hunting`, { cpuBudgetMsPer15Min: 0 });
+  await control.setHunting(throttled.tenantId, { cpuBudgetMsPer15Min: 0 });
   const id = await startRun(admin, { query: "DeviceInfo | project Timestamp, DeviceName, OSPlatform" });
   const result = await run(id);
   assert.deepEqual({ ...result, rows: undefined }, { done: 2, failed: 2, skipped: 1, rows: undefined, truncated: false });
@@ -129,7 +119,7 @@ test("a hunt over five customers: rows of those that answer, and each other cust
   assert.equal(by.get(throttled.id)!.reason, "throttled");
   assert.match(by.get(throttled.id)!.message!, /quota/i);
   // The customer that was never granted was not asked at all; the others once each.
-  const counters = (await simCall<{ tenants: Record<string, { calls: number }> }>("GET", "/hunting/counters")).tenants;
+  const counters = (await control.huntingCounters()).tenants;
   assert.equal(counters[notGranted.tenantId]?.calls ?? 0, 0);
   for (const c of [alpha, bravo]) assert.equal(counters[c.tenantId]?.calls, 1, c.displayName);
 
@@ -162,8 +152,8 @@ test("a hunt over five customers: rows of those that answer, and each other cust
   assert.deepEqual(audit.map((a) => a.action).sort(), ["hunt.finished", "hunt.started"]);
 
   // Ask the failed ones again once the quota is back: only those two are asked, the throttled one now answers.
-  await simCall("PUT", `/tenants/${throttled.tenantId}/hunting`, { cpuBudgetMsPer15Min: null });
-  await simCall("POST", `/tenants/${throttled.tenantId}/hunting/quotas/reset`);
+  await control.setHunting(throttled.tenantId, { cpuBudgetMsPer15Min: null });
+  await control.resetHuntingQuotas(throttled.tenantId);
   const retried = await mods.hunting.retryHuntCustomers(admin, id);
   assert.ok(retried.ok, JSON.stringify(retried));
   const second = await run(id);

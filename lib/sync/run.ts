@@ -145,8 +145,8 @@ export async function runFeedSync(deps: SyncDeps, customerId: string, feed: Feed
       pending.alerts.push(...page.alerts);
       // An incident's alerts are stored with it, so they count towards the batch.
       pendingRows += page.alerts.length + page.incidents.reduce((n, i) => n + 1 + i.alerts.length, 0);
-      // Progress is for people watching "Refresh now": a write every few pages is plenty.
-      if (fetched - lastProgress >= 200 || lastProgress === 0) {
+      // Progress is for people watching a long first sync: a write every few hundred rows, none for a small run.
+      if (fetched - lastProgress >= 500) {
         lastProgress = fetched;
         void prisma.syncState.update({ where: { customerId_feed: { customerId, feed } }, data: { progress: `Fetched ${fetched}` } }).catch(() => {});
       }

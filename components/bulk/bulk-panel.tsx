@@ -8,7 +8,7 @@ import { BULK_LIMIT } from "@/lib/validations/bulk";
 import { TriageFields, triageFieldClass } from "../incidents/triage-fields";
 import { ActionResult } from "../ui/action-result";
 import { Button, FieldError } from "../ui/primitives";
-import { BULK_FORM_ID } from "./row-select";
+import { BULK_FORM_ID, ROW_SELECT } from "./row-select";
 
 const field = triageFieldClass;
 
@@ -25,7 +25,7 @@ export function BulkPanel({ filterQuery, total, totalCapped }: { filterQuery: st
   const errors = state && !state.ok ? state.fieldErrors : {};
 
   useEffect(() => {
-    const count = () => setSelected(document.querySelectorAll('input[data-testid="row-select"]:checked').length);
+    const count = () => setSelected(document.querySelectorAll(`${ROW_SELECT}:checked`).length);
     document.addEventListener("change", count);
     count();
     return () => document.removeEventListener("change", count);

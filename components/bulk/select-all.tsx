@@ -1,7 +1,6 @@
 "use client";
 import { useEffect, useState } from "react";
-
-const ROWS = 'input[data-testid="row-select"]';
+import { ROW_SELECT as ROWS } from "./row-select";
 
 /** Selects or clears every row on this page (the bulk panel counts them through their change events). */
 export function SelectAllOnPage() {

@@ -49,3 +49,14 @@ test("more distinct values than one character can name stay a plain column", () 
   assert.ok(Array.isArray(cols.title));
   assert.deepEqual(fromColumns(cols), rows);
 });
+
+test("a column of UUIDs travels as one base64url string, 22 characters each, and comes back the same", () => {
+  const ids = ["00000000-0000-0000-0000-000000000000", "879b1be0-aa2b-4450-b2a0-b1c0c50af911", "ffffffff-ffff-4fff-bfff-ffffffffffff"];
+  const rows: Row[] = ids.map((id, n) => ({ id, title: `T${n}`, alerts: n }));
+  const cols = toColumns(rows, ["id", "title", "alerts"]);
+  assert.equal((cols.id as unknown as { u: string }).u.length, 66);
+  assert.deepEqual(fromColumns(JSON.parse(JSON.stringify(cols))), rows);
+  // Anything else in the column (upper case, not a UUID) keeps it a plain one.
+  const mixed = toColumns([{ id: ids[1]!.toUpperCase(), title: "x", alerts: 0 }] as Row[], ["id", "title"]);
+  assert.deepEqual(mixed.id, [ids[1]!.toUpperCase()]);
+});

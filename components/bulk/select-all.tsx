@@ -18,7 +18,6 @@ export function SelectAllOnPage() {
       type="checkbox"
       data-testid="select-all"
       aria-label="Select every incident on this page"
-      className="h-4 w-4 rounded border-slate-300"
       checked={checked}
       onChange={(e) => {
         const on = e.target.checked;

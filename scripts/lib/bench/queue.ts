@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { join } from "node:path";
 import { encode } from "next-auth/jwt";
 import type { Viewer } from "../../../lib/auth/viewer.ts";
 import { alertFilters, incidentFilters, parseFilters } from "../../../lib/data/filters.ts";
@@ -93,10 +94,18 @@ export async function measureQueuePage(
   log: (line: string) => void,
 ): Promise<QueueFigures> {
   const cookie = `${SESSION_COOKIE}=${await sessionToken(env)}`;
-  const next = await startNext(env, cleanup);
+  // BENCH_CPU_PROF=<dir>: a fresh `next start` per page, run with `node --cpu-prof`, so each page gets a profile of
+  // its own in <dir>/<page> (written when the process stops; the warm-up is in it too).
+  const profileDir = process.env.BENCH_CPU_PROF;
+  let next = await startNext(env, cleanup, profileDir && join(profileDir, slug(scenarios[0]!.name)));
   log(`Portal (next start, pid ${next.pid}) on ${APP_URL}`);
   const results: QueueScenarioFigures[] = [];
-  for (const s of scenarios) {
+  for (const [n, s] of scenarios.entries()) {
+    if (profileDir && n > 0) {
+      await next.stop();
+      next = await startNext(env, cleanup, join(profileDir, slug(s.name)));
+      log(`Portal (next start, pid ${next.pid}, profiled into ${join(profileDir, slug(s.name))})`);
+    }
     const { path } = s;
     const isPage = (body: string) => body.includes(`data-testid="${s.testId}"`);
     const weight = pageWeight(await checkSignedIn(`${APP_URL}${path}`, cookie, isPage));
@@ -154,12 +163,15 @@ async function sessionToken(env: BenchEnvironment): Promise<string> {
   });
 }
 
-async function startNext(env: BenchEnvironment, cleanup: Cleanup): Promise<NodeChild> {
+const slug = (name: string) => name.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "");
+
+async function startNext(env: BenchEnvironment, cleanup: Cleanup, cpuProfileDir?: string | false): Promise<NodeChild> {
   const port = String(BENCH_PORTS.app);
   const next = spawnNode(cleanup, "next start", ["node_modules/next/dist/bin/next", "start", "-p", port], {
     ...env.portalEnv,
     NEXT_TELEMETRY_DISABLED: "1",
     PORT: port,
+    ...(cpuProfileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${cpuProfileDir}` } : {}),
   });
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {

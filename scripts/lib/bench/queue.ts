@@ -167,11 +167,12 @@ const slug = (name: string) => name.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/
 
 async function startNext(env: BenchEnvironment, cleanup: Cleanup, cpuProfileDir?: string | false): Promise<NodeChild> {
   const port = String(BENCH_PORTS.app);
-  const next = spawnNode(cleanup, "next start", ["node_modules/next/dist/bin/next", "start", "-p", port], {
+  // (--cpu-prof is refused in NODE_OPTIONS: it goes on the command line.)
+  const profile = cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`] : [];
+  const next = spawnNode(cleanup, "next start", [...profile, "node_modules/next/dist/bin/next", "start", "-p", port], {
     ...env.portalEnv,
     NEXT_TELEMETRY_DISABLED: "1",
     PORT: port,
-    ...(cpuProfileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${cpuProfileDir}` } : {}),
   });
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {

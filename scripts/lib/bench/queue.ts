@@ -79,6 +79,13 @@ export async function queueScenarios(env: BenchEnvironment): Promise<QueueScenar
       testId: "incident-title",
       dataLayer: { name: "getIncidentDetail (stored)", run: (viewer) => getIncidentDetail(viewer, incident.id, { refresh: false }) },
     },
+    {
+      // The floor under every page's CPU figure: the same session check and portal frame around a small form, no data.
+      name: "floor: /customers/new (a small form)",
+      path: "/customers/new",
+      testId: "viewer-name",
+      dataLayer: { name: "none", run: async () => null },
+    },
   ];
 }
 

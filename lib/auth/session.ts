@@ -1,7 +1,5 @@
 import "server-only";
-import { hkdfSync } from "node:crypto";
-import { jwtDecrypt } from "jose";
-import { getToken, type JWTDecodeParams } from "next-auth/jwt";
+import { getToken } from "next-auth/jwt";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
@@ -10,20 +8,6 @@ import { resolveSession } from "../data/sessions.ts";
 import { loadAssignedCustomerIds } from "../data/users.ts";
 import type { SessionEndReason } from "./session-policy.ts";
 import type { Viewer } from "./viewer.ts";
-
-/**
- * next-auth's own decode (next-auth/jwt), with the key it derives from NEXTAUTH_SECRET kept instead of derived again
- * by HKDF on every request (a measurable share of each page's CPU: issue #12 §1). Same key, algorithm and clock
- * tolerance; getToken turns any failure into "no token".
- */
-let derivedKey: { secret: JWTDecodeParams["secret"]; key: Uint8Array } | null = null;
-async function decode({ token, secret, salt = "" }: JWTDecodeParams) {
-  if (!token) return null;
-  if (salt) throw new Error("session cookies carry no salt");
-  if (derivedKey?.secret !== secret) derivedKey = { secret, key: new Uint8Array(hkdfSync("sha256", secret, "", "NextAuth.js Generated Encryption Key", 32)) };
-  const { payload } = await jwtDecrypt(token, derivedKey.key, { clockTolerance: 15 });
-  return payload;
-}
 
 type ViewerState = { viewer: Viewer } | { viewer: null; reason: SessionEndReason | "unknown" | "none" };
 
@@ -34,7 +18,7 @@ type ViewerState = { viewer: Viewer } | { viewer: null; reason: SessionEndReason
 const viewerState = cache(async (): Promise<ViewerState> => {
   const cfg = serverConfig();
   // next-auth's own decoder (signature + encryption), without its session route: the row decides, not the cookie.
-  const token = await getToken({ req: { cookies: await cookies() } as never, secret: cfg.authSecret, secureCookie: cfg.appUrl.startsWith("https://"), decode });
+  const token = await getToken({ req: { cookies: await cookies() } as never, secret: cfg.authSecret, secureCookie: cfg.appUrl.startsWith("https://") });
   if (!token) return { viewer: null, reason: "none" };
   const resolved = await resolveSession(token);
   if (!resolved.ok) return { viewer: null, reason: resolved.reason };

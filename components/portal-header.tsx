@@ -21,13 +21,13 @@ export function PortalHeader({
   settings: { href: string; label: string }[];
 }) {
   return (
-    <header className="border-b border-slate-200 bg-white print:hidden">
-      <div className="mx-auto flex max-w-[96rem] items-center justify-between gap-6 px-6 py-3">
+    <header className="portal-header">
+      <div>
         <div className="flex items-center gap-8">
-          <Link href="/overview" className="whitespace-nowrap text-sm font-bold tracking-tight text-blue-800">
+          <Link href="/overview" className="brand">
             Defender Partner Portal
           </Link>
-          <nav className="flex gap-5 whitespace-nowrap text-sm font-medium text-slate-600" aria-label="Main">
+          <nav className="main-nav" aria-label="Main">
             <Link href="/overview" className="nav-link">
               Overview
             </Link>

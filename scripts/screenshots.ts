@@ -24,7 +24,7 @@ try {
     console.log(`docs/screenshot-${name}.png`);
   }
   await page.goto("/incidents?range=all&severity=high");
-  const first = page.getByTestId("incident-row").first().getByRole("link").first();
+  const first = page.getByTestId("incident-table").locator("tbody a").first();
   await page.goto((await first.getAttribute("href"))!);
   await page.waitForLoadState("networkidle");
   await page.screenshot({ path: "docs/screenshot-incident.png", fullPage: false });

@@ -8,7 +8,7 @@ import { BULK_LIMIT } from "@/lib/validations/bulk";
 import { TriageFields, triageFieldClass } from "../incidents/triage-fields";
 import { ActionResult } from "../ui/action-result";
 import { Button, FieldError } from "../ui/primitives";
-import { BULK_FORM_ID } from "./row-select";
+import { BULK_FORM_ID, ROW_SELECT } from "./row-select";
 
 const field = triageFieldClass;
 
@@ -25,7 +25,7 @@ export function BulkPanel({ filterQuery, total, totalCapped }: { filterQuery: st
   const errors = state && !state.ok ? state.fieldErrors : {};
 
   useEffect(() => {
-    const count = () => setSelected(document.querySelectorAll('input[data-testid="row-select"]:checked').length);
+    const count = () => setSelected(document.querySelectorAll(`${ROW_SELECT}:checked`).length);
     document.addEventListener("change", count);
     count();
     return () => document.removeEventListener("change", count);
@@ -36,7 +36,7 @@ export function BulkPanel({ filterQuery, total, totalCapped }: { filterQuery: st
 
   const over = totalCapped || total > BULK_LIMIT;
   return (
-    <section className="mb-4 rounded-lg bg-white px-4 py-3 shadow-sm ring-1 ring-slate-200" data-testid="bulk-panel">
+    <section className="card mb-4 px-4 py-3" data-testid="bulk-panel">
       <div className="flex flex-wrap items-center gap-3 text-sm">
         <span data-testid="bulk-selected-count">{selected} selected</span>
         <Button type="button" variant="secondary" onClick={() => setOpen((o) => !o)} aria-expanded={open} data-testid="bulk-open">

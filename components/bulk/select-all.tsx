@@ -1,7 +1,6 @@
 "use client";
 import { useEffect, useState } from "react";
-
-const ROWS = 'input[data-testid="row-select"]';
+import { ROW_SELECT as ROWS } from "./row-select";
 
 /** Selects or clears every row on this page (the bulk panel counts them through their change events). */
 export function SelectAllOnPage() {
@@ -19,7 +18,6 @@ export function SelectAllOnPage() {
       type="checkbox"
       data-testid="select-all"
       aria-label="Select every incident on this page"
-      className="h-4 w-4 rounded border-slate-300"
       checked={checked}
       onChange={(e) => {
         const on = e.target.checked;

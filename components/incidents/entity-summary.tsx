@@ -2,6 +2,7 @@ import Link from "next/link";
 import { ENTITY_KINDS, summarizeEntities, type EntityInput } from "@/lib/shared/entities";
 import { InertText } from "../inert-text";
 import { Card } from "../ui/primitives";
+import { LazyDetails } from "../ui/lazy-details";
 import { label } from "./badges";
 
 /** Entities listed per kind before "and N more" (an incident with thousands of files stays readable). */
@@ -68,8 +69,7 @@ export function EntitySummary({ alerts }: { alerts: EntityInput[] }) {
                       ))}
                       {e.alerts.length > 10 && ` and ${e.alerts.length - 10} more`}
                     </p>
-                    <details className="mt-1">
-                      <summary className="cursor-pointer text-slate-500">Raw evidence fields</summary>
+                    <LazyDetails className="mt-1" summaryClassName="cursor-pointer text-slate-500" summary="Raw evidence fields">
                       {e.raw.map((fields, n) => (
                         <dl key={n} className="mt-1 grid grid-cols-[max-content_1fr] gap-x-3 gap-y-0.5 border-t border-slate-200 pt-1">
                           {Object.entries(fields)
@@ -86,7 +86,7 @@ export function EntitySummary({ alerts }: { alerts: EntityInput[] }) {
                             ))}
                         </dl>
                       ))}
-                    </details>
+                    </LazyDetails>
                   </li>
                 ))}
               </ul>

@@ -5,7 +5,7 @@ import { fromColumns, type Columns } from "../ui/columns";
 import { BULK_FORM_ID } from "../bulk/row-select";
 import { SelectAllOnPage } from "../bulk/select-all";
 import { InertValue } from "../inert-text";
-import { formatDateTime } from "../ui/primitives";
+import { formatUtcMinute } from "../ui/primitives";
 import { label, severityClass } from "./badges";
 
 /**
@@ -30,8 +30,9 @@ export function IncidentTable({ columns }: { columns: Columns<IncidentRowView> }
             <th>Alerts</th>
             <th>Assigned to</th>
             <th>Classification</th>
-            <th>Last update</th>
-            <th>SLA due</th>
+            {/* "UTC" once in the header, not after each of 100 times a page (issue #12 §1). */}
+            <th>Last update (UTC)</th>
+            <th>SLA due (UTC)</th>
             <th>Time left</th>
           </tr>
         </thead>
@@ -52,21 +53,21 @@ export function IncidentTable({ columns }: { columns: Columns<IncidentRowView> }
   );
 }
 
-const STATUS_TONE: Record<string, string> = { resolved: "text-slate-500", inProgress: "text-blue-700" };
+// Short classes (app/globals.css): one per row.
+const STATUS_TONE: Record<string, string> = { resolved: "dim", inProgress: "wip" };
 
 // Text is joined before it is rendered (template strings): React marks each boundary between adjacent text parts
-// with an HTML comment otherwise.
+// with an HTML comment otherwise. No test ids per row or cell (50 rows a page): the rows are INCIDENT_ROWS
+// (components/bulk/row-select.tsx), their cells found by column.
 function Row({ i }: { i: IncidentRowView }) {
   return (
-    <tr data-testid="incident-row">
+    <tr>
       <td>
         {/* A plain input of the bulk form above the table (components/bulk/bulk-panel.tsx). */}
-        <input type="checkbox" name="ids" value={i.id} form={BULK_FORM_ID} data-testid="row-select" aria-label={`Select incident #${i.no}`} />
+        <input type="checkbox" name="ids" value={i.id} form={BULK_FORM_ID} aria-label={`Select incident #${i.no}`} />
       </td>
       <td>
-        <span data-testid="severity" className={severityClass(i.severity)}>
-          {label(i.severity)}
-        </span>
+        <span className={severityClass(i.severity)}>{label(i.severity)}</span>
       </td>
       <td>
         <Link href={`/incidents/${i.id}`}>
@@ -79,7 +80,7 @@ function Row({ i }: { i: IncidentRowView }) {
           </span>
         )}
       </td>
-      <td data-testid="incident-customer">
+      <td>
         <InertValue value={i.customer} max={100} />
       </td>
       <td className={STATUS_TONE[i.status]}>{label(i.status)}</td>
@@ -95,7 +96,7 @@ function Row({ i }: { i: IncidentRowView }) {
       ) : (
         <td className="muted">Not classified</td>
       )}
-      <td>{formatDateTime(i.updated)}</td>
+      <td>{formatUtcMinute(i.updated)}</td>
       <SlaCells i={i} />
     </tr>
   );
@@ -123,7 +124,7 @@ function SlaCells({ i }: { i: IncidentRowView }) {
       return (
         <>
           <td>
-            {formatDateTime(i.slaDue)}
+            {formatUtcMinute(i.slaDue)}
             <div>{`to ${i.slaClock}`}</div>
           </td>
           <td>

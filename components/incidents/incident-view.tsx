@@ -1,15 +1,48 @@
-import type { ReactNode } from "react";
+"use client";
+import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 import Link from "next/link";
-import type { IncidentDetailView } from "@/lib/data/incidents";
-import { InertText, safeMicrosoftUrl } from "../inert-text";
+import { InertText } from "../inert-text";
 import { SeverityBadge, StatusText, label } from "./badges";
 import { DeviceList, EvidenceList } from "./evidence";
 import { EntitySummary } from "./entity-summary";
 import { TriageForm } from "./triage-form";
 import { Card, formatDateTime } from "../ui/primitives";
-import type { IncidentSlaView } from "@/lib/data/sla";
-import { SlaStateCard } from "../sla/sla-state";
-import { ChangeHistory } from "./change-history";
+import type { IncidentScreen, LiveIncidentUpdate } from "./incident-screen";
+
+type Update = LiveIncidentUpdate & { sla?: ReactNode; history?: ReactNode };
+
+/** Where the live refresh (LiveIncidentValues, streamed in later) hands its outcome to the page (LiveIncidentView). */
+const LiveUpdates = createContext<(update: Update) => void>(() => {});
+
+/**
+ * The incident page (issue #12 §1): the stored copy rendered once, as HTML and as data for this client component;
+ * the live refresh from Microsoft streams in behind `children` (a Suspense boundary) as values that replace it — its
+ * outcome, and the incident only when Microsoft's copy differs — not as a second rendered page. `sla` and `history`
+ * are server-rendered (their clocks read the time) and come again with the update when they changed.
+ */
+export function LiveIncidentView({ stored, sla, history, children }: { stored: IncidentScreen; sla: ReactNode; history: ReactNode; children: ReactNode }) {
+  const [update, setUpdate] = useState<Update | null>(null);
+  // A new stored copy (the page re-rendered, e.g. after a triage) starts over: an older refresh must not cover it.
+  const [shown, setShown] = useState(stored);
+  if (shown !== stored) {
+    setShown(stored);
+    setUpdate(null);
+  }
+  const incident = update ? { ...(update.incident ?? stored), refresh: update.refresh, syncedAt: update.syncedAt } : stored;
+  return (
+    <LiveUpdates value={setUpdate}>
+      <IncidentView incident={incident} refreshing={!update} sla={update?.sla ?? sla} history={update?.history ?? history} />
+      {children}
+    </LiveUpdates>
+  );
+}
+
+/** Rendered by the live refresh once it has its answer: passes it to the view above, shows nothing itself. */
+export function LiveIncidentValues({ update, sla, history }: { update: LiveIncidentUpdate; sla?: ReactNode; history?: ReactNode }) {
+  const set = useContext(LiveUpdates);
+  useEffect(() => set({ ...update, sla, history }), [set, update, sla, history]);
+  return null;
+}
 
 /** How old the stored copy is, in words ("12 minutes"). */
 function age(since: Date, now = Date.now()): string {
@@ -25,19 +58,19 @@ function age(since: Date, now = Date.now()): string {
  * One incident: the stored copy while the live refresh runs (`refreshing`), then the fresh copy, or the stored copy
  * with its age and why Microsoft could not be asked.
  */
-export function IncidentView({
+function IncidentView({
   incident,
   refreshing = false,
   sla,
-  syncIntervalMinutes = 5,
+  history,
 }: {
-  incident: IncidentDetailView;
+  incident: IncidentScreen;
   refreshing?: boolean;
-  /** SLA deadlines and the change history (lib/data/sla.ts getIncidentSla). */
-  sla?: IncidentSlaView | null;
-  syncIntervalMinutes?: number;
+  /** The SLA card and the change history, rendered on the server (components/sla/sla-state.tsx, change-history.tsx). */
+  sla: ReactNode;
+  history: ReactNode;
 }): ReactNode {
-  const portalUrl = safeMicrosoftUrl(incident.webUrl);
+  const { portalUrl } = incident;
   return (
     <>
       <div className="mb-2 text-sm text-slate-500">
@@ -98,7 +131,7 @@ export function IncidentView({
                       <InertText value={a.title} max={300} />
                     </Link>
                     <span className="text-xs text-slate-500">
-                      {label(a.status)} · {a.serviceSource ?? a.detectionSource ?? ""}
+                      {label(a.status)} · {a.source}
                     </span>
                   </div>
                   {a.detail.description && (
@@ -121,7 +154,7 @@ export function IncidentView({
           </Card>
         </div>
         <div className="space-y-6">
-          {sla && <SlaStateCard sla={sla} intervalMinutes={syncIntervalMinutes} />}
+          {sla}
           <Card title="Triage">
             <dl className="space-y-2 text-sm">
               <div>
@@ -167,20 +200,20 @@ export function IncidentView({
               </p>
             )}
           </Card>
-          {sla && <ChangeHistory changes={sla.changes} intervalMinutes={syncIntervalMinutes} />}
-          {incident.detail.description && (
+          {history}
+          {incident.description && (
             <Card title="Description">
               <p className="text-sm">
-                <InertText value={incident.detail.description} max={5000} />
+                <InertText value={incident.description} max={5000} />
               </p>
             </Card>
           )}
-          <Card title={`Comments (${incident.detail.comments.length})`}>
-            {incident.detail.comments.length === 0 ? (
+          <Card title={`Comments (${incident.comments.length})`}>
+            {incident.comments.length === 0 ? (
               <p className="text-sm text-slate-500">No comments.</p>
             ) : (
               <ul className="space-y-3 text-sm" data-testid="comments">
-                {incident.detail.comments.map((c, i) => (
+                {incident.comments.map((c, i) => (
                   <li key={i}>
                     <p>
                       <InertText value={c.comment} max={4000} />

@@ -27,23 +27,15 @@ export function Pagination({
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const hasNext = totalCapped ? rowsOnPage === pageSize : page < pages;
   return (
-    <nav className="mt-4 flex items-center justify-between text-sm text-slate-600" aria-label="Pagination">
+    <nav className="pagination" aria-label="Pagination">
       <span data-testid="result-count">
         {totalCapped
           ? `${total.toLocaleString("en-US")}+ ${noun}s · page ${page}`
           : `${total.toLocaleString("en-US")} ${noun}${total === 1 ? "" : "s"} · page ${page} of ${pages}`}
       </span>
-      <span className="flex gap-3">
-        {page > 1 && (
-          <Link href={href(page - 1)} className="underline">
-            Previous
-          </Link>
-        )}
-        {hasNext && (
-          <Link href={href(page + 1)} className="underline">
-            Next
-          </Link>
-        )}
+      <span>
+        {page > 1 && <Link href={href(page - 1)}>Previous</Link>}
+        {hasNext && <Link href={href(page + 1)}>Next</Link>}
       </span>
     </nav>
   );
@@ -52,12 +44,7 @@ export function Pagination({
 /** Downloads the queue as CSV with the filters on screen (a plain link: the route handler checks the viewer). */
 export function ExportLink({ href, truncated, limit }: { href: string; truncated: boolean; limit: number }) {
   return (
-    <a
-      href={href}
-      download
-      className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 shadow-sm hover:bg-slate-50"
-      data-testid="export-csv"
-    >
+    <a href={href} download className="btn-link" data-testid="export-csv">
       Export CSV{truncated ? ` (first ${limit.toLocaleString("en-US")})` : ""}
     </a>
   );

@@ -1,21 +1,19 @@
 import Link from "next/link";
 import type { ComponentProps, ReactNode } from "react";
 
-const BUTTON = {
-  primary: "bg-blue-700 text-white hover:bg-blue-800 focus-visible:outline-blue-700",
-  secondary: "bg-white text-slate-800 ring-1 ring-inset ring-slate-300 hover:bg-slate-50",
-  danger: "bg-white text-red-700 ring-1 ring-inset ring-red-300 hover:bg-red-50",
-};
+// `.btn` and its variants live in app/globals.css: one short class instead of a Tailwind string on every button of
+// every page, in its HTML and again in its React payload (issue #12 §1).
+const BUTTON = { primary: "btn-primary", secondary: "btn-secondary", danger: "btn-danger" };
 export function buttonClass(variant: keyof typeof BUTTON = "primary") {
-  return `inline-flex items-center justify-center gap-2 rounded-md px-3 py-2 text-sm font-semibold shadow-sm focus-visible:outline-2 focus-visible:outline-offset-2 disabled:opacity-50 ${BUTTON[variant]}`;
+  return `btn ${BUTTON[variant]}`;
 }
 
 export function Button({ variant = "primary", className = "", ...props }: ComponentProps<"button"> & { variant?: keyof typeof BUTTON }) {
-  return <button className={`${buttonClass(variant)} ${className}`} {...props} />;
+  return <button className={className ? `${buttonClass(variant)} ${className}` : buttonClass(variant)} {...props} />;
 }
 
 export function ButtonLink({ variant = "primary", className = "", ...props }: ComponentProps<typeof Link> & { variant?: keyof typeof BUTTON }) {
-  return <Link className={`${buttonClass(variant)} ${className}`} {...props} />;
+  return <Link className={className ? `${buttonClass(variant)} ${className}` : buttonClass(variant)} {...props} />;
 }
 
 export function Card({ title, actions, children, className = "" }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string }) {
@@ -34,10 +32,10 @@ export function Card({ title, actions, children, className = "" }: { title?: Rea
 
 export function PageHeader({ title, description, actions }: { title: ReactNode; description?: ReactNode; actions?: ReactNode }) {
   return (
-    <div className="mb-6 flex flex-wrap items-end justify-between gap-4">
+    <div className="page-header">
       <div>
-        <h1 className="text-2xl font-semibold tracking-tight text-slate-900">{title}</h1>
-        {description && <p className="mt-1 text-sm text-slate-600">{description}</p>}
+        <h1>{title}</h1>
+        {description && <p>{description}</p>}
       </div>
       {actions && <div className="flex gap-2">{actions}</div>}
     </div>
@@ -59,9 +57,15 @@ export function epochMinutes(d: Date): number {
 }
 
 export function formatDateTime(d: Date | string | number | null | undefined): string {
+  const t = formatUtcMinute(d);
+  return t === "—" ? t : `${t} UTC`;
+}
+
+/** formatDateTime without " UTC", for a table whose column header says it once ("Last update (UTC)"). */
+export function formatUtcMinute(d: Date | string | number | null | undefined): string {
   if (d === null || d === undefined || d === "") return "—";
   // A number is epochMinutes() (the queues' rows).
   const date = typeof d === "string" ? new Date(d) : typeof d === "number" ? new Date(d * 60_000) : d;
   if (Number.isNaN(date.getTime())) return "—";
-  return date.toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  return date.toISOString().replace("T", " ").slice(0, 16);
 }

@@ -16,7 +16,8 @@ export interface SavedViewItem {
   canEdit: boolean;
 }
 
-const chip = "inline-flex items-center gap-1 rounded-full px-3 py-1 text-xs font-medium ring-1 ring-inset";
+// `.chip`, `.chip-on` and `.chip-off` are in app/globals.css (short classes: issue #12 §1).
+const chip = (on: boolean) => (on ? "chip chip-on" : "chip chip-off");
 
 /**
  * The queue's saved views: "My queue", the viewer's own views and those shared with the team, each a link to the
@@ -37,25 +38,17 @@ export function SavedViews({
   const here = `/${queue}${current}`;
   const [editing, setEditing] = useState<string | null>(null);
   return (
-    <div className="mb-4 rounded-lg bg-white p-3 shadow-sm ring-1 ring-slate-200" data-testid="saved-views">
+    <div className="card mb-4 p-3" data-testid="saved-views">
       <div className="flex flex-wrap items-center gap-2">
-        <span className="text-xs font-semibold uppercase tracking-wide text-slate-500">Views</span>
+        <span className="chip-label">Views</span>
         {myQueueHref && (
-          <Link
-            href={myQueueHref}
-            data-testid="my-queue"
-            className={`${chip} ${here === myQueueHref ? "bg-blue-700 text-white ring-blue-700" : "bg-white text-slate-800 ring-slate-300 hover:bg-slate-50"}`}
-          >
+          <Link href={myQueueHref} data-testid="my-queue" className={chip(here === myQueueHref)}>
             My queue
           </Link>
         )}
         {views.map((v) => (
           <span key={v.id} className="inline-flex items-center gap-1" data-testid="saved-view">
-            <Link
-              href={v.href}
-              className={`${chip} ${here === v.href ? "bg-blue-700 text-white ring-blue-700" : "bg-white text-slate-800 ring-slate-300 hover:bg-slate-50"}`}
-              title={v.shared ? `Shared by ${v.ownerName}` : "Only you see this view"}
-            >
+            <Link href={v.href} className={chip(here === v.href)} title={v.shared ? `Shared by ${v.ownerName}` : "Only you see this view"}>
               <span className="inert-text">{v.name}</span>
               {v.shared && <span aria-label="shared">· team</span>}
             </Link>

@@ -43,30 +43,7 @@ export type ResolvedSession =
 export async function resolveSession(token: Readonly<Record<string, unknown>>, opts: { now?: Date; touch?: boolean } = {}): Promise<ResolvedSession> {
   const now = opts.now ?? new Date();
   if (typeof token.sid !== "string" || token.sid.length > 128 || typeof token.oid !== "string") return { ok: false, reason: "unknown" };
-  const row = await db().portalSession.findUnique({
-    where: { id: token.sid },
-    select: {
-      id: true,
-      lastSeenAt: true,
-      absoluteExpiresAt: true,
-      roleCheckedAt: true,
-      endedAt: true,
-      endedReason: true,
-      user: {
-        select: {
-          id: true,
-          partnerId: true,
-          entraObjectId: true,
-          displayName: true,
-          email: true,
-          role: true,
-          disabledAt: true,
-          responderFromEntra: true,
-          responderGrantedAt: true,
-        },
-      },
-    },
-  });
+  const row = await sessionWithUser(token.sid);
   // A session id only counts with the oid it was issued to (both are inside the same signed cookie).
   if (!row || row.user.entraObjectId !== token.oid.toLowerCase()) return { ok: false, reason: "unknown" };
   const verdict = decideSession(row, now, serverConfig().sessions);
@@ -81,6 +58,57 @@ export async function resolveSession(token: Readonly<Record<string, unknown>>, o
   const { id, partnerId, displayName, email, role } = row.user;
   // Read on every request like the role: a Responder grant withdrawn on Users & access applies at once.
   return { ok: true, user: { id, partnerId, displayName, email, role: role!, responder: responderGranted(row.user) } };
+}
+
+/**
+ * The session row and its user in one statement: this runs on every page and route, and Prisma reads a relation with
+ * a second query (a round trip through the pool costs more CPU than the query here: issue #12 §1).
+ */
+async function sessionWithUser(sid: string) {
+  const rows = await db().$queryRaw<
+    {
+      id: string;
+      lastSeenAt: Date;
+      absoluteExpiresAt: Date;
+      roleCheckedAt: Date;
+      endedAt: Date | null;
+      endedReason: string | null;
+      userId: string;
+      partnerId: string;
+      entraObjectId: string;
+      displayName: string;
+      email: string;
+      role: PortalRole | null;
+      disabledAt: Date | null;
+      responderFromEntra: boolean;
+      responderGrantedAt: Date | null;
+    }[]
+  >`SELECT s.id, s."lastSeenAt", s."absoluteExpiresAt", s."roleCheckedAt", s."endedAt", s."endedReason",
+           u.id::text AS "userId", u."partnerId"::text AS "partnerId", u."entraObjectId"::text AS "entraObjectId", u."displayName", u.email,
+           u.role::text AS role, u."disabledAt", u."responderFromEntra", u."responderGrantedAt"
+      FROM "PortalSession" s JOIN "PortalUser" u ON u.id = s."userId"
+     WHERE s.id = ${sid}`;
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    id: r.id,
+    lastSeenAt: r.lastSeenAt,
+    absoluteExpiresAt: r.absoluteExpiresAt,
+    roleCheckedAt: r.roleCheckedAt,
+    endedAt: r.endedAt,
+    endedReason: r.endedReason,
+    user: {
+      id: r.userId,
+      partnerId: r.partnerId,
+      entraObjectId: r.entraObjectId,
+      displayName: r.displayName,
+      email: r.email,
+      role: r.role,
+      disabledAt: r.disabledAt,
+      responderFromEntra: r.responderFromEntra,
+      responderGrantedAt: r.responderGrantedAt,
+    },
+  };
 }
 
 /** Ends one open session (sign-out, expiry). Ending an ended session changes nothing. */

@@ -64,15 +64,24 @@ export async function listViews(viewer: Viewer, queue: ViewQueue): Promise<Saved
   const rows = await db().savedView.findMany({
     where: { partnerId: viewer.partnerId, queue, OR: [{ ownerId: viewer.userId }, { shared: true }] },
     orderBy: [{ name: "asc" }, { id: "asc" }],
-    select: { id: true, name: true, query: true, shared: true, ownerId: true, owner: { select: { displayName: true } } },
+    select: { id: true, name: true, query: true, shared: true, ownerId: true },
   });
+  // Owners' names in a second query only when there are views: Prisma's relation select asks even for none, and this
+  // runs on every queue page (issue #12 §1).
+  const owners = rows.length
+    ? new Map(
+        (await db().portalUser.findMany({ where: { id: { in: [...new Set(rows.map((v) => v.ownerId))] } }, select: { id: true, displayName: true } })).map(
+          (u) => [u.id, u.displayName],
+        ),
+      )
+    : new Map<string, string>();
   return rows.map((v) => ({
     id: v.id,
     name: v.name,
     href: `/${queue}${v.query}`,
     shared: v.shared,
     mine: v.ownerId === viewer.userId,
-    ownerName: v.owner.displayName,
+    ownerName: owners.get(v.ownerId) ?? "",
     canEdit: v.ownerId === viewer.userId || (v.shared && viewer.role === "ADMIN"),
   }));
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { expect, partnerUsers, signIn, test } from "./fixtures.ts";
+import { expect, incidentRows, partnerUsers, signIn, test } from "./fixtures.ts";
 
 /**
  * Hostile data from a customer's tenant, seeded through the simulator and synced like any other incident: pages
@@ -44,11 +44,11 @@ test("hostile incident text renders inert in every view and exports neutralise f
     );
 
   await page.goto(`/incidents?customer=${c.id}&range=all&q=script`);
-  await expect(page.getByTestId("incident-row")).toHaveCount(1);
-  await expect(page.getByTestId("incident-row")).toContainText("<script>");
+  await expect(incidentRows(page)).toHaveCount(1);
+  await expect(incidentRows(page)).toContainText("<script>");
   expect(await injected()).toEqual({ flag: null, elements: 0, scripts: 0 });
 
-  await page.getByTestId("incident-row").getByRole("link").first().click();
+  await incidentRows(page).getByRole("link").first().click();
   await expect(page.getByTestId("incident-title").filter({ visible: true })).toContainText("<script>");
   await expect(page.getByText("=cmd|' /C calc'!A0").first()).toBeVisible();
   // Control and bidi characters are shown, not obeyed; the megabyte command line is cut with a note.
@@ -88,7 +88,7 @@ test("a title far past the limit is cut when stored and every view says so", asy
   await data.syncCustomer(c.id);
   await signIn(page, admin.upn);
   await page.goto(`/incidents?customer=${c.id}&range=all&q=Long+title`);
-  const row = page.getByTestId("incident-row");
+  const row = incidentRows(page);
   await expect(row).toHaveCount(1);
   await expect(row.getByTestId("cut-at-ingest")).toBeVisible();
   await row.getByRole("link").first().click();

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { expect, partnerUsers, signIn, test } from "./fixtures.ts";
+import { expect, incidentRows, partnerUsers, ROW_SELECT, signIn, test } from "./fixtures.ts";
 
 /**
  * Bulk triage across customers, run by the worker on pg-boss: rows picked on the queue and "all matching this
@@ -41,7 +41,7 @@ test("an analyst picks rows across customers, runs a bulk job and watches it fin
   const worker = await startSyncWorker({ databaseUrl: process.env.DATABASE_URL!, concurrency: 1, schedulerIntervalMs: 500 });
   try {
     await page.goto(`/incidents?customer=${t.id},${r.id}&range=all`);
-    const rows = page.getByTestId("incident-row");
+    const rows = incidentRows(page);
     await expect(rows.first()).toBeVisible();
     // Select all on the page, then clear it: the count follows.
     await page.getByTestId("select-all").check();
@@ -49,9 +49,9 @@ test("an analyst picks rows across customers, runs a bulk job and watches it fin
     await page.getByTestId("select-all").uncheck();
     await expect(page.getByTestId("bulk-selected-count")).toHaveText("0 selected");
 
-    await rows.filter({ hasText: t.displayName }).nth(0).getByTestId("row-select").check();
-    await rows.filter({ hasText: t.displayName }).nth(1).getByTestId("row-select").check();
-    await rows.filter({ hasText: r.displayName }).nth(0).getByTestId("row-select").check();
+    await rows.filter({ hasText: t.displayName }).nth(0).locator(ROW_SELECT).check();
+    await rows.filter({ hasText: t.displayName }).nth(1).locator(ROW_SELECT).check();
+    await rows.filter({ hasText: r.displayName }).nth(0).locator(ROW_SELECT).check();
     await expect(page.getByTestId("bulk-selected-count")).toHaveText("3 selected");
     await page.getByTestId("bulk-open").click();
     const form = page.getByTestId("bulk-form");

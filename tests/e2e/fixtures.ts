@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { test as base, expect, type Page } from "@playwright/test";
 import { SimControl, uniqueTenantName } from "../support/sim-control.ts";
 import type { Viewer } from "../../lib/auth/viewer.ts";
+import { INCIDENT_ROWS, ROW_SELECT } from "../../components/bulk/row-select.tsx";
 
 /**
  * Fixtures: the simulator's control API, the portal's own data layer (same env as the running portal) to set up
@@ -99,6 +100,14 @@ export const test = base.extend<Fixtures>({
 });
 
 export { expect, uniqueTenantName };
+
+/**
+ * The incident queue's rows, cells and row checkboxes. The queue carries no test id per row or cell (issue #12 §1:
+ * 50 rows a page), so cells are found by their column.
+ */
+export const incidentRows = (page: Page) => page.locator(INCIDENT_ROWS);
+export const QUEUE_CELL = { severity: "td:nth-child(2)", customer: "td:nth-child(4)" } as const;
+export { ROW_SELECT };
 
 /** Signs in through the portal's "Sign in with Microsoft" and the simulator's account picker. */
 export async function signIn(page: Page, upn: string) {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Page } from "@playwright/test";
-import { expect, partnerUsers, signIn, test, uniqueTenantName } from "./fixtures.ts";
+import { expect, incidentRows, partnerUsers, QUEUE_CELL, ROW_SELECT, signIn, test, uniqueTenantName } from "./fixtures.ts";
 
 /**
  * Issue #10 §1, §5, §6 through the browser: an admin builds a customer group and assigns an analyst to it; the
@@ -75,7 +75,7 @@ test("groups scope analysts and filter queue, overview and export; My queue, sav
   expect(inGroup).toBeGreaterThan(0);
   await analystPage.goto("/incidents?range=all");
   expect(await resultCount(analystPage)).toBe(inGroup);
-  const shown = new Set(await analystPage.getByTestId("incident-row").getByTestId("incident-customer").allInnerTexts());
+  const shown = new Set(await incidentRows(analystPage).locator(QUEUE_CELL.customer).allInnerTexts());
   expect([...shown].every((n) => n === g1.displayName || n === g2.displayName)).toBe(true);
   expect((await analystPage.request.get(`/customers/${out.id}`)).status()).toBe(404);
 
@@ -102,8 +102,8 @@ test("groups scope analysts and filter queue, overview and export; My queue, sav
   await data.prisma.incident.update({ where: { id: mine.id }, data: { assignedTo: analystRow.email.toUpperCase(), status: "active" } });
   await analystPage.getByTestId("nav-my-queue").click();
   await expect(analystPage).toHaveURL(/assigned=me/);
-  await expect(analystPage.getByTestId("incident-row")).toHaveCount(1);
-  await expect(analystPage.getByTestId("incident-row")).toContainText(`#${mine.sourceId}`);
+  await expect(incidentRows(analystPage)).toHaveCount(1);
+  await expect(incidentRows(analystPage)).toContainText(`#${mine.sourceId}`);
 
   // A saved view, shared with the team, reopened later.
   await analystPage.goto("/incidents?severity=high,medium&range=all");
@@ -123,7 +123,7 @@ test("groups scope analysts and filter queue, overview and export; My queue, sav
 
   // Keyboard: j/k move a visible focus, x toggles a row checkbox if present, o opens the focused row.
   await analystPage.goto("/incidents?range=all");
-  const rows = analystPage.getByTestId("incident-row");
+  const rows = incidentRows(analystPage);
   await expect(rows.nth(1)).toBeVisible();
   await analystPage.locator("body").press("j");
   await expect(rows.nth(0)).toHaveAttribute("data-kb-focused", "true");
@@ -139,9 +139,9 @@ test("groups scope analysts and filter queue, overview and export; My queue, sav
   // x ticks the focused row's bulk-triage checkbox.
   await analystPage.getByRole("heading", { name: "Incidents" }).click();
   await analystPage.keyboard.press("x");
-  await expect(rows.nth(0).getByTestId("row-select")).toBeChecked();
+  await expect(rows.nth(0).locator(ROW_SELECT)).toBeChecked();
   await analystPage.keyboard.press("x");
-  await expect(rows.nth(0).getByTestId("row-select")).not.toBeChecked();
+  await expect(rows.nth(0).locator(ROW_SELECT)).not.toBeChecked();
   await analystPage.keyboard.press("?");
   await expect(analystPage.getByTestId("shortcuts-help")).toContainText("Open the focused row");
   const firstHref = await rows.nth(0).getByRole("link").first().getAttribute("href");

@@ -1,4 +1,4 @@
-import { expect, partnerUsers, signIn, test } from "./fixtures.ts";
+import { expect, incidentRows, partnerUsers, QUEUE_CELL, signIn, test } from "./fixtures.ts";
 
 test("an analyst filters the cross-tenant queue, opens an incident and sees its alerts and evidence", async ({ page, sim, data }) => {
   const { analyst } = await partnerUsers(sim);
@@ -10,7 +10,7 @@ test("an analyst filters the cross-tenant queue, opens an incident and sees its 
   await page.getByRole("link", { name: "Incidents", exact: true }).click();
   await page.getByLabel("Last updated").selectOption("all");
   await page.getByRole("button", { name: "Apply filters" }).click();
-  const rows = page.getByTestId("incident-row");
+  const rows = incidentRows(page);
   await expect(rows.first()).toBeVisible();
   const total = Number((await page.getByTestId("result-count").innerText()).split(" ")[0]!.replace(/,/g, ""));
   expect(total).toBeGreaterThan(0);
@@ -18,7 +18,7 @@ test("an analyst filters the cross-tenant queue, opens an incident and sees its 
   await page.getByRole("checkbox", { name: "High" }).check();
   await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page).toHaveURL(/severity=high/);
-  const severities = await page.getByTestId("incident-row").getByTestId("severity").allInnerTexts();
+  const severities = await incidentRows(page).locator(QUEUE_CELL.severity).allInnerTexts();
   expect(severities.length).toBeGreaterThan(0);
   expect(new Set(severities)).toEqual(new Set(["High"]));
 
@@ -28,9 +28,9 @@ test("an analyst filters the cross-tenant queue, opens an incident and sees its 
   await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page).toHaveURL(new RegExp(`customer=${a.id}`));
   await expect(page.getByTestId("customer-picker")).toContainText(a.displayName);
-  await expect(page.getByTestId("incident-row").first()).toContainText(a.displayName);
+  await expect(incidentRows(page).first()).toContainText(a.displayName);
 
-  await page.getByTestId("incident-row").first().getByRole("link").first().click();
+  await incidentRows(page).first().getByRole("link").first().click();
   await expect(page.getByTestId("incident-title").filter({ visible: true })).toBeVisible();
   await expect(page.getByTestId("fresh-notice").filter({ visible: true })).toBeVisible();
   await expect(page.getByTestId("incident-alert").filter({ visible: true }).first()).toBeVisible();

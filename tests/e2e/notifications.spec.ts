@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { APIRequestContext } from "@playwright/test";
-import { expect, partnerUsers, signIn, test } from "./fixtures.ts";
+import { expect, incidentRows, partnerUsers, signIn, test } from "./fixtures.ts";
 
 /**
  * Notifications (issue 10 §2) in Chromium against the built portal, the simulator and the local receivers the stack
@@ -167,7 +167,7 @@ test("a suppression marks the matching incident in the queue, and it is not noti
   await sim.injectIncident(customer.tenantId, { title: `PEN TEST ${run()}: mimikatz`, severity: "High" });
   await data.syncCustomer(customer.id);
   await page.goto(`/incidents?customer=${customer.id}&range=all&q=${encodeURIComponent(`PEN TEST ${run()}`)}`);
-  const row = page.getByTestId("incident-row").filter({ hasText: `PEN TEST ${run()}` });
+  const row = incidentRows(page).filter({ hasText: `PEN TEST ${run()}` });
   await expect(row).toHaveCount(1);
   await expect(row.getByTestId("suppressed-badge")).toContainText("Notifications suppressed by");
 });

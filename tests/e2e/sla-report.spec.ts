@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { expect, partnerUsers, signIn, test } from "./fixtures.ts";
+import { expect, incidentRows, partnerUsers, signIn, test } from "./fixtures.ts";
 
 /** SLA clocks in the queue and on the incident page, the customer report (page, CSV, PDF), and the policy admin page. */
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
@@ -26,7 +26,7 @@ test("queue SLA columns and breached filter, incident SLA state and change histo
   await page.getByLabel("Sort").selectOption("slaNextDueAt");
   await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page).toHaveURL(/sla=breached/);
-  const rows = page.getByTestId("incident-row");
+  const rows = incidentRows(page);
   await expect(rows.first()).toBeVisible();
   const expected = await data.prisma.incident.count({ where: { customerId: c.id, slaNextDueAt: { lte: new Date() } } });
   expect(await rows.count()).toBe(Math.min(expected, 50));

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { expect, partnerUsers, signIn, test } from "./fixtures.ts";
+import { expect, incidentRows, partnerUsers, signIn, test } from "./fixtures.ts";
 
 /**
  * Runs last (file order): after every other spec has signed in, consented, synced and exported, no client secret,
@@ -93,7 +93,7 @@ test("no secret or token reaches the browser, the client bundles, the database o
   await page.getByRole("button", { name: "Pull detections" }).click();
   await expect(page.getByTestId("siem-count")).toBeVisible();
   await page.goto("/incidents?range=all");
-  await page.getByTestId("incident-row").first().getByRole("link").first().click();
+  await incidentRows(page).first().getByRole("link").first().click();
   await expect(page.getByTestId("incident-title").filter({ visible: true })).toBeVisible();
   // A device response action (recorded, audited, its status followed from Microsoft on the incident page).
   const WDATP = "https://api.securitycenter.microsoft.com";

@@ -27,3 +27,36 @@ test("a column empty on every row is left out; no rows is an empty table", () =>
   assert.equal("note" in toColumns([{ id: "a", title: "t", alerts: 1 }] as Row[], ["id", "title", "note"]), false);
   assert.deepEqual(fromColumns(toColumns([] as Row[], ["id", "title"])), []);
 });
+
+test("a text column with few distinct values travels as a dictionary and comes back the same", () => {
+  const rows: Row[] = Array.from({ length: 6 }, (_, n) => ({
+    id: `i${n}`,
+    title: `Title ${n}`,
+    alerts: n % 2,
+    ...(n === 3 ? {} : { assignedTo: n < 3 ? "tier2.analyst@contoso.example" : "lead@contoso.example" }),
+  }));
+  const cols = toColumns(rows, ["id", "title", "assignedTo", "alerts"]);
+  assert.deepEqual(cols.assignedTo, { d: ["tier2.analyst@contoso.example", "lead@contoso.example"], i: "000-11" });
+  // Unique text and numbers stay plain arrays.
+  assert.deepEqual(cols.title, ["Title 0", "Title 1", "Title 2", "Title 3", "Title 4", "Title 5"]);
+  assert.deepEqual(cols.alerts, [0, 1, 0, 1, 0, 1]);
+  assert.deepEqual(fromColumns(JSON.parse(JSON.stringify(cols))), rows);
+});
+
+test("more distinct values than one character can name stay a plain column", () => {
+  const rows: Row[] = Array.from({ length: 200 }, (_, n) => ({ id: `i${n}`, title: `T${n % 70}`, alerts: 0 }));
+  const cols = toColumns(rows, ["id", "title", "alerts"]);
+  assert.ok(Array.isArray(cols.title));
+  assert.deepEqual(fromColumns(cols), rows);
+});
+
+test("a column of UUIDs travels as one base64url string, 22 characters each, and comes back the same", () => {
+  const ids = ["00000000-0000-0000-0000-000000000000", "879b1be0-aa2b-4450-b2a0-b1c0c50af911", "ffffffff-ffff-4fff-bfff-ffffffffffff"];
+  const rows: Row[] = ids.map((id, n) => ({ id, title: `T${n}`, alerts: n }));
+  const cols = toColumns(rows, ["id", "title", "alerts"]);
+  assert.equal((cols.id as unknown as { u: string }).u.length, 66);
+  assert.deepEqual(fromColumns(JSON.parse(JSON.stringify(cols))), rows);
+  // Anything else in the column (upper case, not a UUID) keeps it a plain one.
+  const mixed = toColumns([{ id: ids[1]!.toUpperCase(), title: "x", alerts: 0 }] as Row[], ["id", "title"]);
+  assert.deepEqual(mixed.id, [ids[1]!.toUpperCase()]);
+});

@@ -10,6 +10,7 @@ import { ExportLink, Pagination, QueueFilters } from "@/components/incidents/que
 import { PageHeader, epochMinutes, formatDateTime } from "@/components/ui/primitives";
 import { slaCell, type SlaFields } from "@/components/sla/sla-cell";
 import { BulkPanel } from "@/components/bulk/bulk-panel";
+import { INCIDENT_ROWS } from "@/components/bulk/row-select";
 import { listFilterGroups } from "@/lib/data/groups";
 import { listViews, MY_QUEUE_HREF } from "@/lib/data/views";
 import { QueueKeyboard } from "@/components/views/queue-keyboard";
@@ -54,7 +55,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
       />
       <SlaPrecisionNote intervalMinutes={serverConfig().syncIntervalMinutes} />
       <BulkPanel filterQuery={filtersToQuery(filters)} total={result.total} totalCapped={result.totalCapped} />
-      <QueueKeyboard rowSelector='[data-testid="incident-row"]' />
+      <QueueKeyboard rowSelector={INCIDENT_ROWS} />
       <IncidentTable columns={toColumns(rows, INCIDENT_ROW_FIELDS)} />
       <Pagination
         href={(page) => `/incidents${filtersToQuery(filters, { page })}`}

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { join } from "node:path";
 import { encode } from "next-auth/jwt";
 import type { Viewer } from "../../../lib/auth/viewer.ts";
 import { alertFilters, incidentFilters, parseFilters } from "../../../lib/data/filters.ts";
@@ -79,6 +80,13 @@ export async function queueScenarios(env: BenchEnvironment): Promise<QueueScenar
       testId: "incident-title",
       dataLayer: { name: "getIncidentDetail (stored)", run: (viewer) => getIncidentDetail(viewer, incident.id, { refresh: false }) },
     },
+    {
+      // The floor under every page's CPU figure: the same session check and portal frame around a small form, no data.
+      name: "floor: /customers/new (a small form)",
+      path: "/customers/new",
+      testId: "viewer-name",
+      dataLayer: { name: "none", run: async () => null },
+    },
   ];
 }
 
@@ -94,10 +102,18 @@ export async function measureQueuePage(
   log: (line: string) => void,
 ): Promise<QueueFigures> {
   const cookie = `${SESSION_COOKIE}=${await sessionToken(env)}`;
-  const next = await startNext(env, cleanup);
+  // BENCH_CPU_PROF=<dir>: a fresh web process per page, run with `node --cpu-prof`, so each page gets a profile of
+  // its own in <dir>/<page> (written when the process stops; the warm-up is in it too).
+  const profileDir = process.env.BENCH_CPU_PROF;
+  let next = await startNext(env, cleanup, profileDir && join(profileDir, slug(scenarios[0]!.name)));
   log(`Portal (npm run serve, pid ${next.pid}) on ${APP_URL}`);
   const results: QueueScenarioFigures[] = [];
-  for (const s of scenarios) {
+  for (const [n, s] of scenarios.entries()) {
+    if (profileDir && n > 0) {
+      await next.stop();
+      next = await startNext(env, cleanup, join(profileDir, slug(s.name)));
+      log(`Portal (npm run serve, pid ${next.pid}, profiled into ${join(profileDir, slug(s.name))})`);
+    }
     const { path } = s;
     const isPage = (body: string) => body.includes(`data-testid="${s.testId}"`);
     const weight = pageWeight(await checkSignedIn(`${APP_URL}${path}`, cookie, isPage));
@@ -155,10 +171,14 @@ async function sessionToken(env: BenchEnvironment): Promise<string> {
   });
 }
 
-async function startNext(env: BenchEnvironment, cleanup: Cleanup): Promise<NodeChild> {
+const slug = (name: string) => name.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "");
+
+async function startNext(env: BenchEnvironment, cleanup: Cleanup, cpuProfileDir?: string | false): Promise<NodeChild> {
   const port = String(BENCH_PORTS.app);
   // As production runs it: `npm run serve` (scripts/serve.mjs around `next start`, with its V8 flags).
-  const next = spawnNode(cleanup, "web", productionNodeArgs("serve"), {
+  // (--cpu-prof is refused in NODE_OPTIONS: it goes on the command line.)
+  const profile = cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`] : [];
+  const next = spawnNode(cleanup, "web", [...profile, ...productionNodeArgs("serve")], {
     ...env.portalEnv,
     NEXT_TELEMETRY_DISABLED: "1",
     PORT: port,

@@ -58,11 +58,18 @@ function initialRows(o: BenchOptions, init: SyncFigures["initial"]): Row[] {
     ["  incidents/s", int(init.incidentsPerS), `${int(init.incidents)} incidents, ${int(init.alerts)} alerts stored`],
   ];
   if (init.workerCpuS !== undefined)
-    out.push([
-      "  worker CPU",
-      `${fixed(init.workerCpuS)} s`,
-      `utime+stime of the worker process(es); ${fixed((init.workerCpuS * 1000 * 1000) / init.incidents)} ms per 1,000 incidents`,
-    ]);
+    out.push(
+      [
+        "  worker CPU",
+        `${fixed(init.workerCpuS)} s`,
+        `utime+stime of the worker process(es); ${fixed((init.workerCpuS * 1000 * 1000) / init.incidents)} ms per 1,000 incidents`,
+      ],
+      [
+        "  simulator CPU",
+        `${fixed(init.simulatorCpuS ?? NaN)} s`,
+        `${fixed(((init.simulatorCpuS ?? NaN) / init.wallS) * 100, 0)} % of one core (one thread); PostgreSQL ${fixed(init.postgresCpuS ?? NaN)} s`,
+      ],
+    );
   if (Object.keys(init.failures).length) out.push(["  failed feeds", failures(init.failures)]);
   return out;
 }

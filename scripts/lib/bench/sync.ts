@@ -5,7 +5,7 @@ import { counterDelta, isListEndpoint, isTokenCounter, perTenant, summarize, wor
 import { peakRssMiB, spawnNode, type Cleanup, type NodeChild } from "./processes.ts";
 import { mapWithConcurrency, sleep } from "./pool.ts";
 import { productionNodeArgs } from "../production-command.ts";
-import { processCpuMs } from "./weight.ts";
+import { ownCpuMs, processCpuMs } from "./weight.ts";
 import type { BenchEnvironment } from "./setup.ts";
 
 export interface LowerBound {
@@ -32,6 +32,10 @@ export interface InitialSyncFigures {
   peakWorkerRssMiB: number | null;
   /** utime + stime of the worker processes over the sync (garbage collection included). */
   workerCpuS?: number;
+  /** The bench process's own CPU over the sync: the simulator (Microsoft) runs in it, on one thread. */
+  simulatorCpuS?: number;
+  /** The other descendants of the bench process over the sync: the embedded PostgreSQL. */
+  postgresCpuS?: number;
   failures: Record<string, number>;
 }
 
@@ -114,10 +118,16 @@ async function initialSync(env: BenchEnvironment, opts: BenchOptions, workerCoun
   log(
     `${workerCount === 1 ? `Worker ${workers[0]!.pid}` : `${workerCount} workers`} up (${concurrency} concurrent each); initial sync of ${env.customers.length} tenants…`,
   );
+  // Who spends the machine's CPU over the sync: the workers, this process (the simulator lives in it), and the rest of
+  // this process's descendants (PostgreSQL).
   const cpuBefore = workers.map((w) => processCpuMs(w.pid) ?? 0);
+  const benchBefore = ownCpuMs(process.pid) ?? 0;
+  const treeBefore = processCpuMs(process.pid) ?? 0;
   const done = await waitForFeeds(prisma, new Date(spawnedAt), env.customers.length * 2, log);
   const wallS = (done - startedAt) / 1000;
   const workerCpuS = workers.reduce((n, w, i) => n + ((processCpuMs(w.pid) ?? NaN) - cpuBefore[i]!) / 1000, 0);
+  const simulatorCpuS = ((ownCpuMs(process.pid) ?? NaN) - benchBefore) / 1000;
+  const postgresCpuS = ((processCpuMs(process.pid) ?? NaN) - treeBefore) / 1000 - simulatorCpuS - workerCpuS;
   const rows = await syncRows(prisma);
   const [incidents, alerts] = await Promise.all([prisma.incident.count(), prisma.alert.count()]);
   log(`Initial sync (${workerCount} worker${workerCount === 1 ? "" : "s"}): ${wallS.toFixed(1)} s, ${incidents} incidents, ${alerts} alerts`);
@@ -135,6 +145,8 @@ async function initialSync(env: BenchEnvironment, opts: BenchOptions, workerCoun
     incidentsPerS: incidents / wallS,
     peakWorkerRssMiB: peakOf(workers),
     workerCpuS,
+    simulatorCpuS,
+    postgresCpuS,
     failures: failuresSince(rows, new Date(spawnedAt)),
   };
   return { figures, workers, rows };

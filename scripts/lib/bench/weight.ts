@@ -56,6 +56,12 @@ export function processCpuMs(pid: number): number | null {
   return (ticks * 1000) / userHz();
 }
 
+/** utime + stime of one process alone (all its threads, none of its children), in ms. */
+export function ownCpuMs(pid: number): number | null {
+  const ticks = statCpuTicks(pid);
+  return ticks === null ? null : (ticks * 1000) / userHz();
+}
+
 function statCpuTicks(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");

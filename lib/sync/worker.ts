@@ -152,7 +152,9 @@ export async function startSyncWorker(opts: {
   let ticking: Promise<void> | null = null;
   const tick = async () => {
     try {
-      await enqueueDue();
+      const started = performance.now();
+      const sent = await enqueueDue();
+      if (sent > 0) logger.debug("scheduler sent sync jobs", { sent, ms: Math.round(performance.now() - started) });
       await enqueueBulkJobs(prisma, boss);
       await enqueueHuntRuns(prisma, boss);
     } catch (err) {

@@ -9,22 +9,14 @@ import { safeMicrosoftUrl } from "../inert-text";
  * One incident as the browser needs it: what the page shows, nothing else (the customer's tenant, region and roles
  * stay on the server). The React payload carries this once, as data, instead of the rendered page (issue #12 §1).
  */
-export interface IncidentScreen {
-  id: string;
-  sourceId: string;
-  title: string;
-  severity: string;
-  status: string;
-  classification: string | null;
-  determination: string | null;
-  assignedTo: string | null;
-  tags: string[];
-  source: string;
+export interface IncidentScreen extends Pick<
+  IncidentDetailView,
+  "id" | "sourceId" | "title" | "severity" | "status" | "classification" | "determination" | "assignedTo" | "tags" | "source" | "syncedAt"
+> {
   /** Microsoft's portal link, only when it is one (safeMicrosoftUrl). */
   portalUrl: string | null;
   createdTime: Date | null;
   lastUpdateTime: Date | null;
-  syncedAt: Date;
   customer: { id: string; displayName: string };
   canTriage: boolean;
   description: IncidentDetail["description"];

@@ -816,6 +816,31 @@ function processLine(t: number, r: Rng, user: TenantUser, domain: string): { fil
   }
 }
 
+/**
+ * An alert's evidence, built once. Its inputs are fixed when the alert is created (the alert's template and time, its
+ * incident's id, first device, user and overrides; later alerts only append), and building it (hashes, hex, strings)
+ * was most of the simulator's CPU in a bench sync, which requests every alert two or three times. Readers never
+ * mutate entities: every surface renders new objects from them.
+ */
+const entitiesOf = new WeakMap<AlertRec, { key: string; entities: Entity[] }>();
+
+function alertEntities(seed: string, data: TenantData, inc: IncidentRec, a: AlertRec, n: number, devices: Device[], user: TenantUser): Entity[] {
+  const key = `${seed}|${data.tenantId}|${inc.id}|${n}|${devices[0]?.mdatpDeviceId ?? ""}|${user.upn}`;
+  const cached = entitiesOf.get(a);
+  if (cached?.key === key) return cached.entities;
+  const entities = buildEntities(seed, data, inc, a, n, devices, user);
+  entitiesOf.set(a, { key, entities });
+  return entities;
+}
+
+/** Defender's detector id is per detection rule: one hash per template title, not per alert. */
+const detectorIds = new Map<string, string>();
+function detectorId(title: string): string {
+  let id = detectorIds.get(title);
+  if (id === undefined) detectorIds.set(title, (id = new Rng(`detector|${title}`).guid()));
+  return id;
+}
+
 function buildEntities(seed: string, data: TenantData, inc: IncidentRec, a: AlertRec, n: number, devices: Device[], user: TenantUser): Entity[] {
   const r = new Rng(`${seed}|${data.tenantId}|entities|${inc.id}|${n}`);
   const tpl = TEMPLATES[a.t]!;
@@ -970,13 +995,13 @@ export function alertView(seed: string, data: TenantData, inc: IncidentRec, a: A
         ? r.pick(["SuccessfullyRemediated", "Benign", "TerminatedBySystem"])
         : r.pick(["Queued", "Running", "PendingApproval"])
       : "UnsupportedAlertType",
-    detectorId: new Rng(`detector|${tpl.title}`).guid(),
+    detectorId: detectorId(tpl.title),
     threatFamilyName: o.threatFamilyName ?? tpl.threatFamilyName,
     threatName: tpl.threatFamilyName ? `HackTool:Win32/${tpl.threatFamilyName}` : null,
     actorName: tpl.actorName,
     devices,
     user,
-    entities: buildEntities(seed, data, inc, a, n, devices, user),
+    entities: alertEntities(seed, data, inc, a, n, devices, user),
   };
 }
 

@@ -292,9 +292,25 @@ function userAccount(e: Entity): Record<string, unknown> {
 
 const detection = (s: string | null | undefined) => (s ? camel(s) : null);
 
+/**
+ * An alert's Graph evidence per verdict, built once: everything in it but the verdict is fixed when the alert is
+ * created (its entities are built once too, model.ts), and a bench sync renders every alert two or three times.
+ * Nothing writes to a rendered response, so the arrays are shared.
+ */
+const graphEvidenceOf = new WeakMap<readonly Entity[], Map<string, Record<string, unknown>[]>>();
+
 /** One evidence item per entity (plus one deviceEvidence per device), typed by `@odata.type`. */
 export function graphEvidence(a: AlertView): Record<string, unknown>[] {
   const verdict = a.status === "Resolved" && a.classification === "FalsePositive" ? "noThreatsFound" : a.severity === "High" ? "malicious" : "suspicious";
+  const key = `${verdict}|${a.user.accountName}|${a.devices.map((d) => `${d.mdatpDeviceId} ${d.deviceDnsName}`).join("|")}`;
+  let byKey = graphEvidenceOf.get(a.entities);
+  if (!byKey) graphEvidenceOf.set(a.entities, (byKey = new Map()));
+  let evidence = byKey.get(key);
+  if (!evidence) byKey.set(key, (evidence = buildGraphEvidence(a, verdict)));
+  return evidence;
+}
+
+function buildGraphEvidence(a: AlertView, verdict: string): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   // resources/security-deviceevidence.md, shape from the list-alerts_v2 example.
   for (const d of a.devices) {

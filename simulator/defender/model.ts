@@ -817,20 +817,24 @@ function processLine(t: number, r: Rng, user: TenantUser, domain: string): { fil
 }
 
 /**
- * An alert's evidence, built once. Its inputs are fixed when the alert is created (the alert's template and time, its
- * incident's id, first device, user and overrides; later alerts only append), and building it (hashes, hex, strings)
- * was most of the simulator's CPU in a bench sync, which requests every alert two or three times. Readers never
- * mutate entities: every surface renders new objects from them.
+ * An alert's evidence, built once while it is in use. Its inputs are fixed when the alert is created (the alert's
+ * template and time, its incident's id, first device, user and overrides; later alerts only append), and building it
+ * (hashes, hex, strings) was most of the simulator's CPU in a bench sync, which asks for every alert two or three
+ * times within seconds (incidents feed, alerts feed). Bounded, least recently used out: kept for every alert of 1,000
+ * tenants, it would hold hundreds of MiB for the whole run. Readers never mutate entities: every surface renders new
+ * objects from them.
  */
-const entitiesOf = new WeakMap<AlertRec, { key: string; entities: Entity[] }>();
+const ENTITY_CACHE_ALERTS = 20_000;
+const entitiesOf = new Map<AlertRec, { key: string; entities: Entity[] }>();
 
 function alertEntities(seed: string, data: TenantData, inc: IncidentRec, a: AlertRec, n: number, devices: Device[], user: TenantUser): Entity[] {
   const key = `${seed}|${data.tenantId}|${inc.id}|${n}|${devices[0]?.mdatpDeviceId ?? ""}|${user.upn}`;
   const cached = entitiesOf.get(a);
-  if (cached?.key === key) return cached.entities;
-  const entities = buildEntities(seed, data, inc, a, n, devices, user);
-  entitiesOf.set(a, { key, entities });
-  return entities;
+  entitiesOf.delete(a);
+  const entry = cached?.key === key ? cached : { key, entities: buildEntities(seed, data, inc, a, n, devices, user) };
+  entitiesOf.set(a, entry);
+  if (entitiesOf.size > ENTITY_CACHE_ALERTS) entitiesOf.delete(entitiesOf.keys().next().value!);
+  return entry.entities;
 }
 
 /** Defender's detector id is per detection rule: one hash per template title, not per alert. */

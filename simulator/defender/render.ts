@@ -295,7 +295,8 @@ const detection = (s: string | null | undefined) => (s ? camel(s) : null);
 /**
  * An alert's Graph evidence per verdict, built once: everything in it but the verdict is fixed when the alert is
  * created (its entities are built once too, model.ts), and a bench sync renders every alert two or three times.
- * Nothing writes to a rendered response, so the arrays are shared.
+ * Keyed by the entities array, so it goes when model.ts's bounded cache lets that go. Nothing writes to a rendered
+ * response, so the arrays are shared.
  */
 const graphEvidenceOf = new WeakMap<readonly Entity[], Map<string, Record<string, unknown>[]>>();
 

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--tenants N] [--incidents M] [--latency MS] [--duration S] [--only hunting|sync] [--workers N]
+// `npm run bench [-- --quick] [--tenants N] [--incidents M] [--latency MS] [--duration S] [--only hunting|sync|pages] [--workers N]
 // [--scaling 100,1000,5000]`: the scale benchmark.
 // Builds the portal, starts an embedded PostgreSQL and the simulator (latency and quotas on), syncs N tenants with
 // the real worker, loads the incident queue, and prints the figures (also as JSON in .data/bench/). Figures are
@@ -63,14 +63,18 @@ async function main(): Promise<void> {
     return;
   }
   // Right after the sync (every tenant has had its first sync, so new incidents are announced).
-  log("Notification latency: new incidents at the simulator to the local receiver…");
-  measured.notify = await measureNotifyLatency(env, opts.quick ? 10 : 30, log);
+  if (opts.only !== "pages") {
+    log("Notification latency: new incidents at the simulator to the local receiver…");
+    measured.notify = await measureNotifyLatency(env, opts.quick ? 10 : 30, log);
+  }
   measured.queue = await measureQueuePage(env, opts, await queueScenarios(env), cleanup, log);
-  log(`Live fan-out baseline: ${opts.fanoutViews} views of ${env.customers.length} tenants…`);
-  measured.fanout = await measureLiveFanout(env, opts, log);
-  measured.hunting = await measureHunting(env, opts, cleanup, log);
-  // Last: it empties the store and syncs it again with N workers.
-  if (opts.workers > 1) measured.scaleOut = await measureScaleOut(env, opts, measured.sync.initial, cleanup, log);
+  if (opts.only !== "pages") {
+    log(`Live fan-out baseline: ${opts.fanoutViews} views of ${env.customers.length} tenants…`);
+    measured.fanout = await measureLiveFanout(env, opts, log);
+    measured.hunting = await measureHunting(env, opts, cleanup, log);
+    // Last: it empties the store and syncs it again with N workers.
+    if (opts.workers > 1) measured.scaleOut = await measureScaleOut(env, opts, measured.sync.initial, cleanup, log);
+  }
   const report = { ...measured, totalS: (Date.now() - startedAt.getTime()) / 1000 } as BenchReport;
   console.log(formatTable(report));
   log(`Figures written to ${writeReport(report)} and .data/bench/latest.json`);

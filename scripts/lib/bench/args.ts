@@ -15,8 +15,11 @@ export interface BenchOptions {
   /** SYNC_CONCURRENCY for the worker; undefined = the portal's default. */
   workerConcurrency: number | undefined;
   source: "graph" | "defender";
-  /** Run one phase alone after the setup ("sync": the syncs and the scale-out only; "hunting": no sync, no queue load). */
-  only: "hunting" | "sync" | "scaling-point" | undefined;
+  /**
+   * Run one phase alone after the setup ("sync": the syncs and the scale-out only; "pages": the syncs, then the pages
+   * only; "hunting": no sync, no queue load).
+   */
+  only: "hunting" | "sync" | "pages" | "scaling-point" | undefined;
   /** Worker processes for the scale-out phase: with N > 1 the initial sync is run again by N workers and compared. */
   workers: number;
   /** Tenant counts of the scaling table (`--scaling 100,1000,5000`): one fresh world per count, figures side by side. */
@@ -24,7 +27,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `npm run bench -- [--quick] [--tenants N] [--incidents M] [--latency MS] [--duration S]
-                       [--clients N] [--views N] [--concurrency N] [--source graph|defender] [--only hunting|sync]
+                       [--clients N] [--views N] [--concurrency N] [--source graph|defender] [--only hunting|sync|pages]
                        [--workers N] [--scaling 100,1000,5000]`;
 
 function positiveInt(name: string, value: string | undefined, fallback: number, min = 1): number {
@@ -62,8 +65,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   const source = values.source ?? "graph";
   if (source !== "graph" && source !== "defender") throw new Error(`--source must be graph or defender.\n${USAGE}`);
   // "scaling-point" is the child run of --scaling (one tenant count), not for people.
-  if (values.only !== undefined && values.only !== "hunting" && values.only !== "sync" && values.only !== "scaling-point")
-    throw new Error(`--only must be hunting or sync.\n${USAGE}`);
+  if (values.only !== undefined && !["hunting", "sync", "pages", "scaling-point"].includes(values.only))
+    throw new Error(`--only must be hunting, sync or pages.\n${USAGE}`);
   const scaling = values.scaling?.split(",").map((n) => positiveInt("scaling", n.trim(), 0, 1));
   return {
     quick,

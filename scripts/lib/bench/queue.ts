@@ -87,6 +87,12 @@ export async function queueScenarios(env: BenchEnvironment): Promise<QueueScenar
       dataLayer: { name: "getIncidentDetail (stored)", run: (viewer) => getIncidentDetail(viewer, incident.id, { refresh: false }) },
     },
     {
+      // The queue with everything but rows: the same statements, filters, saved views and bulk panel, and a text no
+      // title contains. Its distance to the first page is what the 50 rows cost; its distance to the floor below,
+      // what the queue's frame costs (issue #12 §1).
+      ...queue("floor: /incidents, no row matches", { q: NO_MATCH }),
+    },
+    {
       // The floor under every page's CPU figure: the same session check and portal frame around a small form, no data.
       name: "floor: /customers/new (a small form)",
       path: "/customers/new",
@@ -273,5 +279,8 @@ async function commonTitleWord(env: BenchEnvironment): Promise<string> {
     WHERE severity = 'high' AND length(w) >= 6 GROUP BY w ORDER BY count(*) DESC, w LIMIT 1`;
   return rows[0]?.word ?? "malware";
 }
+
+/** A search no simulated title contains (they are English words and numbers). */
+const NO_MATCH = "zqxj-no-such-title";
 
 const toQuery = (q: Record<string, string>) => (Object.keys(q).length ? `?${new URLSearchParams(q)}` : "");

@@ -15,7 +15,8 @@ export interface BenchReport {
   machine: { cpus: number; node: string };
   sync: SyncFigures;
   queue: QueueFigures;
-  fanout: FanoutFigures;
+  /** Absent with `--only pages`. */
+  fanout?: FanoutFigures;
   /** Notification latency (issue 10 §2); absent in reports from before it. */
   notify?: NotifyFigures;
   /** A hunt across every tenant (issue 11 §1); absent in reports from before it. */
@@ -153,14 +154,13 @@ function rows(r: BenchReport): Row[] {
       );
     }
   }
-  out.push(
-    ["  peak web-process RSS", mib(queue.peakWebRssMiB), "VmHWM of the web process (npm run serve)"],
-    [
+  out.push(["  peak web-process RSS", mib(queue.peakWebRssMiB), "VmHWM of the web process (npm run serve)"]);
+  if (fanout)
+    out.push([
       "  live fan-out per view p50",
       ms(fanout.p50Ms),
       `${int(fanout.callsPerView)} calls per view at concurrency ${fanout.concurrency}, ${fanout.views} views (first ${ms(fanout.firstViewMs)}, with tokens); fan-out ÷ page alone ${ratio(fanout.p50Ms / pageAloneP50)}`,
-    ],
-  );
+    ]);
   if (r.notify) {
     const n = r.notify;
     out.push(

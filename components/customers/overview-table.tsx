@@ -1,9 +1,9 @@
 "use client";
-import Link from "next/link";
 import { SlaBreachCell } from "../sla/sla-overview";
 import { StatusBadge } from "../ui/status-badge";
 import { InertValue } from "../inert-text";
 import { fromColumns, type Columns } from "../ui/columns";
+import { useSoftLinks } from "../ui/soft-links";
 import { OVERVIEW_SEVERITIES, type AttentionView, type OverviewRowView } from "./overview-rows";
 
 /**
@@ -12,9 +12,11 @@ import { OVERVIEW_SEVERITIES, type AttentionView, type OverviewRowView } from ".
  */
 export function OverviewTable({ columns }: { columns: Columns<OverviewRowView> }) {
   const rows = fromColumns(columns);
+  // Plain anchors opened client-side by one handler: a <Link> per cell prefetched every page it showed (soft-links.ts).
+  const softLinks = useSoftLinks();
   return (
     <div className="card overflow-x-auto">
-      <table className="data-table" data-testid="overview-table">
+      <table className="data-table" data-testid="overview-table" {...softLinks}>
         <thead>
           <tr>
             <th>Customer</th>
@@ -32,9 +34,9 @@ export function OverviewTable({ columns }: { columns: Columns<OverviewRowView> }
           {rows.map((r) => (
             <tr key={r.id} data-testid="overview-row">
               <td>
-                <Link href={`/customers/${r.id}`} className="link txt">
+                <a href={`/customers/${r.id}`} className="link txt">
                   <InertValue value={r.name} max={100} />
-                </Link>
+                </a>
               </td>
               <td>
                 <StatusBadge status={r.status} />
@@ -42,9 +44,9 @@ export function OverviewTable({ columns }: { columns: Columns<OverviewRowView> }
               {OVERVIEW_SEVERITIES.map((s) => (
                 <td key={s} className="num">
                   {r[s] > 0 ? (
-                    <Link className="underline" href={`/incidents?customer=${r.id}&severity=${s}&status=active,inProgress&range=all`}>
+                    <a className="underline" href={`/incidents?customer=${r.id}&severity=${s}&status=active,inProgress&range=all`}>
                       {r[s]}
-                    </Link>
+                    </a>
                   ) : (
                     <span className="muted">0</span>
                   )}
@@ -70,15 +72,16 @@ export function OverviewTable({ columns }: { columns: Columns<OverviewRowView> }
 
 /** The customers that need attention first, and why (or their open high-severity incidents). */
 export function AttentionList({ rows }: { rows: AttentionView[] }) {
+  const softLinks = useSoftLinks();
   if (rows.length === 0)
     return <p className="text-sm text-slate-600">Nothing needs attention: every tenant is healthy and has no open high-severity incident.</p>;
   return (
-    <ul className="attention" data-testid="attention-list">
+    <ul className="attention" data-testid="attention-list" {...softLinks}>
       {rows.map((r) => (
         <li key={r.id}>
-          <Link href={`/customers/${r.id}`} className="link txt">
+          <a href={`/customers/${r.id}`} className="link txt">
             <InertValue value={r.name} max={100} />
-          </Link>
+          </a>
           <span>{r.problem ?? `${r.high} open high-severity incident${r.high === 1 ? "" : "s"}`}</span>
         </li>
       ))}

@@ -1,10 +1,10 @@
 "use client";
-import Link from "next/link";
 import { InertValue } from "../inert-text";
 import { formatDateTime } from "../ui/primitives";
 import type { AlertRowView } from "./queue-rows";
 import { fromColumns, type Columns } from "../ui/columns";
 import { label, severityClass } from "./badges";
+import { useSoftLinks } from "../ui/soft-links";
 
 /**
  * The alert queue's table: a client component so that the page's React payload carries the rows as data, not as a
@@ -12,9 +12,11 @@ import { label, severityClass } from "./badges";
  */
 export function AlertTable({ columns }: { columns: Columns<AlertRowView> }) {
   const rows = fromColumns(columns);
+  // Plain anchors opened client-side by one handler: a <Link> per row prefetched every row's page (soft-links.ts).
+  const softLinks = useSoftLinks();
   return (
     <div className="card overflow-x-auto">
-      <table className="data-table" data-testid="alert-table">
+      <table className="data-table" data-testid="alert-table" {...softLinks}>
         <thead>
           <tr>
             <th>Severity</th>
@@ -35,9 +37,9 @@ export function AlertTable({ columns }: { columns: Columns<AlertRowView> }) {
                 </span>
               </td>
               <td className="max-w-md">
-                <Link href={`/alerts/${a.id}`} className="link txt">
+                <a href={`/alerts/${a.id}`} className="link txt">
                   <InertValue value={a.title} max={200} />
-                </Link>
+                </a>
                 {a.category && (
                   <div className="sub txt">
                     <InertValue value={a.category} max={80} />

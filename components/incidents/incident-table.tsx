@@ -1,5 +1,4 @@
 "use client";
-import Link from "next/link";
 import type { IncidentRowView } from "./queue-rows";
 import { fromColumns, type Columns } from "../ui/columns";
 import { BULK_FORM_ID } from "../bulk/row-select";
@@ -7,6 +6,7 @@ import { SelectAllOnPage } from "../bulk/select-all";
 import { InertValue } from "../inert-text";
 import { formatUtcMinute } from "../ui/primitives";
 import { label, severityClass } from "./badges";
+import { useSoftLinks } from "../ui/soft-links";
 
 /**
  * The incident queue's table. A client component so that the page's React payload carries these rows as data, column
@@ -15,9 +15,11 @@ import { label, severityClass } from "./badges";
  */
 export function IncidentTable({ columns }: { columns: Columns<IncidentRowView> }) {
   const rows = fromColumns(columns);
+  // The rows' links are plain anchors opened client-side by this one handler (components/ui/soft-links.ts).
+  const softLinks = useSoftLinks();
   return (
     <div className="card overflow-x-auto">
-      <table className="data-table incident-table" data-testid="incident-table">
+      <table className="data-table incident-table" data-testid="incident-table" {...softLinks}>
         <thead>
           <tr>
             <th className="w-8">
@@ -70,9 +72,9 @@ function Row({ i }: { i: IncidentRowView }) {
         <span className={severityClass(i.severity)}>{label(i.severity)}</span>
       </td>
       <td>
-        <Link href={`/incidents/${i.id}`}>
+        <a href={`/incidents/${i.id}`}>
           <InertValue value={i.title} max={200} />
-        </Link>
+        </a>
         <div>{`#${i.no}`}</div>
         {i.suppressedBy && (
           <span className="suppressed" title={i.suppressedNote} data-testid="suppressed-badge">

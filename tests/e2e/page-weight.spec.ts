@@ -56,3 +56,52 @@ test("the incident queue's first page of 50 rows stays under its byte budget", a
   console.log(`/incidents, 50 rows: ${bytes} bytes (HTML and bootstrap ${bytes - rsc}, React payload ${rsc}); budget ${BUDGET_BYTES}`);
   expect(bytes).toBeLessThanOrEqual(BUDGET_BYTES);
 });
+
+test("the queue's rows open client-side without the browser asking the server for every row's page", async ({ page, sim, data }) => {
+  const { analyst } = await partnerUsers(sim);
+  const c = await data.consentedCustomer("Soft links");
+  const now = Date.now();
+  const ids = Array.from({ length: 30 }, () => randomUUID());
+  await data.prisma.incident.createMany({
+    data: ids.map((id, n) => ({
+      id,
+      customerId: c.id,
+      source: "graph",
+      sourceId: String(200_000 + n),
+      title: `Soft link incident ${n}`,
+      severity: "medium",
+      status: "active",
+      alertCount: 1,
+      createdTime: new Date(now - 3_600_000),
+      lastUpdateTime: new Date(now - n * 60_000),
+      payload: {},
+      syncedAt: new Date(now),
+    })),
+  });
+  await signIn(page, analyst.upn);
+  await expect(page).toHaveURL(/\/overview$/);
+  await data.assignOnly(analyst.oid, [c.id]);
+
+  // Every request for a row's page while a table is on screen (a <Link> per row prefetched each one it showed: 11
+  // requests for the rows of this window before, up to two per row).
+  const rowPageRequests: string[] = [];
+  page.on("request", (r) => {
+    const url = new URL(r.url());
+    if (/^\/(incidents|customers)\/[0-9a-f-]{36}/.test(url.pathname) || url.searchParams.has("customer")) rowPageRequests.push(r.url());
+  });
+  await page.goto("/overview");
+  await expect(page.getByTestId("overview-row").filter({ hasText: c.displayName })).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  expect(rowPageRequests).toEqual([]);
+  await page.goto("/incidents?range=all");
+  await expect(page.getByRole("link", { name: "Soft link incident 0", exact: true })).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  expect(rowPageRequests).toEqual([]);
+
+  // A plain click opens the incident in place (client-side: the document, and this marker on it, stay).
+  await page.evaluate(() => ((window as unknown as { softNavMarker: number }).softNavMarker = 1));
+  await page.getByRole("link", { name: "Soft link incident 3", exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/incidents/${ids[3]}$`));
+  await expect(page.getByTestId("incident-title")).toContainText("Soft link incident 3");
+  expect(await page.evaluate(() => (window as unknown as { softNavMarker?: number }).softNavMarker)).toBe(1);
+});

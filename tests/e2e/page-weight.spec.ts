@@ -98,6 +98,14 @@ test("the queue's rows open client-side without the browser asking the server fo
   await page.waitForLoadState("networkidle");
   expect(rowPageRequests).toEqual([]);
 
+  // A click with a modifier stays the browser's: a new tab, and the queue stays where it is.
+  const [tab] = await Promise.all([
+    page.context().waitForEvent("page"),
+    page.getByRole("link", { name: "Soft link incident 2", exact: true }).click({ modifiers: ["Control"] }),
+  ]);
+  await tab.close();
+  await expect(page).toHaveURL(/\/incidents\?range=all$/);
+
   // A plain click opens the incident in place (client-side: the document, and this marker on it, stay).
   await page.evaluate(() => ((window as unknown as { softNavMarker: number }).softNavMarker = 1));
   await page.getByRole("link", { name: "Soft link incident 3", exact: true }).click();

@@ -13,9 +13,9 @@ export function useSoftLinks() {
   const linkIn = (e: MouseEvent<HTMLElement>): string | null => {
     const a = (e.target as Element).closest?.("a[href]");
     if (!a || !e.currentTarget.contains(a) || a.hasAttribute("target") || a.hasAttribute("download")) return null;
-    const href = a.getAttribute("href")!;
-    // Same-origin paths only ("//host" is another origin).
-    return href.startsWith("/") && !href.startsWith("//") ? href : null;
+    // This origin only, resolved as the browser would ("//host" and "/\host" are other origins).
+    const url = new URL(a.getAttribute("href")!, window.location.href);
+    return url.origin === window.location.origin ? `${url.pathname}${url.search}${url.hash}` : null;
   };
   return {
     onClick(e: MouseEvent<HTMLElement>) {

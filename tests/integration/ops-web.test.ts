@@ -71,8 +71,9 @@ test("GET /api/metrics: 401 without or with a wrong token, Prometheus text with 
     // A page with an id in its path, and the onboarding page whose path segment is a consent link's secret state.
     const incidentId = randomUUID();
     const stateSecret = `state${randomBytes(12).toString("hex")}`;
-    await fetch(`${url}/incidents/${incidentId}`, { redirect: "manual" });
-    await fetch(`${url}/onboard/${stateSecret}`, { redirect: "manual" });
+    // Read to the end: a streamed page's duration is recorded when its response finishes, after the headers arrive.
+    await (await fetch(`${url}/incidents/${incidentId}`, { redirect: "manual" })).text();
+    await (await fetch(`${url}/onboard/${stateSecret}`, { redirect: "manual" })).text();
 
     const res = await fetch(`${url}/api/metrics`, { headers: { authorization: `Bearer ${secrets.METRICS_TOKEN}` } });
     assert.equal(res.status, 200);

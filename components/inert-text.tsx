@@ -1,4 +1,5 @@
 import { splitCut } from "@/lib/shared/caps";
+import { escapeHtml } from "@/lib/shared/html";
 
 /**
  * Customer-sourced text (titles, comments, command lines, file paths) is hostile: React already escapes markup, and
@@ -68,4 +69,19 @@ export function safeMicrosoftUrl(url: string | null | undefined): string | null 
   } catch {
     return null;
   }
+}
+
+/**
+ * InertValue as an HTML string, for the queue rows written as markup (components/incidents/incident-rows-html.ts):
+ * the same visible text and notes, every part escaped.
+ */
+export function inertHtml(value: string | null | undefined, max = 2000): string {
+  if (value === null || value === undefined || value === "") return '<span class="muted">—</span>';
+  const stored = splitCut(value);
+  const { text, omitted } = inertString(stored.text, max);
+  let out = escapeHtml(text);
+  if (omitted > 0) out += `<span class="ml-1 text-xs text-slate-500">… (${omitted.toLocaleString("en-US")} more characters not shown)</span>`;
+  if (stored.cut !== null)
+    out += `<span class="ml-1 text-xs text-amber-700" data-testid="cut-at-ingest">[cut when stored: ${stored.cut.toLocaleString("en-US")} characters dropped]</span>`;
+  return out;
 }

@@ -1,17 +1,15 @@
 "use client";
 import type { IncidentRowView } from "./queue-rows";
 import { fromColumns, type Columns } from "../ui/columns";
-import { BULK_FORM_ID } from "../bulk/row-select";
 import { SelectAllOnPage } from "../bulk/select-all";
-import { InertValue } from "../inert-text";
-import { formatUtcMinute } from "../ui/primitives";
-import { label, severityClass } from "./badges";
 import { useSoftLinks } from "../ui/soft-links";
+import { incidentRowsHtml } from "./incident-rows-html";
 
 /**
  * The incident queue's table. A client component so that the page's React payload carries these rows as data, column
  * by column (components/ui/columns.ts), rather than as a second copy of the rendered table (issue #12 §1); the HTML is
- * rendered on the server as before. Cell styles come from the column rules of `.incident-table` in app/globals.css.
+ * rendered on the server as before, the rows as one string of markup (./incident-rows-html.ts). Cell styles come from
+ * the column rules of `.incident-table` in app/globals.css.
  */
 export function IncidentTable({ columns }: { columns: Columns<IncidentRowView> }) {
   const rows = fromColumns(columns);
@@ -38,107 +36,9 @@ export function IncidentTable({ columns }: { columns: Columns<IncidentRowView> }
             <th>Time left</th>
           </tr>
         </thead>
-        <tbody>
-          {rows.map((i) => (
-            <Row key={i.id} i={i} />
-          ))}
-          {rows.length === 0 && (
-            <tr>
-              <td colSpan={11} className="py-8 text-center text-slate-500">
-                No incidents match these filters.
-              </td>
-            </tr>
-          )}
-        </tbody>
+        {/* The rows as markup (./incident-rows-html.ts): React compares the string and leaves the rows alone while it is unchanged. */}
+        <tbody dangerouslySetInnerHTML={{ __html: incidentRowsHtml(rows) }} />
       </table>
     </div>
   );
-}
-
-// Short classes (app/globals.css): one per row.
-const STATUS_TONE: Record<string, string> = { resolved: "dim", inProgress: "wip" };
-
-// Text is joined before it is rendered (template strings): React marks each boundary between adjacent text parts
-// with an HTML comment otherwise. No test ids per row or cell (50 rows a page): the rows are INCIDENT_ROWS
-// (components/bulk/row-select.tsx), their cells found by column.
-function Row({ i }: { i: IncidentRowView }) {
-  return (
-    <tr>
-      <td>
-        {/* A plain input of the bulk form above the table (components/bulk/bulk-panel.tsx). */}
-        <input type="checkbox" name="ids" value={i.id} form={BULK_FORM_ID} aria-label={`Select incident #${i.no}`} />
-      </td>
-      <td>
-        <span className={severityClass(i.severity)}>{label(i.severity)}</span>
-      </td>
-      <td>
-        <a href={`/incidents/${i.id}`}>
-          <InertValue value={i.title} max={200} />
-        </a>
-        <div>{`#${i.no}`}</div>
-        {i.suppressedBy && (
-          <span className="suppressed" title={i.suppressedNote} data-testid="suppressed-badge">
-            {`Notifications suppressed by ${i.suppressedBy}`}
-          </span>
-        )}
-      </td>
-      <td>
-        <InertValue value={i.customer} max={100} />
-      </td>
-      <td className={STATUS_TONE[i.status]}>{label(i.status)}</td>
-      <td>{i.alerts}</td>
-      <td>
-        <InertValue value={i.assignedTo} max={100} />
-      </td>
-      {i.classification || i.determination ? (
-        <td>
-          {i.classification ? label(i.classification) : <span className="muted">Not classified</span>}
-          {i.determination && <div>{label(i.determination)}</div>}
-        </td>
-      ) : (
-        <td className="muted">Not classified</td>
-      )}
-      <td>{formatUtcMinute(i.updated)}</td>
-      <SlaCells i={i} />
-    </tr>
-  );
-}
-
-/** The next running deadline and the time left, or how long ago it passed (breached); or how the clocks ended. */
-function SlaCells({ i }: { i: IncidentRowView }) {
-  switch (i.slaState) {
-    case "none":
-      return (
-        <>
-          <td className="dim">No SLA</td>
-          <td />
-        </>
-      );
-    case "met":
-    case "missed":
-      return (
-        <>
-          <td className="dim">—</td>
-          <td>{i.slaState === "met" ? <span className="sla-met">Met</span> : <span className="sla-missed">Missed (done late)</span>}</td>
-        </>
-      );
-    default:
-      return (
-        <>
-          <td>
-            {formatUtcMinute(i.slaDue)}
-            <div>{`to ${i.slaClock}`}</div>
-          </td>
-          <td>
-            {i.slaState === "breached" ? (
-              <span className="sla-breached" data-testid="sla-breached">{`Breached ${i.slaLeft} ago`}</span>
-            ) : i.slaState === "soon" ? (
-              <span className="sla-soon">{`${i.slaLeft} left`}</span>
-            ) : (
-              `${i.slaLeft} left`
-            )}
-          </td>
-        </>
-      );
-  }
 }

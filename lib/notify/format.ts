@@ -1,4 +1,5 @@
 import { MACHINE_ACTION_LABELS } from "../config/response-actions.ts";
+import { escapeHtml } from "../shared/html.ts";
 import { EVENT_LABELS, type NotifyItem } from "./model.ts";
 
 /**
@@ -13,10 +14,6 @@ const MAX = 300;
 export function plain(value: string | null | undefined, max = MAX): string {
   const s = String(value ?? "").replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, " ");
   return s.length > max ? `${s.slice(0, max)}… [cut]` : s;
-}
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
 /**

@@ -72,7 +72,7 @@ export function safeMicrosoftUrl(url: string | null | undefined): string | null 
 }
 
 /**
- * InertValue as an HTML string, for the queue rows written as markup (components/incidents/incident-rows-html.ts):
+ * InertValue as an HTML string, for the queue rows written as markup (components/incidents/queue-rows-html.ts):
  * the same visible text and notes, every part escaped.
  */
 export function inertHtml(value: string | null | undefined, max = 2000): string {

@@ -1,10 +1,8 @@
 "use client";
-import { InertValue } from "../inert-text";
-import { formatDateTime } from "../ui/primitives";
 import type { AlertRowView } from "./queue-rows";
 import { fromColumns, type Columns } from "../ui/columns";
-import { label, severityClass } from "./badges";
 import { useSoftLinks } from "../ui/soft-links";
+import { alertRowsHtml } from "./queue-rows-html";
 
 /**
  * The alert queue's table: a client component so that the page's React payload carries the rows as data, not as a
@@ -28,43 +26,8 @@ export function AlertTable({ columns }: { columns: Columns<AlertRowView> }) {
             <th>Last update</th>
           </tr>
         </thead>
-        <tbody>
-          {rows.map((a) => (
-            <tr key={a.id} data-testid="alert-row">
-              <td>
-                <span data-testid="severity" className={severityClass(a.severity)}>
-                  {label(a.severity)}
-                </span>
-              </td>
-              <td className="max-w-md">
-                <a href={`/alerts/${a.id}`} className="link txt">
-                  <InertValue value={a.title} max={200} />
-                </a>
-                {a.category && (
-                  <div className="sub txt">
-                    <InertValue value={a.category} max={80} />
-                  </div>
-                )}
-              </td>
-              <td className="txt">
-                <InertValue value={a.customer} max={100} />
-              </td>
-              <td>{label(a.status)}</td>
-              <td className="xs">{label(a.source)}</td>
-              <td className="xs txt">
-                <InertValue value={a.assignedTo} max={100} />
-              </td>
-              <td className="nw">{formatDateTime(a.updated)}</td>
-            </tr>
-          ))}
-          {rows.length === 0 && (
-            <tr>
-              <td colSpan={7} className="py-8 text-center text-slate-500">
-                No alerts match these filters.
-              </td>
-            </tr>
-          )}
-        </tbody>
+        {/* The rows as markup (./queue-rows-html.ts), as in the incident queue. */}
+        <tbody dangerouslySetInnerHTML={{ __html: alertRowsHtml(rows) }} />
       </table>
     </div>
   );

@@ -3,12 +3,12 @@ import type { IncidentRowView } from "./queue-rows";
 import { fromColumns, type Columns } from "../ui/columns";
 import { SelectAllOnPage } from "../bulk/select-all";
 import { useSoftLinks } from "../ui/soft-links";
-import { incidentRowsHtml } from "./incident-rows-html";
+import { incidentRowsHtml } from "./queue-rows-html";
 
 /**
  * The incident queue's table. A client component so that the page's React payload carries these rows as data, column
  * by column (components/ui/columns.ts), rather than as a second copy of the rendered table (issue #12 §1); the HTML is
- * rendered on the server as before, the rows as one string of markup (./incident-rows-html.ts). Cell styles come from
+ * rendered on the server as before, the rows as one string of markup (./queue-rows-html.ts). Cell styles come from
  * the column rules of `.incident-table` in app/globals.css.
  */
 export function IncidentTable({ columns }: { columns: Columns<IncidentRowView> }) {
@@ -36,7 +36,7 @@ export function IncidentTable({ columns }: { columns: Columns<IncidentRowView> }
             <th>Time left</th>
           </tr>
         </thead>
-        {/* The rows as markup (./incident-rows-html.ts): React compares the string and leaves the rows alone while it is unchanged. */}
+        {/* The rows as markup (./queue-rows-html.ts): React compares the string and leaves the rows alone while it is unchanged. */}
         <tbody dangerouslySetInnerHTML={{ __html: incidentRowsHtml(rows) }} />
       </table>
     </div>

@@ -47,7 +47,7 @@ test("the incident queue's first page of 50 rows stays under its byte budget", a
   const body = await res.text();
   // PAGE_WEIGHT_DUMP=/tmp/incidents.html keeps the response, to see where the bytes go.
   if (process.env.PAGE_WEIGHT_DUMP) (await import("node:fs")).writeFileSync(process.env.PAGE_WEIGHT_DUMP, body);
-  // The rows' checkboxes (components/incidents/incident-rows-html.ts): one per row.
+  // The rows' checkboxes (components/incidents/queue-rows-html.ts): one per row.
   expect(body.match(/<input type="checkbox" name="ids" [^>]*form="bulk"/g)).toHaveLength(50);
   const bytes = Buffer.byteLength(body);
   const rsc = [...body.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/g)]

@@ -1,21 +1,23 @@
 import { escapeHtml as esc } from "@/lib/shared/html";
 import { BULK_FORM_ID } from "../bulk/row-select";
 import { inertHtml } from "../inert-text";
-import { formatUtcMinute } from "../ui/primitives";
+import { formatDateTime, formatUtcMinute } from "../ui/primitives";
 import { label, severityClass } from "./badges";
-import type { IncidentRowView } from "./queue-rows";
+import type { AlertRowView, IncidentRowView } from "./queue-rows";
 
-/**
- * The incident queue's rows as one HTML string, written into the table's body (components/incidents/incident-table.tsx).
+/*
+ * The queues' rows as one HTML string each, written into their tables' bodies (incident-table.tsx, alert-table.tsx).
  *
- * Why not React elements: 50 rows of about 25 elements each were the largest part of the queue's server CPU, rendered
- * to HTML element by element (issue #12 §1, docs/measurements.md). The rows carry no React state or handlers (plain
+ * Why not React elements: 50 rows of 15 to 25 elements each were the largest part of a queue's server CPU, rendered to
+ * HTML element by element (issue #12 §1, docs/measurements.md). The rows carry no React state or handlers (plain
  * checkboxes of the bulk form, plain links opened by the table's one handler), so markup loses nothing. Every value
- * from a tenant goes through `esc` or `inertHtml`; tests/e2e (hostile titles) and tests/unit/incident-rows-html check it.
+ * from a tenant goes through `esc` or `inertHtml`; tests/e2e/attacks.spec.ts (hostile titles) and
+ * tests/unit/queue-rows-html.test.ts check it.
  */
+
 export function incidentRowsHtml(rows: readonly IncidentRowView[]): string {
   if (rows.length === 0) return '<tr><td colspan="11" class="py-8 text-center text-slate-500">No incidents match these filters.</td></tr>';
-  return rows.map(rowHtml).join("");
+  return rows.map(incidentRowHtml).join("");
 }
 
 // Short classes (app/globals.css): one per row.
@@ -23,7 +25,7 @@ const STATUS_TONE: Record<string, string> = { resolved: "dim", inProgress: "wip"
 
 // No test ids per row or cell (50 rows a page): the rows are INCIDENT_ROWS (components/bulk/row-select.tsx), their
 // cells found by column.
-function rowHtml(i: IncidentRowView): string {
+function incidentRowHtml(i: IncidentRowView): string {
   const tone = STATUS_TONE[i.status];
   const suppressed = i.suppressedBy
     ? `<span class="suppressed" title="${esc(i.suppressedNote ?? "")}" data-testid="suppressed-badge">Notifications suppressed by ${esc(i.suppressedBy)}</span>`
@@ -70,4 +72,24 @@ function slaCellsHtml(i: IncidentRowView): string {
       return `<td>${formatUtcMinute(i.slaDue)}<div>to ${esc(i.slaClock ?? "")}</div></td><td>${cell}</td>`;
     }
   }
+}
+
+export function alertRowsHtml(rows: readonly AlertRowView[]): string {
+  if (rows.length === 0) return '<tr><td colspan="7" class="py-8 text-center text-slate-500">No alerts match these filters.</td></tr>';
+  return rows.map(alertRowHtml).join("");
+}
+
+function alertRowHtml(a: AlertRowView): string {
+  const category = a.category ? `<div class="sub txt">${inertHtml(a.category, 80)}</div>` : "";
+  return (
+    '<tr data-testid="alert-row">' +
+    `<td><span data-testid="severity" class="${severityClass(a.severity)}">${esc(label(a.severity))}</span></td>` +
+    `<td class="max-w-md"><a href="/alerts/${esc(a.id)}" class="link txt">${inertHtml(a.title, 200)}</a>${category}</td>` +
+    `<td class="txt">${inertHtml(a.customer, 100)}</td>` +
+    `<td>${esc(label(a.status))}</td>` +
+    `<td class="xs">${esc(label(a.source))}</td>` +
+    `<td class="xs txt">${inertHtml(a.assignedTo, 100)}</td>` +
+    `<td class="nw">${formatDateTime(a.updated)}</td>` +
+    "</tr>"
+  );
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { incidentRowsHtml } from "../../components/incidents/incident-rows-html.ts";
-import type { IncidentRowView } from "../../components/incidents/queue-rows.ts";
+import { alertRowsHtml, incidentRowsHtml } from "../../components/incidents/queue-rows-html.ts";
+import type { AlertRowView, IncidentRowView } from "../../components/incidents/queue-rows.ts";
 
 // The incident queue's rows are written as markup, not React elements (issue #12 §1): tenant text must stay text.
 const row = (over: Partial<IncidentRowView> = {}): IncidentRowView => ({
@@ -56,4 +56,24 @@ test("cells: empty values, classification, SLA states and the no-rows row", () =
   assert.match(html, /<a href="\/incidents\/0b6f2b1e-7d1c-4a55-9a8e-3f1f9c1d2e3a">Suspicious sign-in<\/a><div>#42<\/div>/);
   assert.equal((html.match(/<td/g) ?? []).length, 11);
   assert.match(incidentRowsHtml([]), /colspan="11"[^>]*>No incidents match these filters\./);
+});
+
+test("alert rows: hostile text escaped, empty values a dash, the no-rows row", () => {
+  const alert: AlertRowView = {
+    id: "5e1d2c3b-1111-4222-8333-944455556666",
+    title: `<img src=x onerror="alert(1)">`,
+    category: `"><script>alert(2)</script>`,
+    severity: "medium",
+    status: "new",
+    customer: "Contoso & <Co>",
+    updated: 29_000_000,
+  };
+  const html = alertRowsHtml([alert]);
+  for (const raw of ["<img", "<script>", "<Co>"]) assert.equal(html.includes(raw), false, raw);
+  assert.match(html, /^<tr data-testid="alert-row">/);
+  assert.match(html, /<div class="sub txt">&quot;&gt;&lt;script&gt;alert\(2\)&lt;\/script&gt;<\/div>/);
+  assert.match(html, /<a href="\/alerts\/5e1d2c3b-1111-4222-8333-944455556666" class="link txt">&lt;img src=x onerror=&quot;alert\(1\)&quot;&gt;<\/a>/);
+  assert.match(html, /<td class="xs txt"><span class="muted">—<\/span><\/td>/);
+  assert.match(html, /<td class="nw">2025-02-19 21:20 UTC<\/td>/);
+  assert.match(alertRowsHtml([]), /colspan="7"[^>]*>No alerts match these filters\./);
 });

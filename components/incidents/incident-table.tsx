@@ -3,6 +3,7 @@ import type { IncidentRowView } from "./queue-rows";
 import { fromColumns, type Columns } from "../ui/columns";
 import { SelectAllOnPage } from "../bulk/select-all";
 import { useSoftLinks } from "../ui/soft-links";
+import { useKeptSelection } from "../bulk/kept-selection";
 import { incidentRowsHtml } from "./queue-rows-html";
 
 /**
@@ -15,6 +16,8 @@ export function IncidentTable({ columns }: { columns: Columns<IncidentRowView> }
   const rows = fromColumns(columns);
   // The rows' links are plain anchors opened client-side by this one handler (components/ui/soft-links.ts).
   const softLinks = useSoftLinks();
+  const markup = incidentRowsHtml(rows);
+  const body = useKeptSelection(markup);
   return (
     <div className="card overflow-x-auto">
       <table className="data-table incident-table" data-testid="incident-table" {...softLinks}>
@@ -37,7 +40,7 @@ export function IncidentTable({ columns }: { columns: Columns<IncidentRowView> }
           </tr>
         </thead>
         {/* The rows as markup (./queue-rows-html.ts): React compares the string and leaves the rows alone while it is unchanged. */}
-        <tbody dangerouslySetInnerHTML={{ __html: incidentRowsHtml(rows) }} />
+        <tbody ref={body} dangerouslySetInnerHTML={{ __html: markup }} />
       </table>
     </div>
   );

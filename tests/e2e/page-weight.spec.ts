@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { expect, partnerUsers, signIn, test } from "./fixtures.ts";
+import { expect, incidentRows, partnerUsers, ROW_SELECT, signIn, test } from "./fixtures.ts";
 
 /**
  * Page weight of the incident queue (issue #12 §1): a fixed, worst-case-shaped page of 50 rows must stay under a byte
@@ -113,4 +113,49 @@ test("the queue's rows open client-side without the browser asking the server fo
   await expect(page).toHaveURL(new RegExp(`/incidents/${ids[3]}$`));
   await expect(page.getByTestId("incident-title")).toContainText("Soft link incident 3");
   expect(await page.evaluate(() => (window as unknown as { softNavMarker?: number }).softNavMarker)).toBe(1);
+});
+
+test("rows an analyst ticked stay ticked when the queue's markup is rendered again", async ({ page, sim, data }) => {
+  const { analyst } = await partnerUsers(sim);
+  const c = await data.consentedCustomer("Kept ticks");
+  const now = Date.now();
+  const ids = Array.from({ length: 3 }, () => randomUUID());
+  await data.prisma.incident.createMany({
+    data: ids.map((id, n) => ({
+      id,
+      customerId: c.id,
+      source: "graph",
+      sourceId: String(300_000 + n),
+      title: `Ticked incident ${n}`,
+      severity: "low",
+      status: "active",
+      alertCount: 1,
+      createdTime: new Date(now - 3_600_000),
+      lastUpdateTime: new Date(now - n * 60_000),
+      payload: {},
+      syncedAt: new Date(now),
+    })),
+  });
+  await signIn(page, analyst.upn);
+  await expect(page).toHaveURL(/\/overview$/);
+  await data.assignOnly(analyst.oid, [c.id]);
+  await page.goto("/incidents?range=all");
+  const rows = incidentRows(page);
+  await expect(rows).toHaveCount(3);
+  await rows.filter({ hasText: "Ticked incident 0" }).locator(ROW_SELECT).check();
+  await rows.filter({ hasText: "Ticked incident 2" }).locator(ROW_SELECT).check();
+  await expect(page.getByTestId("bulk-selected-count")).toHaveText("2 selected");
+
+  // The rows change at the store, and saving a view renders the queue again (its action revalidates the page): the
+  // table's markup is replaced, and the ticks must survive it.
+  await data.prisma.incident.update({ where: { id: ids[1]! }, data: { title: "Ticked incident 1, renamed" } });
+  await page.getByTestId("save-view-open").click();
+  await page.getByPlaceholder("View name").fill(`Ticks ${randomUUID().slice(0, 6)}`);
+  await page.getByRole("button", { name: "Save view" }).click();
+  await expect(page.getByTestId("save-view-done")).toBeVisible();
+  await expect(rows.filter({ hasText: "Ticked incident 1, renamed" })).toHaveCount(1);
+  await expect(rows.filter({ hasText: "Ticked incident 0" }).locator(ROW_SELECT)).toBeChecked();
+  await expect(rows.filter({ hasText: "Ticked incident 1, renamed" }).locator(ROW_SELECT)).not.toBeChecked();
+  await expect(rows.filter({ hasText: "Ticked incident 2" }).locator(ROW_SELECT)).toBeChecked();
+  await expect(page.getByTestId("bulk-selected-count")).toHaveText("2 selected");
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Page } from "@playwright/test";
 import { expect, incidentRows, partnerUsers, ROW_SELECT, signIn, test } from "./fixtures.ts";
 
 /**
@@ -10,37 +11,62 @@ import { expect, incidentRows, partnerUsers, ROW_SELECT, signIn, test } from "./
  */
 const BUDGET_BYTES = 60 * 1024;
 
-test("the incident queue's first page of 50 rows stays under its byte budget", async ({ page, sim, data }) => {
-  const { analyst } = await partnerUsers(sim);
-  const c = await data.consentedCustomer("Weight");
+type Data = Parameters<Parameters<typeof test>[2]>[0]["data"];
+type StoredIncident = NonNullable<Parameters<Data["prisma"]["incident"]["createMany"]>[0]>["data"] & object;
+
+/**
+ * `count` incidents of one customer written straight into the store, the n-th updated n minutes ago; `shape(n)` gives
+ * what differs from a plain active incident. Returns their ids in order.
+ */
+async function storeIncidents(data: Data, customerId: string, count: number, shape: (n: number, now: number) => Partial<StoredIncident>) {
   const now = Date.now();
+  const ids = Array.from({ length: count }, () => randomUUID());
   await data.prisma.incident.createMany({
-    data: Array.from({ length: 60 }, (_, n) => ({
-      id: randomUUID(),
-      customerId: c.id,
+    data: ids.map((id, n) => ({
+      id,
+      customerId,
       source: "graph",
-      sourceId: String(100_000 + n),
-      // 100 characters, like Defender's multi-stage incident titles.
-      title: `Multi-stage incident involving Initial access & Lateral movement on multiple endpoints (case ${String(n).padStart(3, "0")})`,
-      severity: "high",
-      status: "inProgress",
-      classification: "truePositive",
-      determination: "multiStagedAttack",
-      assignedTo: "tier2.analyst@contosomssp.onmicrosoft.com",
-      alertCount: 12,
+      sourceId: String(n),
+      title: `Incident ${n}`,
+      severity: "medium",
+      status: "active",
+      alertCount: 1,
       createdTime: new Date(now - 3_600_000),
       lastUpdateTime: new Date(now - n * 60_000),
-      acknowledgedAt: new Date(now - 1_800_000),
-      slaAckDueAt: new Date(now - 1_800_000),
-      slaResolveDueAt: new Date(now + 20 * 3_600_000),
-      slaNextDueAt: new Date(now + 20 * 3_600_000),
       payload: {},
       syncedAt: new Date(now),
+      ...shape(n, now),
     })),
   });
+  return ids;
+}
+
+/** The analyst signed in and assigned to that one customer only. */
+async function signInAssigned(page: Page, sim: Parameters<typeof partnerUsers>[0], data: Data, customerId: string) {
+  const { analyst } = await partnerUsers(sim);
   await signIn(page, analyst.upn);
   await expect(page).toHaveURL(/\/overview$/);
-  await data.assignOnly(analyst.oid, [c.id]);
+  await data.assignOnly(analyst.oid, [customerId]);
+}
+
+test("the incident queue's first page of 50 rows stays under its byte budget", async ({ page, sim, data }) => {
+  const c = await data.consentedCustomer("Weight");
+  await storeIncidents(data, c.id, 60, (n, now) => ({
+    sourceId: String(100_000 + n),
+    // 100 characters, like Defender's multi-stage incident titles.
+    title: `Multi-stage incident involving Initial access & Lateral movement on multiple endpoints (case ${String(n).padStart(3, "0")})`,
+    severity: "high",
+    status: "inProgress",
+    classification: "truePositive",
+    determination: "multiStagedAttack",
+    assignedTo: "tier2.analyst@contosomssp.onmicrosoft.com",
+    alertCount: 12,
+    acknowledgedAt: new Date(now - 1_800_000),
+    slaAckDueAt: new Date(now - 1_800_000),
+    slaResolveDueAt: new Date(now + 20 * 3_600_000),
+    slaNextDueAt: new Date(now + 20 * 3_600_000),
+  }));
+  await signInAssigned(page, sim, data, c.id);
 
   const res = await page.request.get("/incidents");
   expect(res.status()).toBe(200);
@@ -59,29 +85,9 @@ test("the incident queue's first page of 50 rows stays under its byte budget", a
 });
 
 test("the queue's rows open client-side without the browser asking the server for every row's page", async ({ page, sim, data }) => {
-  const { analyst } = await partnerUsers(sim);
   const c = await data.consentedCustomer("Soft links");
-  const now = Date.now();
-  const ids = Array.from({ length: 30 }, () => randomUUID());
-  await data.prisma.incident.createMany({
-    data: ids.map((id, n) => ({
-      id,
-      customerId: c.id,
-      source: "graph",
-      sourceId: String(200_000 + n),
-      title: `Soft link incident ${n}`,
-      severity: "medium",
-      status: "active",
-      alertCount: 1,
-      createdTime: new Date(now - 3_600_000),
-      lastUpdateTime: new Date(now - n * 60_000),
-      payload: {},
-      syncedAt: new Date(now),
-    })),
-  });
-  await signIn(page, analyst.upn);
-  await expect(page).toHaveURL(/\/overview$/);
-  await data.assignOnly(analyst.oid, [c.id]);
+  const ids = await storeIncidents(data, c.id, 30, (n) => ({ sourceId: String(200_000 + n), title: `Soft link incident ${n}` }));
+  await signInAssigned(page, sim, data, c.id);
 
   // Every request for a row's page while a table is on screen (a <Link> per row prefetched each one it showed: 11
   // requests for the rows of this window before, up to two per row).
@@ -116,29 +122,9 @@ test("the queue's rows open client-side without the browser asking the server fo
 });
 
 test("rows an analyst ticked stay ticked when the queue's markup is rendered again", async ({ page, sim, data }) => {
-  const { analyst } = await partnerUsers(sim);
   const c = await data.consentedCustomer("Kept ticks");
-  const now = Date.now();
-  const ids = Array.from({ length: 3 }, () => randomUUID());
-  await data.prisma.incident.createMany({
-    data: ids.map((id, n) => ({
-      id,
-      customerId: c.id,
-      source: "graph",
-      sourceId: String(300_000 + n),
-      title: `Ticked incident ${n}`,
-      severity: "low",
-      status: "active",
-      alertCount: 1,
-      createdTime: new Date(now - 3_600_000),
-      lastUpdateTime: new Date(now - n * 60_000),
-      payload: {},
-      syncedAt: new Date(now),
-    })),
-  });
-  await signIn(page, analyst.upn);
-  await expect(page).toHaveURL(/\/overview$/);
-  await data.assignOnly(analyst.oid, [c.id]);
+  const ids = await storeIncidents(data, c.id, 3, (n) => ({ sourceId: String(300_000 + n), title: `Ticked incident ${n}`, severity: "low" }));
+  await signInAssigned(page, sim, data, c.id);
   await page.goto("/incidents?range=all");
   const rows = incidentRows(page);
   await expect(rows).toHaveCount(3);

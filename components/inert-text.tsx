@@ -41,22 +41,38 @@ export function InertText({
  * one span fewer per value, 50 rows a page). Empty is a dash.
  */
 export function InertValue({ value, max = 2000 }: { value: string | null | undefined; max?: number }) {
-  if (value === null || value === undefined || value === "") return <span className="muted">—</span>;
-  // Text cut at ingest (lib/shared/caps.ts) ends in a marker: say so even when the display cuts earlier.
-  const stored = splitCut(value);
-  const { text, omitted } = inertString(stored.text, max);
+  const parts = inertParts(value, max);
+  if (!parts) return <span className="muted">—</span>;
   return (
     <>
-      {text}
-      {omitted > 0 && <span className="ml-1 text-xs text-slate-500">… ({omitted.toLocaleString("en-US")} more characters not shown)</span>}
-      {stored.cut !== null && (
-        <span className="ml-1 text-xs text-amber-700" data-testid="cut-at-ingest">
-          [cut when stored: {stored.cut.toLocaleString("en-US")} characters dropped]
+      {parts.text}
+      {parts.omitted && <span className={OMITTED_CLASS}>{parts.omitted}</span>}
+      {parts.cut && (
+        <span className={CUT_CLASS} data-testid="cut-at-ingest">
+          {parts.cut}
         </span>
       )}
     </>
   );
 }
+
+/**
+ * What InertValue and inertHtml show: the inert text and, when it was shortened, the notes that say so. Text cut at
+ * ingest (lib/shared/caps.ts) ends in a marker: the note says so even when the display cuts earlier. Null when empty.
+ */
+function inertParts(value: string | null | undefined, max: number): { text: string; omitted: string | null; cut: string | null } | null {
+  if (value === null || value === undefined || value === "") return null;
+  const stored = splitCut(value);
+  const { text, omitted } = inertString(stored.text, max);
+  return {
+    text,
+    omitted: omitted > 0 ? `… (${omitted.toLocaleString("en-US")} more characters not shown)` : null,
+    cut: stored.cut !== null ? `[cut when stored: ${stored.cut.toLocaleString("en-US")} characters dropped]` : null,
+  };
+}
+
+const OMITTED_CLASS = "ml-1 text-xs text-slate-500";
+const CUT_CLASS = "ml-1 text-xs text-amber-700";
 
 /** Only https links to Microsoft's own portals are rendered as links; anything else stays text. */
 export function safeMicrosoftUrl(url: string | null | undefined): string | null {
@@ -76,12 +92,10 @@ export function safeMicrosoftUrl(url: string | null | undefined): string | null 
  * the same visible text and notes, every part escaped.
  */
 export function inertHtml(value: string | null | undefined, max = 2000): string {
-  if (value === null || value === undefined || value === "") return '<span class="muted">—</span>';
-  const stored = splitCut(value);
-  const { text, omitted } = inertString(stored.text, max);
-  let out = escapeHtml(text);
-  if (omitted > 0) out += `<span class="ml-1 text-xs text-slate-500">… (${omitted.toLocaleString("en-US")} more characters not shown)</span>`;
-  if (stored.cut !== null)
-    out += `<span class="ml-1 text-xs text-amber-700" data-testid="cut-at-ingest">[cut when stored: ${stored.cut.toLocaleString("en-US")} characters dropped]</span>`;
+  const parts = inertParts(value, max);
+  if (!parts) return '<span class="muted">—</span>';
+  let out = escapeHtml(parts.text);
+  if (parts.omitted) out += `<span class="${OMITTED_CLASS}">${parts.omitted}</span>`;
+  if (parts.cut) out += `<span class="${CUT_CLASS}" data-testid="cut-at-ingest">${parts.cut}</span>`;
   return out;
 }

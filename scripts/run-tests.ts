@@ -5,6 +5,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { startEmbeddedPostgres } from "../lib/db/embedded.ts";
 import { ensureNextBuild } from "./lib/next-build.ts";
+import { runBounded } from "./lib/run-bounded.ts";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 const only = process.argv[2]; // "unit" | "e2e" | undefined (both)
@@ -13,6 +14,13 @@ const pgDir = join(".data", "test-pg");
 rmSync(pgDir, { recursive: true, force: true });
 const pg = await startEmbeddedPostgres({ dir: pgDir, port: Number(process.env.TEST_PG_PORT ?? 5544), persistent: false, database: "postgres" });
 const env = { ...process.env, TEST_PG_ADMIN_URL: pg.url };
+
+// Bounds that turn a hang into a failure with a name, well inside CI's 90 minutes (the whole run takes about 16).
+const NODE_TEST_FILE_TIMEOUT_MS = 10 * 60_000;
+const NODE_TESTS_TIMEOUT_MS = 30 * 60_000;
+const PLAYWRIGHT_TIMEOUT_MS = 40 * 60_000;
+/** Written by scripts/lib/test-count-reporter.mjs as the node tests finish. */
+const TEST_COUNTS_FILE = join(".data", "node-test-counts.json");
 
 let passed = 0;
 let failed = 0;
@@ -41,27 +49,32 @@ try {
     const files = ["tests/unit", "tests/simulator", "tests/integration"]
       .filter(existsSync)
       .flatMap((d) => spawnSync("find", [d, "-name", "*.test.ts"], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean));
+    rmSync(TEST_COUNTS_FILE, { force: true });
     const selected = fileFilter.length ? files.filter((f) => fileFilter.some((x) => f.includes(x))) : files;
-    const r = spawnSync(
+    const r = await runBounded(
       process.execPath,
       [
         "--import",
         "tsx",
         "--test",
+        // A file whose tests are done but which still holds a handle (a timer, a socket) would keep node's runner
+        // waiting for it forever, printing nothing: end it once its tests and hooks are over.
+        "--test-force-exit",
+        // Node 20 applies this to each file as a whole: a file stuck in a hook fails with its name instead of
+        // holding CI until its 90-minute limit. The slowest file takes under two minutes here.
+        `--test-timeout=${NODE_TEST_FILE_TIMEOUT_MS}`,
         "--test-reporter=spec",
-        "--test-reporter=tap",
+        "--test-reporter=./scripts/lib/test-count-reporter.mjs",
         "--test-reporter-destination=stdout",
-        "--test-reporter-destination=.data/node-test.tap",
+        "--test-reporter-destination=/dev/null",
         ...selected.sort(),
       ],
-      {
-        stdio: "inherit",
-        env,
-      },
+      { env: { ...env, TEST_COUNTS_FILE }, limitMs: NODE_TESTS_TIMEOUT_MS },
     );
-    const tap = existsSync(".data/node-test.tap") ? readFileSync(".data/node-test.tap", "utf8") : "";
-    const p = Number(/^# pass (\d+)/m.exec(tap)?.[1] ?? 0);
-    const f = Number(/^# fail (\d+)/m.exec(tap)?.[1] ?? (r.status === 0 ? 0 : 1));
+    if (r.timedOut) console.log(`node tests: stopped after ${NODE_TESTS_TIMEOUT_MS / 60_000} minutes`);
+    const counts = existsSync(TEST_COUNTS_FILE) ? (JSON.parse(readFileSync(TEST_COUNTS_FILE, "utf8")) as { pass: number; fail: number }) : null;
+    const p = counts?.pass ?? 0;
+    const f = counts?.fail || (r.status === 0 ? 0 : 1);
     passed += p;
     failed += f;
     console.log(`node tests: ${p} passed, ${f} failed`);
@@ -71,10 +84,11 @@ try {
     const report = join(".data", "playwright-results.json");
     rmSync(report, { force: true });
     // `npm test -- e2e actions` runs the specs whose path matches "actions" (Playwright's own file filter).
-    const r = spawnSync(process.execPath, ["node_modules/@playwright/test/cli.js", "test", ...fileFilter], {
-      stdio: "inherit",
+    const r = await runBounded(process.execPath, ["node_modules/@playwright/test/cli.js", "test", ...fileFilter], {
       env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report },
+      limitMs: PLAYWRIGHT_TIMEOUT_MS,
     });
+    if (r.timedOut) console.log(`playwright: stopped after ${PLAYWRIGHT_TIMEOUT_MS / 60_000} minutes`);
     let p = 0;
     let f = r.status === 0 ? 0 : 1;
     if (existsSync(report)) {

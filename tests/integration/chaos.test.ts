@@ -17,6 +17,18 @@ let simulator: Awaited<ReturnType<typeof startChaosSimulator>>;
 let result: ScenarioResult;
 let env: ChaosEnv;
 
+/** The campaign's progress and the workers' output, kept quiet unless the slice runs far past its usual 40 s. */
+const progress: string[] = [];
+const record = (line: string) => {
+  progress.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+  progress.splice(0, Math.max(0, progress.length - 200));
+};
+const STUCK_AFTER_MS = 4 * 60_000;
+
+const watchdog = setTimeout(() => {
+  process.stderr.write(`chaos slice still running after ${STUCK_AFTER_MS / 60_000} minutes; its last lines:\n${progress.join("\n")}\n`);
+}, STUCK_AFTER_MS).unref();
+
 before(async () => {
   simulator = await startChaosSimulator({ port: 0, certDir: CERT_DIR });
   env = {
@@ -27,14 +39,15 @@ before(async () => {
     tokenOutageMs: 0,
     workerKills: 1,
     workerFinishMs: 30_000,
-    verbose: false,
-    log: () => {},
+    verbose: true,
+    log: record,
     notifyOutageMs: 5_000,
     notifyKills: 2,
   };
   result = await runScenario(env, smoke);
 });
 after(async () => {
+  clearTimeout(watchdog);
   await simulator?.sim.close();
 });
 

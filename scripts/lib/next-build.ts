@@ -24,6 +24,8 @@ function newestMtime(path: string): number {
   return newest;
 }
 
+const NEXT_BUILD_LIMIT_MS = 15 * 60_000;
+
 /** Builds the production app when there is no build or a source is newer than it. */
 export function ensureNextBuild(log: (line: string) => void = console.log): void {
   const buildId = join(".next", "BUILD_ID");
@@ -32,7 +34,11 @@ export function ensureNextBuild(log: (line: string) => void = console.log): void
   const r = spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], {
     stdio: ["ignore", "inherit", "inherit"],
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    // A build that hangs fails with a reason instead of holding CI until its limit.
+    timeout: NEXT_BUILD_LIMIT_MS,
+    killSignal: "SIGKILL",
   });
+  if (r.error) throw new Error(`next build did not finish within ${NEXT_BUILD_LIMIT_MS / 60_000} minutes (${r.error.message}).`);
   if (r.status !== 0) throw new Error("next build failed (see above).");
 }
 

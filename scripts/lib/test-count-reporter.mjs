@@ -1,8 +1,8 @@
 // A node:test reporter that only counts tests (suites aside, as node's own summary does) into the file named by
 // TEST_COUNTS_FILE. Plain JavaScript: node loads reporters before `--import tsx` takes effect.
 //
-// It writes the counts after every result, synchronously: with --test-force-exit the runner exits as soon as the
-// last file ends, before a reporter writing to a file stream (node's tap reporter included) has flushed its summary.
+// Unlike the tap summary it replaces, a file that timed out counts as failed here (node's summary calls it
+// cancelled), and the counts are on disk after every result, so a run killed at its limit still reports them.
 import { writeFileSync } from "node:fs";
 
 export default async function* countTests(source) {

@@ -1,5 +1,6 @@
 // `npm start`: the whole portal on embedded defaults (see README). Ctrl-C stops everything.
 import { existsSync, writeFileSync } from "node:fs";
+import { drainBeforeStopping } from "../lib/db/embedded.ts";
 import { ensureNextBuild } from "./lib/next-build.ts";
 import { startStack } from "./lib/stack.ts";
 
@@ -63,9 +64,12 @@ if (stack.simulator) {
   console.log(`\n  Defender Partner Portal is running: ${stack.appUrl} (Microsoft Entra ID: real tenant)\n  Press Ctrl-C to stop.\n`);
 }
 
+// In order: the worker gives back its runs, then the web server, the receivers, the simulator, PostgreSQL last.
+drainBeforeStopping();
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, async () => {
+    // tsx passes the terminal's Ctrl-C on as well: the second signal is the same request.
     if (stopping) return;
     stopping = true;
     log("Stopping…");

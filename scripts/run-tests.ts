@@ -15,7 +15,7 @@ rmSync(pgDir, { recursive: true, force: true });
 const pg = await startEmbeddedPostgres({ dir: pgDir, port: Number(process.env.TEST_PG_PORT ?? 5544), persistent: false, database: "postgres" });
 const env = { ...process.env, TEST_PG_ADMIN_URL: pg.url };
 
-// Bounds that turn a hang into a failure with a name, well inside CI's 90 minutes (the whole run takes about 16).
+// Bounds that turn a hang into a failure with a name, well inside CI's 90 minutes (a whole run takes about 12).
 const NODE_TEST_FILE_TIMEOUT_MS = 10 * 60_000;
 const NODE_TESTS_TIMEOUT_MS = 30 * 60_000;
 const PLAYWRIGHT_TIMEOUT_MS = 40 * 60_000;

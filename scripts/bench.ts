@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   measured.startedAt = startedAt.toISOString();
   if (opts.only !== "scaling-point") {
-    ensureNextBuild(log);
+    await ensureNextBuild(log);
     ensureWorkerBuild(log);
   }
   if (opts.scaling) {

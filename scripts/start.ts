@@ -10,7 +10,7 @@ process.env.NEXT_TELEMETRY_DISABLED = "1";
 const log = (line: string) => console.log(`[portal] ${line}`);
 const appPort = Number(process.env.PORT ?? 3000);
 
-ensureNextBuild(log);
+await ensureNextBuild(log);
 const stack = await startStack({
   dataDir: ".data",
   appPort,

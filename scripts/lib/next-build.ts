@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { runBounded } from "./run-bounded.ts";
 
 const SOURCES = [
   "app",
@@ -26,19 +27,20 @@ function newestMtime(path: string): number {
 
 const NEXT_BUILD_LIMIT_MS = 15 * 60_000;
 
-/** Builds the production app when there is no build or a source is newer than it. */
-export function ensureNextBuild(log: (line: string) => void = console.log): void {
+/**
+ * Builds the production app when there is no build or a source is newer than it. Bounded like the test phases
+ * (scripts/lib/run-bounded.ts): a build that hangs is killed with its workers and fails with a reason.
+ */
+export async function ensureNextBuild(log: (line: string) => void = console.log): Promise<void> {
   const buildId = join(".next", "BUILD_ID");
   if (existsSync(buildId) && statSync(buildId).mtimeMs >= Math.max(...SOURCES.map(newestMtime))) return;
   log("Building the portal (next build)…");
-  const r = spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], {
+  const r = await runBounded(process.execPath, ["node_modules/next/dist/bin/next", "build"], {
     stdio: ["ignore", "inherit", "inherit"],
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
-    // A build that hangs fails with a reason instead of holding CI until its limit.
-    timeout: NEXT_BUILD_LIMIT_MS,
-    killSignal: "SIGKILL",
+    limitMs: NEXT_BUILD_LIMIT_MS,
   });
-  if (r.error) throw new Error(`next build did not finish within ${NEXT_BUILD_LIMIT_MS / 60_000} minutes (${r.error.message}).`);
+  if (r.timedOut) throw new Error(`next build did not finish within ${NEXT_BUILD_LIMIT_MS / 60_000} minutes.`);
   if (r.status !== 0) throw new Error("next build failed (see above).");
 }
 

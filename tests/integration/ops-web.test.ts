@@ -30,7 +30,7 @@ async function startWeb(opts: { metricsToken: boolean }): Promise<{ web: Spawned
 }
 
 before(async () => {
-  ensureNextBuild();
+  await ensureNextBuild();
   database = await createMigratedDatabase("opsweb");
   // The queue's schema, as a worker would have installed it (readiness and the queue gauges read it).
   const boss = new PgBoss({ connectionString: database.url, supervise: false, schedule: false });

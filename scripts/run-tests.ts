@@ -29,8 +29,8 @@ interface FileCounts {
   timedOut: boolean;
 }
 
-/** node's test runner over `files`, bounded; what scripts/lib/test-count-reporter.mjs counted, in all and per file. */
-async function runNodeTests(files: string[]): Promise<{ pass: number; fail: number; files: Record<string, FileCounts>; cut: boolean }> {
+/** node's test runner over `files`, bounded; what scripts/lib/test-count-reporter.mjs counted per file. */
+async function runNodeTests(files: string[]): Promise<{ files: Record<string, FileCounts>; failedUncounted: boolean; cut: boolean }> {
   rmSync(TEST_COUNTS_FILE, { force: true });
   const r = await runBounded(
     process.execPath,
@@ -53,12 +53,12 @@ async function runNodeTests(files: string[]): Promise<{ pass: number; fail: numb
     { env: { ...env, TEST_COUNTS_FILE }, limitMs: NODE_TESTS_TIMEOUT_MS },
   );
   if (r.timedOut) console.log(`node tests: stopped after ${NODE_TESTS_TIMEOUT_MS / 60_000} minutes`);
-  const counts = existsSync(TEST_COUNTS_FILE)
-    ? (JSON.parse(readFileSync(TEST_COUNTS_FILE, "utf8")) as { pass: number; fail: number; files: Record<string, FileCounts> })
-    : { pass: 0, fail: 0, files: {} };
+  const counted = existsSync(TEST_COUNTS_FILE) ? (JSON.parse(readFileSync(TEST_COUNTS_FILE, "utf8")) as Record<string, FileCounts>) : {};
   // A run that ended badly with no failure counted (it crashed, or was cut) still fails.
-  return { ...counts, fail: counts.fail || (r.status === 0 ? 0 : 1), cut: r.timedOut };
+  return { files: counted, failedUncounted: r.status !== 0 && total(counted, "fail") === 0, cut: r.timedOut };
 }
+
+const total = (files: Record<string, FileCounts>, key: "pass" | "fail") => Object.values(files).reduce((n, c) => n + c[key], 0);
 
 let passed = 0;
 let failed = 0;
@@ -89,23 +89,28 @@ try {
       .flatMap((d) => spawnSync("find", [d, "-name", "*.test.ts"], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean));
     const selected = fileFilter.length ? files.filter((f) => fileFilter.some((x) => f.includes(x))) : files;
     const first = await runNodeTests(selected.sort());
-    let { pass: p, fail: f } = first;
+    let counts = first.files;
+    let failedUncounted = first.failedUncounted;
     // A file that timed out is run once more, and says so: a hang seen once (CI on 2026-12-02 waited on one for its
-    // whole 90 minutes) should not outweigh every other result, and a second timeout still fails the run.
-    const stuck = first.cut ? [] : Object.entries(first.files).filter(([, c]) => c.timedOut);
+    // whole 90 minutes) should not outweigh every other result, and a second timeout still fails the run. The second
+    // run's counts replace the first's for those files.
+    const stuck = first.cut ? [] : Object.keys(first.files).filter((file) => first.files[file]!.timedOut);
     if (stuck.length) {
-      console.log(`node tests: ${stuck.map(([file]) => file).join(", ")} timed out; running ${stuck.length === 1 ? "it" : "them"} once more`);
-      const again = await runNodeTests(stuck.map(([file]) => file));
-      p += again.pass - stuck.reduce((n, [, c]) => n + c.pass, 0);
-      f += again.fail - stuck.reduce((n, [, c]) => n + c.fail, 0);
-      console.log(`node tests: run again, ${again.pass} passed, ${again.fail} failed${again.fail ? "" : " (the first run's timeout is above)"}`);
+      console.log(`node tests: ${stuck.join(", ")} timed out; running ${stuck.length === 1 ? "it" : "them"} once more`);
+      const again = await runNodeTests(stuck);
+      counts = { ...counts, ...again.files };
+      failedUncounted = again.failedUncounted;
+      const [p, f] = [total(again.files, "pass"), total(again.files, "fail")];
+      console.log(`node tests: run again, ${p} passed, ${f} failed${f ? "" : " (the first run's timeout is above)"}`);
     }
+    const p = total(counts, "pass");
+    const f = total(counts, "fail") + (failedUncounted ? 1 : 0);
     passed += p;
     failed += f;
     console.log(`node tests: ${p} passed, ${f} failed`);
   }
   if (only !== "unit") {
-    ensureNextBuild();
+    await ensureNextBuild();
     const report = join(".data", "playwright-results.json");
     rmSync(report, { force: true });
     // `npm test -- e2e actions` runs the specs whose path matches "actions" (Playwright's own file filter).

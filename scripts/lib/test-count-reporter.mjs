@@ -1,5 +1,5 @@
-// A node:test reporter that only counts tests (suites aside, as node's own summary does), in all and per file, into
-// the file named by TEST_COUNTS_FILE. Plain JavaScript: node loads reporters before `--import tsx` takes effect.
+// A node:test reporter that only counts tests (suites aside, as node's own summary does), per file, into the file
+// named by TEST_COUNTS_FILE. Plain JavaScript: node loads reporters before `--import tsx` takes effect.
 //
 // Unlike the tap summary it replaces, a file that timed out counts as failed here (node's summary calls it
 // cancelled) and is marked `timedOut`, and the counts are on disk after every result, so a run killed at its limit
@@ -8,17 +8,15 @@ import { writeFileSync } from "node:fs";
 
 export default async function* countTests(source) {
   const out = process.env.TEST_COUNTS_FILE;
-  const counts = { pass: 0, fail: 0, files: {} };
+  const files = {};
   for await (const event of source) {
     if (event.type !== "test:pass" && event.type !== "test:fail") continue;
     if (event.data.details?.type === "suite" || event.data.skip || event.data.todo) continue;
-    const file = (counts.files[event.data.file ?? "?"] ??= { pass: 0, fail: 0, timedOut: false });
-    const outcome = event.type === "test:pass" ? "pass" : "fail";
-    counts[outcome] += 1;
-    file[outcome] += 1;
+    const file = (files[event.data.file ?? "?"] ??= { pass: 0, fail: 0, timedOut: false });
+    file[event.type === "test:pass" ? "pass" : "fail"] += 1;
     // With --test-timeout, node 20 times out a whole file: the file itself fails, at nesting 0, with this type.
     if (event.data.details?.error?.failureType === "testTimeoutFailure" && event.data.name === event.data.file) file.timedOut = true;
-    if (out) writeFileSync(out, JSON.stringify(counts));
+    if (out) writeFileSync(out, JSON.stringify(files));
   }
   yield "";
 }

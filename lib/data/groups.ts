@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { assertCan, type Viewer } from "../auth/viewer.ts";
-import { db } from "../db/client.ts";
+import { db, sqlRows } from "../db/client.ts";
 import type { Prisma } from "../generated/prisma/client";
 import { failure, type Result } from "../result.ts";
 import { GUID_RE } from "../shared/ids.ts";
 import { writeAudit } from "./audit.ts";
-import { customerScopeWhere } from "./customers.ts";
 import { fieldErrorsOf } from "./form-errors.ts";
 import { markSlaStale } from "../sla/clocks.ts";
 import { likeLiteral } from "./like.ts";
@@ -30,13 +29,16 @@ export function groupMemberWhere(groupId: string): Prisma.CustomerWhereInput {
  */
 export async function listFilterGroups(viewer: Viewer): Promise<{ id: string; name: string; customers: number }[]> {
   assertCan(viewer, "customers:read");
-  const scope = customerScopeWhere(viewer);
-  const rows = await db().customerGroup.findMany({
-    where: { partnerId: viewer.partnerId, ...(viewer.customerScope === "all" ? {} : { members: { some: { customer: scope } } }) },
-    orderBy: { name: "asc" },
-    select: { id: true, name: true, _count: { select: { members: { where: { customer: scope } } } } },
-  });
-  return rows.map((g) => ({ id: g.id, name: g.name, customers: g._count.members }));
+  // Plain SQL (every queue page asks: lib/db/client.ts sqlRows). An analyst's groups and counts are those of their customers.
+  const values: unknown[] = [viewer.partnerId];
+  const inScope = viewer.customerScope === "all" ? "" : `AND c.id = ANY($${values.push([...viewer.customerScope])}::uuid[])`;
+  const members = `FROM "CustomerGroupMember" m JOIN "Customer" c ON c.id = m."customerId" WHERE m."groupId" = g.id AND c."partnerId" = $1 ${inScope}`;
+  return sqlRows<{ id: string; name: string; customers: number }>(
+    `SELECT g.id, g.name, (SELECT count(*)::int ${members}) AS customers FROM "CustomerGroup" g
+      WHERE g."partnerId" = $1::uuid ${inScope ? `AND EXISTS (SELECT 1 ${members})` : ""}
+      ORDER BY g.name ASC`,
+    values,
+  );
 }
 
 /** The group a filter names, if the viewer may pick it (else the filter shows as "unknown group" and matches nothing). */

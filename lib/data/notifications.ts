@@ -3,7 +3,7 @@ import { cache } from "react";
 import { z } from "zod";
 import { assertCan, type Viewer } from "../auth/viewer.ts";
 import { notifyConfig } from "../config/notify.ts";
-import { db } from "../db/client.ts";
+import { db, sqlRows } from "../db/client.ts";
 import { openChannel, sealChannelSecret, urlHint } from "../notify/channels.ts";
 import { EVENT_KINDS, SEVERITIES, type NotifyItem } from "../notify/model.ts";
 import { isValidTimeZone, parseHhmm } from "../notify/schedule.ts";
@@ -447,14 +447,24 @@ export async function listSuppressions(viewer: Viewer, now = new Date()) {
  */
 const activeSuppressions = cache(async (partnerId: string) => {
   const now = new Date();
-  const rows = await db().notificationSuppression.findMany({
-    where: { partnerId, endedAt: null, until: { gt: now } },
-    orderBy: { createdAt: "asc" },
-    select: { id: true, customerIds: true, groupIds: true, titleContains: true, until: true, endedAt: true, reason: true, createdByName: true },
-  });
+  // Plain SQL: every queue page asks (lib/db/client.ts sqlRows, issue #12 §1).
+  const rows = await sqlRows<{
+    id: string;
+    customerIds: string[];
+    groupIds: string[];
+    titleContains: string | null;
+    until: Date;
+    endedAt: Date | null;
+    reason: string;
+    createdByName: string;
+  }>(
+    `SELECT id, "customerIds", "groupIds", "titleContains", until, "endedAt", reason, "createdByName" FROM "NotificationSuppression"
+      WHERE "partnerId" = $1::uuid AND "endedAt" IS NULL AND until > $2 ORDER BY "createdAt" ASC`,
+    [partnerId, now],
+  );
   const groupIds = [...new Set(rows.flatMap((r) => r.groupIds))];
   const members = groupIds.length
-    ? await db().customerGroupMember.findMany({ where: { groupId: { in: groupIds } }, select: { groupId: true, customerId: true } })
+    ? await sqlRows<{ groupId: string; customerId: string }>(`SELECT "groupId", "customerId" FROM "CustomerGroupMember" WHERE "groupId" = ANY($1::uuid[])`, [groupIds])
     : [];
   return { rows, members, now };
 });

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { absoluteExpiry, decideSession, type SessionEndReason } from "../auth/session-policy.ts";
 import { responderGranted, type PortalRole } from "../auth/viewer.ts";
 import { serverConfig } from "../config/env.ts";
-import { db } from "../db/client.ts";
+import { db, sqlRows } from "../db/client.ts";
 import { writeAudit } from "./audit.ts";
 
 /**
@@ -61,33 +61,34 @@ export async function resolveSession(token: Readonly<Record<string, unknown>>, o
 }
 
 /**
- * The session row and its user in one statement: this runs on every page and route, and Prisma reads a relation with
- * a second query (a round trip through the pool costs more CPU than the query here: issue #12 §1).
+ * The session row and its user in one statement of plain SQL (sqlRows): this runs on every page and route, and Prisma
+ * reads a relation with a second query (issue #12 §1).
  */
 async function sessionWithUser(sid: string) {
-  const rows = await db().$queryRaw<
-    {
-      id: string;
-      lastSeenAt: Date;
-      absoluteExpiresAt: Date;
-      roleCheckedAt: Date;
-      endedAt: Date | null;
-      endedReason: string | null;
-      userId: string;
-      partnerId: string;
-      entraObjectId: string;
-      displayName: string;
-      email: string;
-      role: PortalRole | null;
-      disabledAt: Date | null;
-      responderFromEntra: boolean;
-      responderGrantedAt: Date | null;
-    }[]
-  >`SELECT s.id, s."lastSeenAt", s."absoluteExpiresAt", s."roleCheckedAt", s."endedAt", s."endedReason",
-           u.id::text AS "userId", u."partnerId"::text AS "partnerId", u."entraObjectId"::text AS "entraObjectId", u."displayName", u.email,
-           u.role::text AS role, u."disabledAt", u."responderFromEntra", u."responderGrantedAt"
-      FROM "PortalSession" s JOIN "PortalUser" u ON u.id = s."userId"
-     WHERE s.id = ${sid}`;
+  const rows = await sqlRows<{
+    id: string;
+    lastSeenAt: Date;
+    absoluteExpiresAt: Date;
+    roleCheckedAt: Date;
+    endedAt: Date | null;
+    endedReason: string | null;
+    userId: string;
+    partnerId: string;
+    entraObjectId: string;
+    displayName: string;
+    email: string;
+    role: PortalRole | null;
+    disabledAt: Date | null;
+    responderFromEntra: boolean;
+    responderGrantedAt: Date | null;
+  }>(
+    `SELECT s.id, s."lastSeenAt", s."absoluteExpiresAt", s."roleCheckedAt", s."endedAt", s."endedReason",
+            u.id::text AS "userId", u."partnerId"::text AS "partnerId", u."entraObjectId"::text AS "entraObjectId", u."displayName", u.email,
+            u.role::text AS role, u."disabledAt", u."responderFromEntra", u."responderGrantedAt"
+       FROM "PortalSession" s JOIN "PortalUser" u ON u.id = s."userId"
+      WHERE s.id = $1`,
+    [sid],
+  );
   const r = rows[0];
   if (!r) return null;
   return {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { RESPONDER_APP_ROLE, resolveSignInRole, type PortalRole } from "../auth/viewer.ts";
 import { serverConfig } from "../config/env.ts";
-import { db } from "../db/client.ts";
+import { db, sqlRows } from "../db/client.ts";
 import { writeAudit } from "./audit.ts";
 import { currentPartner } from "./partner.ts";
 
@@ -94,12 +94,14 @@ export async function loadPortalUser(entraObjectId: string) {
   });
 }
 
-/** The customers an analyst may see: assigned directly ∪ members of a group assigned to them. */
+/** The customers an analyst may see: assigned directly ∪ members of a group assigned to them (every page: plain SQL). */
 export async function loadAssignedCustomerIds(userId: string): Promise<string[]> {
-  const rows = await db().$queryRaw<{ customerId: string }[]>`
-    SELECT "customerId"::text AS "customerId" FROM "AnalystAssignment" WHERE "userId" = ${userId}::uuid
-    UNION
-    SELECT m."customerId"::text FROM "AnalystGroupAssignment" g JOIN "CustomerGroupMember" m ON m."groupId" = g."groupId"
-    WHERE g."userId" = ${userId}::uuid`;
+  const rows = await sqlRows<{ customerId: string }>(
+    `SELECT "customerId"::text AS "customerId" FROM "AnalystAssignment" WHERE "userId" = $1::uuid
+     UNION
+     SELECT m."customerId"::text FROM "AnalystGroupAssignment" g JOIN "CustomerGroupMember" m ON m."groupId" = g."groupId"
+     WHERE g."userId" = $1::uuid`,
+    [userId],
+  );
   return rows.map((r) => r.customerId);
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { assertCan, type Viewer } from "../auth/viewer.ts";
-import { db } from "../db/client.ts";
+import { db, sqlRows } from "../db/client.ts";
 import type { Prisma } from "../generated/prisma/client";
 import { failure, type Result } from "../result.ts";
 import { GUID_RE } from "../shared/ids.ts";
@@ -61,27 +61,21 @@ export interface SavedViewRow {
 /** The viewer's own views and the views shared with the team, for one queue. */
 export async function listViews(viewer: Viewer, queue: ViewQueue): Promise<SavedViewRow[]> {
   assertCan(viewer, "incidents:read");
-  const rows = await db().savedView.findMany({
-    where: { partnerId: viewer.partnerId, queue, OR: [{ ownerId: viewer.userId }, { shared: true }] },
-    orderBy: [{ name: "asc" }, { id: "asc" }],
-    select: { id: true, name: true, query: true, shared: true, ownerId: true },
-  });
-  // Owners' names in a second query only when there are views: Prisma's relation select asks even for none, and this
-  // runs on every queue page (issue #12 §1).
-  const owners = rows.length
-    ? new Map(
-        (await db().portalUser.findMany({ where: { id: { in: [...new Set(rows.map((v) => v.ownerId))] } }, select: { id: true, displayName: true } })).map(
-          (u) => [u.id, u.displayName],
-        ),
-      )
-    : new Map<string, string>();
+  // Plain SQL with the owners' names joined: this runs on every queue page (lib/db/client.ts sqlRows, issue #12 §1).
+  const rows = await sqlRows<{ id: string; name: string; query: string; shared: boolean; ownerId: string; ownerName: string | null }>(
+    `SELECT v.id, v.name, v.query, v.shared, v."ownerId", u."displayName" AS "ownerName"
+       FROM "SavedView" v LEFT JOIN "PortalUser" u ON u.id = v."ownerId"
+      WHERE v."partnerId" = $1::uuid AND v.queue = $2 AND (v."ownerId" = $3::uuid OR v.shared)
+      ORDER BY v.name ASC, v.id ASC`,
+    [viewer.partnerId, queue, viewer.userId],
+  );
   return rows.map((v) => ({
     id: v.id,
     name: v.name,
     href: `/${queue}${v.query}`,
     shared: v.shared,
     mine: v.ownerId === viewer.userId,
-    ownerName: owners.get(v.ownerId) ?? "",
+    ownerName: v.ownerName ?? "",
     canEdit: v.ownerId === viewer.userId || (v.shared && viewer.role === "ADMIN"),
   }));
 }

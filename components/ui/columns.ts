@@ -30,8 +30,7 @@ export function toColumns<T extends object>(rows: T[], keys: readonly (keyof T)[
 
 function encode(column: unknown[]): unknown {
   if (!column.every((v) => v === null || typeof v === "string")) return column;
-  if (column.length > 0 && column.every((v) => UUID.test(v as string)))
-    return { u: column.map((v) => hexToBase64url((v as string).replace(/-/g, ""))).join("") };
+  if (column.length > 0 && column.every((v) => UUID.test(v as string))) return { u: column.map((v) => uuidToBase64url(v as string)).join("") };
   const distinct = [...new Set(column.filter((v) => v !== null))];
   // Worth it only for text that repeats; numbers and unique values are shorter as they are.
   if (distinct.length > CODES.length || distinct.length * 2 > column.length) return column;
@@ -41,7 +40,7 @@ function encode(column: unknown[]): unknown {
 
 function decode(column: Column<unknown>): unknown[] {
   if (Array.isArray(column)) return column;
-  if ("u" in column) return Array.from({ length: column.u.length / 22 }, (_, n) => toUuid(base64urlToHex(column.u.slice(n * 22, n * 22 + 22))));
+  if ("u" in column) return Array.from({ length: column.u.length / 22 }, (_, n) => base64urlToUuid(column.u, n * 22));
   return Array.from(column.i, (c) => (c === NULL_MARK ? null : column.d[CODES.indexOf(c)]));
 }
 
@@ -60,17 +59,45 @@ export function fromColumns<T extends object>(cols: Columns<T>): T[] {
   });
 }
 
-// 16 bytes as 22 base64url characters (no padding) and back; atob and btoa exist in the browser and in Node.
-function hexToBase64url(hex: string): string {
-  const bytes = String.fromCharCode(...hex.match(/../g)!.map((h) => parseInt(h, 16)));
-  return btoa(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+// 16 bytes as 22 base64url characters (no padding) and back, as btoa/atob would write them, by table: this runs for
+// every row id of every queue page, on the server and again in the browser (issue #12 §1).
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const HEX = "0123456789abcdef";
+const B64_VALUE = new Int8Array(128).fill(-1);
+for (let n = 0; n < 64; n++) B64_VALUE[B64.charCodeAt(n)] = n;
+
+function uuidToBase64url(uuid: string): string {
+  let out = "";
+  let acc = 0;
+  let bits = 0;
+  for (let i = 0; i < uuid.length; i++) {
+    const c = uuid.charCodeAt(i);
+    if (c === 45) continue; // "-"
+    acc = ((acc << 4) | (c <= 57 ? c - 48 : c - 87)) & 0x3ff; // 0-9, a-f (the UUID test allowed nothing else)
+    bits += 4;
+    if (bits >= 6) {
+      bits -= 6;
+      out += B64[(acc >> bits) & 63];
+    }
+  }
+  return bits ? out + B64[(acc << (6 - bits)) & 63] : out;
 }
 
-function base64urlToHex(b64: string): string {
-  const bytes = atob(b64.replace(/-/g, "+").replace(/_/g, "/") + "==");
-  return Array.from(bytes, (c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("");
-}
-
-function toUuid(hex: string): string {
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+/** The UUID written at `from` in a string of 22-character values. */
+function base64urlToUuid(s: string, from: number): string {
+  let out = "";
+  let digits = 0;
+  let acc = 0;
+  let bits = 0;
+  for (let i = from; i < from + 22; i++) {
+    acc = ((acc << 6) | B64_VALUE[s.charCodeAt(i) & 127]!) & 0x3ff;
+    bits += 6;
+    while (bits >= 4 && digits < 32) {
+      bits -= 4;
+      if (digits === 8 || digits === 12 || digits === 16 || digits === 20) out += "-";
+      out += HEX[(acc >> bits) & 15];
+      digits++;
+    }
+  }
+  return out;
 }

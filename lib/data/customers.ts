@@ -7,7 +7,7 @@ import { qualifiedRole } from "../config/permissions.ts";
 import { adminConsentUrl, consentCallbackUrl, legacyConsentUrl } from "../consent/links.ts";
 import { deriveState } from "../consent/state.ts";
 import { displayRole } from "../consent/verify.ts";
-import { db } from "../db/client.ts";
+import { db, type SqlParams } from "../db/client.ts";
 import type { CustomerStatus, Prisma } from "../generated/prisma/client";
 import { writeAudit } from "./audit.ts";
 import { fieldErrorsOf } from "./form-errors.ts";
@@ -24,6 +24,17 @@ import { SAFE_TEXT } from "../shared/text.ts";
 /** Every customer query starts here: the viewer's partner, and only the customers the viewer may see. */
 export function customerScopeWhere(viewer: Viewer): Prisma.CustomerWhereInput {
   return viewer.customerScope === "all" ? { partnerId: viewer.partnerId } : { partnerId: viewer.partnerId, id: { in: [...viewer.customerScope] } };
+}
+
+/**
+ * customerScopeWhere as plain SQL over the customer alias `c` (lib/db/client.ts sqlRows): the partner's customers, an
+ * analyst's only (none assigned: nothing), narrowed to one group's members when a group is given.
+ */
+export function customerScopeSql(viewer: Viewer, p: SqlParams, group?: string): string[] {
+  const and = [`c."partnerId" = ${p.add(viewer.partnerId)}::uuid`];
+  if (viewer.customerScope !== "all") and.push(`c.id = ANY(${p.add([...viewer.customerScope])}::uuid[])`);
+  if (group) and.push(`EXISTS (SELECT 1 FROM "CustomerGroupMember" m WHERE m."customerId" = c.id AND m."groupId" = ${p.add(group)}::uuid)`);
+  return and;
 }
 
 export const REGIONS = ["global", "us", "eu", "uk", "au", "swa", "ina"] as const;

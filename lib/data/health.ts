@@ -1,11 +1,10 @@
 import { assertCan, type Viewer } from "../auth/viewer.ts";
 import { serverConfig } from "../config/env.ts";
 import { qualifiedRole } from "../config/permissions.ts";
-import { db } from "../db/client.ts";
+import { db, SqlParams, sqlRows } from "../db/client.ts";
 import { failure, type Result } from "../result.ts";
-import type { Prisma } from "../generated/prisma/client";
-import { customerScopeWhere, findVisibleCustomer } from "./customers.ts";
-import { groupMemberWhere } from "./groups.ts";
+import type { CustomerStatus } from "../generated/prisma/client";
+import { customerScopeSql, findVisibleCustomer } from "./customers.ts";
 
 const OPEN_STATUSES = ["active", "inProgress"];
 type Severity = "high" | "medium" | "low" | "informational" | "unknown";
@@ -95,35 +94,44 @@ export const OVERVIEW_PAGE_SIZE = 50;
  */
 export async function getOverview(viewer: Viewer, opts: { page?: number; group?: string } = {}) {
   assertCan(viewer, "incidents:read");
-  // A group narrows the viewer's customers (AND), never widens them.
-  const scope: Prisma.CustomerWhereInput = opts.group ? { AND: [customerScopeWhere(viewer), groupMemberWhere(opts.group)] } : customerScopeWhere(viewer);
-  const [customers, grouped] = await Promise.all([
-    db().customer.findMany({
-      where: scope,
-      select: {
-        id: true,
-        displayName: true,
-        status: true,
-        statusReason: true,
-        tenantId: true,
-        syncStates: { select: { feed: true, lastSuccessAt: true, lastErrorAt: true, lastError: true, lastErrorCode: true } },
-      },
-    }),
-    db().incident.groupBy({ by: ["customerId", "severity"], where: { customer: scope, status: { in: OPEN_STATUSES } }, _count: { _all: true } }),
+  // Plain SQL (lib/db/client.ts sqlRows): the landing page reads every customer of the partner and their feeds, which
+  // through Prisma's client cost tens of milliseconds of CPU at 1,000 customers (issue #12 §1). A group narrows the
+  // viewer's customers (AND), never widens them.
+  const p = new SqlParams();
+  const scope = customerScopeSql(viewer, p, opts.group).join(" AND ");
+  const open = p.add(OPEN_STATUSES);
+  const [customers, feeds, grouped] = await Promise.all([
+    sqlRows<{ id: string; displayName: string; status: CustomerStatus; statusReason: string | null; tenantId: string | null }>(
+      `SELECT c.id, c."displayName", c.status::text AS status, c."statusReason", c."tenantId" FROM "Customer" c WHERE ${scope}`,
+      p.values,
+    ),
+    sqlRows<{ customerId: string; feed: string; lastSuccessAt: Date | null; lastErrorAt: Date | null; lastError: string | null; lastErrorCode: string | null }>(
+      `SELECT s."customerId", s.feed, s."lastSuccessAt", s."lastErrorAt", s."lastError", s."lastErrorCode"
+         FROM "SyncState" s JOIN "Customer" c ON c.id = s."customerId" WHERE ${scope}`,
+      p.values,
+    ),
+    sqlRows<{ customerId: string; severity: string; n: number }>(
+      `SELECT t."customerId", t.severity, count(*)::int AS n FROM "Incident" t JOIN "Customer" c ON c.id = t."customerId"
+        WHERE ${scope} AND t.status = ANY(${open}::text[]) GROUP BY t."customerId", t.severity`,
+      p.values,
+    ),
   ]);
+  const feedsOf = new Map<string, (typeof feeds)[number][]>();
+  for (const f of feeds) feedsOf.set(f.customerId, [...(feedsOf.get(f.customerId) ?? []), f]);
   const openByCustomer = new Map<string, SeverityCounts>();
   const totals = emptyCounts();
   for (const g of grouped) {
     if (!(g.severity in totals)) continue;
     const severity = g.severity as keyof SeverityCounts;
     const counts = openByCustomer.get(g.customerId) ?? emptyCounts();
-    counts[severity] = g._count._all;
+    counts[severity] = g.n;
     openByCustomer.set(g.customerId, counts);
-    totals[severity] += g._count._all;
+    totals[severity] += g.n;
   }
   const rows = customers.map((c) => {
-    const failing = c.syncStates.filter((s) => s.lastErrorAt && (!s.lastSuccessAt || s.lastErrorAt > s.lastSuccessAt));
-    const neverSynced = c.tenantId && c.status === "CONSENTED" && !c.syncStates.some((s) => s.lastSuccessAt);
+    const syncStates = feedsOf.get(c.id) ?? [];
+    const failing = syncStates.filter((s) => s.lastErrorAt && (!s.lastSuccessAt || s.lastErrorAt > s.lastSuccessAt));
+    const neverSynced = c.tenantId && c.status === "CONSENTED" && !syncStates.some((s) => s.lastSuccessAt);
     const problem =
       c.status === "REVOKED" || c.status === "ERROR"
         ? (c.statusReason ?? `Consent status: ${c.status.toLowerCase()}`)

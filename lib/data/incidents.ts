@@ -1,12 +1,12 @@
 import { assertCan, can, type Viewer } from "../auth/viewer.ts";
-import { db, sqlRows } from "../db/client.ts";
+import { db, SqlParams, sqlRows } from "../db/client.ts";
 import type { Prisma } from "../generated/prisma/client";
 import { apiClient } from "../microsoft/clients.ts";
 import { regionOf } from "../microsoft/hosts.ts";
 import type { AlertDetail, IncidentDetail } from "../sync/model.ts";
 import { fetchIncident } from "../sync/sources.ts";
 import { upsertIncidents } from "../sync/store.ts";
-import { customerScopeWhere } from "./customers.ts";
+import { customerScopeSql, customerScopeWhere } from "./customers.ts";
 import { canTriageCustomer } from "./triage.ts";
 import { likeLiteral } from "./like.ts";
 import { PAGE_SIZE, RANGES, type AlertFilters, type IncidentFilters } from "./filters.ts";
@@ -17,22 +17,10 @@ import { GUID_RE } from "../shared/ids.ts";
  * Prisma's client they cost about four times the CPU (fifty rows with their customers: 1.8 ms against 0.4 ms, issue
  * #12 §1). Every value is a parameter; the only names spliced into the text come from the fixed maps below.
  */
-class SqlParams {
-  readonly values: unknown[] = [];
-  /** `$n` for a value. */
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
-
 /** Filters common to incidents and alerts over `t` (the queue's table) and `c` (its customer): always inside the viewer's customers. */
 function queueConditions(viewer: Viewer, f: IncidentFilters | AlertFilters, p: SqlParams): string[] {
-  const and = [`c."partnerId" = ${p.add(viewer.partnerId)}::uuid`];
-  // The same scope as customerScopeWhere: an analyst's customers only (none assigned: nothing).
-  if (viewer.customerScope !== "all") and.push(`c.id = ANY(${p.add([...viewer.customerScope])}::uuid[])`);
+  const and = customerScopeSql(viewer, p, f.group);
   if (f.customer.length) and.push(`t."customerId" = ANY(${p.add(f.customer)}::uuid[])`);
-  if (f.group) and.push(`EXISTS (SELECT 1 FROM "CustomerGroupMember" m WHERE m."customerId" = t."customerId" AND m."groupId" = ${p.add(f.group)}::uuid)`);
   if (f.severity.length) and.push(`t.severity = ANY(${p.add(f.severity)}::text[])`);
   if (f.status.length) and.push(`t.status = ANY(${p.add(f.status)}::text[])`);
   if (f.assigned === "unassigned") and.push(`t."assignedTo" IS NULL`);

@@ -464,7 +464,9 @@ const activeSuppressions = cache(async (partnerId: string) => {
   );
   const groupIds = [...new Set(rows.flatMap((r) => r.groupIds))];
   const members = groupIds.length
-    ? await sqlRows<{ groupId: string; customerId: string }>(`SELECT "groupId", "customerId" FROM "CustomerGroupMember" WHERE "groupId" = ANY($1::uuid[])`, [groupIds])
+    ? await sqlRows<{ groupId: string; customerId: string }>(`SELECT "groupId", "customerId" FROM "CustomerGroupMember" WHERE "groupId" = ANY($1::uuid[])`, [
+        groupIds,
+      ])
     : [];
   return { rows, members, now };
 });

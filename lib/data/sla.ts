@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { assertCan, type Viewer } from "../auth/viewer.ts";
-import { db } from "../db/client.ts";
+import { db, SqlParams, sqlRows } from "../db/client.ts";
 import type { Prisma } from "../generated/prisma/client";
 import type { Result } from "../result.ts";
 import { failure } from "../result.ts";
@@ -8,7 +8,7 @@ import { GUID_RE } from "../shared/ids.ts";
 import { markSlaStale } from "../sla/clocks.ts";
 import { DEFAULT_POLICY, policyFromStored, slaPolicySchema, type SlaPolicyRule } from "../sla/policy.ts";
 import { writeAudit } from "./audit.ts";
-import { customerScopeWhere } from "./customers.ts";
+import { customerScopeSql, customerScopeWhere } from "./customers.ts";
 
 /**
  * SLA policies (admins), an incident's SLA state and change history, breaches per customer, and the monthly report's
@@ -196,21 +196,31 @@ export async function slaBreachesByCustomer(viewer: Viewer, customerIds: readonl
   assertCan(viewer, "incidents:read");
   const out = new Map<string, { breached: number; breaching: number }>();
   if (!customerIds.length) return out;
-  const scope = { AND: [customerScopeWhere(viewer), { id: { in: [...customerIds] } }] };
-  const soon = new Date(now.getTime() + 3_600_000);
-  const [breached, breaching] = await Promise.all([
-    db().incident.groupBy({ by: ["customerId"], where: { customer: scope, slaNextDueAt: { lte: now } }, _count: { _all: true } }),
-    db().incident.groupBy({ by: ["customerId"], where: { customer: scope, slaNextDueAt: { gt: now, lte: soon } }, _count: { _all: true } }),
-  ]);
-  for (const g of breached) out.set(g.customerId, { breached: g._count._all, breaching: 0 });
-  for (const g of breaching) out.set(g.customerId, { breached: out.get(g.customerId)?.breached ?? 0, breaching: g._count._all });
+  // Plain SQL, one statement for both counts (the overview asks on every view: lib/db/client.ts sqlRows).
+  const p = new SqlParams();
+  const scope = [...customerScopeSql(viewer, p), `c.id = ANY(${p.add([...customerIds])}::uuid[])`].join(" AND ");
+  const [at, soon] = [p.add(now), p.add(new Date(now.getTime() + 3_600_000))];
+  const rows = await sqlRows<{ customerId: string; breached: number; breaching: number }>(
+    `SELECT t."customerId", count(*) FILTER (WHERE t."slaNextDueAt" <= ${at})::int AS breached,
+            count(*) FILTER (WHERE t."slaNextDueAt" > ${at})::int AS breaching
+       FROM "Incident" t JOIN "Customer" c ON c.id = t."customerId"
+      WHERE ${scope} AND t."slaNextDueAt" <= ${soon} GROUP BY t."customerId"`,
+    p.values,
+  );
+  for (const r of rows) out.set(r.customerId, { breached: r.breached, breaching: r.breaching });
   return out;
 }
 
 /** Every customer of the viewer's with a running deadline passed: the overview's total. */
 export async function slaBreachedTotal(viewer: Viewer, now = new Date()): Promise<number> {
   assertCan(viewer, "incidents:read");
-  return db().incident.count({ where: { customer: customerScopeWhere(viewer), slaNextDueAt: { lte: now } } });
+  const p = new SqlParams();
+  const scope = customerScopeSql(viewer, p).join(" AND ");
+  const [row] = await sqlRows<{ n: number }>(
+    `SELECT count(*)::int AS n FROM "Incident" t JOIN "Customer" c ON c.id = t."customerId" WHERE ${scope} AND t."slaNextDueAt" <= ${p.add(now)}`,
+    p.values,
+  );
+  return row?.n ?? 0;
 }
 
 const recipientsSchema = z

@@ -41,3 +41,12 @@ export function db(): PrismaClient {
 export async function sqlRows<T extends pg.QueryResultRow>(text: string, values: readonly unknown[] = []): Promise<T[]> {
   return (await connection().pool.query<T>(text, values as unknown[])).rows;
 }
+
+/** The values of one plain-SQL statement: `add` returns the `$n` that stands for a value in the text. */
+export class SqlParams {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}

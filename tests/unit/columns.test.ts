@@ -55,6 +55,8 @@ test("a column of UUIDs travels as one base64url string, 22 characters each, and
   const rows: Row[] = ids.map((id, n) => ({ id, title: `T${n}`, alerts: n }));
   const cols = toColumns(rows, ["id", "title", "alerts"]);
   assert.equal((cols.id as unknown as { u: string }).u.length, 66);
+  // Written by table, as base64url of the 16 bytes would be (Buffer's encoder is the reference here).
+  assert.equal((cols.id as unknown as { u: string }).u, ids.map((id) => Buffer.from(id.replace(/-/g, ""), "hex").toString("base64url")).join(""));
   assert.deepEqual(fromColumns(JSON.parse(JSON.stringify(cols))), rows);
   // Anything else in the column (upper case, not a UUID) keeps it a plain one.
   const mixed = toColumns([{ id: ids[1]!.toUpperCase(), title: "x", alerts: 0 }] as Row[], ["id", "title"]);

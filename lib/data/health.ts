@@ -99,16 +99,18 @@ export async function getOverview(viewer: Viewer, opts: { page?: number; group?:
   // viewer's customers (AND), never widens them.
   const p = new SqlParams();
   const scope = customerScopeSql(viewer, p, opts.group).join(" AND ");
+  // PostgreSQL refuses a value the text does not use: the first two statements take the scope's values only.
+  const scopeValues = [...p.values];
   const open = p.add(OPEN_STATUSES);
   const [customers, feeds, grouped] = await Promise.all([
     sqlRows<{ id: string; displayName: string; status: CustomerStatus; statusReason: string | null; tenantId: string | null }>(
       `SELECT c.id, c."displayName", c.status::text AS status, c."statusReason", c."tenantId" FROM "Customer" c WHERE ${scope}`,
-      p.values,
+      scopeValues,
     ),
     sqlRows<{ customerId: string; feed: string; lastSuccessAt: Date | null; lastErrorAt: Date | null; lastError: string | null; lastErrorCode: string | null }>(
       `SELECT s."customerId", s.feed, s."lastSuccessAt", s."lastErrorAt", s."lastError", s."lastErrorCode"
          FROM "SyncState" s JOIN "Customer" c ON c.id = s."customerId" WHERE ${scope}`,
-      p.values,
+      scopeValues,
     ),
     sqlRows<{ customerId: string; severity: string; n: number }>(
       `SELECT t."customerId", t.severity, count(*)::int AS n FROM "Incident" t JOIN "Customer" c ON c.id = t."customerId"

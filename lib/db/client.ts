@@ -1,6 +1,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client";
+import { log } from "../ops/log.ts";
 
 export type { PrismaClient };
 
@@ -22,6 +23,9 @@ function connection(): { prisma: PrismaClient; pool: pg.Pool } {
     if (!url) throw new Error("DATABASE_URL is not set: start the portal with `npm start`, or set it (see .env.example).");
     // allowExitOnIdle: idle connections do not keep a script or a test process alive (the servers have listeners).
     g.portalPool = new pg.Pool({ connectionString: url, allowExitOnIdle: true });
+    // An idle connection lost (PostgreSQL restarted, a network cut) is dropped by the pool and the next statement opens
+    // another; without a listener the pool's 'error' would end the process. Prisma adds its own only once it connects.
+    g.portalPool.on("error", (err) => log.warn("database: an idle connection was lost", { error: err.message }));
     g.portalPrisma = new PrismaClient({ adapter: new PrismaPg(g.portalPool, { disposeExternalPool: true }) });
   }
   return { prisma: g.portalPrisma, pool: g.portalPool };

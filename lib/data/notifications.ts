@@ -10,7 +10,7 @@ import { isValidTimeZone, parseHhmm } from "../notify/schedule.ts";
 import { sendToChannel } from "../notify/send.ts";
 import { newWebhookSecret } from "../notify/signature.ts";
 import { checkTargetUrl, UrlRefusedError } from "../notify/ssrf.ts";
-import { suppressionFor } from "../notify/rules.ts";
+import { suppressionFor, type SuppressionShape } from "../notify/rules.ts";
 import { failure, type Result } from "../result.ts";
 import { writeAudit } from "./audit.ts";
 
@@ -448,16 +448,7 @@ export async function listSuppressions(viewer: Viewer, now = new Date()) {
 const activeSuppressions = cache(async (partnerId: string) => {
   const now = new Date();
   // Plain SQL: every queue page asks (lib/db/client.ts sqlRows, issue #12 §1).
-  const rows = await sqlRows<{
-    id: string;
-    customerIds: string[];
-    groupIds: string[];
-    titleContains: string | null;
-    until: Date;
-    endedAt: Date | null;
-    reason: string;
-    createdByName: string;
-  }>(
+  const rows = await sqlRows<SuppressionShape & { reason: string; createdByName: string }>(
     `SELECT id, "customerIds", "groupIds", "titleContains", until, "endedAt", reason, "createdByName" FROM "NotificationSuppression"
       WHERE "partnerId" = $1::uuid AND "endedAt" IS NULL AND until > $2 ORDER BY "createdAt" ASC`,
     [partnerId, now],

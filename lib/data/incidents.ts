@@ -12,11 +12,10 @@ import { likeLiteral } from "./like.ts";
 import { PAGE_SIZE, RANGES, type AlertFilters, type IncidentFilters } from "./filters.ts";
 import { GUID_RE } from "../shared/ids.ts";
 
-/**
- * The queues' statements are plain SQL on the pool under Prisma (`sqlRows`): every queue page runs them, and through
- * Prisma's client they cost about four times the CPU (fifty rows with their customers: 1.8 ms against 0.4 ms, issue
- * #12 §1). Every value is a parameter; the only names spliced into the text come from the fixed maps below.
- */
+// The queues' statements are plain SQL on the pool under Prisma (`sqlRows`): every queue page runs them, and through
+// Prisma's client they cost about four times the CPU (fifty rows with their customers: 1.8 ms against 0.4 ms, issue
+// #12 §1). Every value is a parameter; the only names spliced into the text come from the fixed maps below.
+
 /** Filters common to incidents and alerts over `t` (the queue's table) and `c` (its customer): always inside the viewer's customers. */
 function queueConditions(viewer: Viewer, f: IncidentFilters | AlertFilters, p: SqlParams): string[] {
   const and = customerScopeSql(viewer, p, f.group);

@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { assertCan, type Viewer } from "../auth/viewer.ts";
-import { db, sqlRows } from "../db/client.ts";
+import { db, SqlParams, sqlRows } from "../db/client.ts";
 import type { Prisma } from "../generated/prisma/client";
 import { failure, type Result } from "../result.ts";
 import { GUID_RE } from "../shared/ids.ts";
 import { writeAudit } from "./audit.ts";
+import { customerScopeSql } from "./customers.ts";
 import { fieldErrorsOf } from "./form-errors.ts";
 import { markSlaStale } from "../sla/clocks.ts";
 import { likeLiteral } from "./like.ts";
@@ -30,14 +31,14 @@ export function groupMemberWhere(groupId: string): Prisma.CustomerWhereInput {
 export async function listFilterGroups(viewer: Viewer): Promise<{ id: string; name: string; customers: number }[]> {
   assertCan(viewer, "customers:read");
   // Plain SQL (every queue page asks: lib/db/client.ts sqlRows). An analyst's groups and counts are those of their customers.
-  const values: unknown[] = [viewer.partnerId];
-  const inScope = viewer.customerScope === "all" ? "" : `AND c.id = ANY($${values.push([...viewer.customerScope])}::uuid[])`;
-  const members = `FROM "CustomerGroupMember" m JOIN "Customer" c ON c.id = m."customerId" WHERE m."groupId" = g.id AND c."partnerId" = $1 ${inScope}`;
+  const p = new SqlParams();
+  const partner = p.add(viewer.partnerId);
+  const members = `FROM "CustomerGroupMember" m JOIN "Customer" c ON c.id = m."customerId" WHERE m."groupId" = g.id AND ${customerScopeSql(viewer, p).join(" AND ")}`;
   return sqlRows<{ id: string; name: string; customers: number }>(
     `SELECT g.id, g.name, (SELECT count(*)::int ${members}) AS customers FROM "CustomerGroup" g
-      WHERE g."partnerId" = $1::uuid ${inScope ? `AND EXISTS (SELECT 1 ${members})` : ""}
+      WHERE g."partnerId" = ${partner}::uuid ${viewer.customerScope === "all" ? "" : `AND EXISTS (SELECT 1 ${members})`}
       ORDER BY g.name ASC`,
-    values,
+    p.values,
   );
 }
 

@@ -99,27 +99,29 @@ export async function getOverview(viewer: Viewer, opts: { page?: number; group?:
   // viewer's customers (AND), never widens them.
   const p = new SqlParams();
   const scope = customerScopeSql(viewer, p, opts.group).join(" AND ");
-  // PostgreSQL refuses a value the text does not use: the first two statements take the scope's values only.
-  const scopeValues = [...p.values];
-  const open = p.add(OPEN_STATUSES);
   const [customers, feeds, grouped] = await Promise.all([
     sqlRows<{ id: string; displayName: string; status: CustomerStatus; statusReason: string | null; tenantId: string | null }>(
       `SELECT c.id, c."displayName", c.status::text AS status, c."statusReason", c."tenantId" FROM "Customer" c WHERE ${scope}`,
-      scopeValues,
+      p.values,
     ),
     sqlRows<{ customerId: string; feed: string; lastSuccessAt: Date | null; lastErrorAt: Date | null; lastError: string | null; lastErrorCode: string | null }>(
       `SELECT s."customerId", s.feed, s."lastSuccessAt", s."lastErrorAt", s."lastError", s."lastErrorCode"
          FROM "SyncState" s JOIN "Customer" c ON c.id = s."customerId" WHERE ${scope}`,
-      scopeValues,
+      p.values,
     ),
     sqlRows<{ customerId: string; severity: string; n: number }>(
       `SELECT t."customerId", t.severity, count(*)::int AS n FROM "Incident" t JOIN "Customer" c ON c.id = t."customerId"
-        WHERE ${scope} AND t.status = ANY(${open}::text[]) GROUP BY t."customerId", t.severity`,
-      p.values,
+        WHERE ${scope} AND t.status = ANY($${p.values.length + 1}::text[]) GROUP BY t."customerId", t.severity`,
+      // The scope is $1…$k in all three (PostgreSQL refuses a value its text does not use); this one adds the statuses.
+      [...p.values, OPEN_STATUSES],
     ),
   ]);
   const feedsOf = new Map<string, (typeof feeds)[number][]>();
-  for (const f of feeds) feedsOf.set(f.customerId, [...(feedsOf.get(f.customerId) ?? []), f]);
+  for (const f of feeds) {
+    const list = feedsOf.get(f.customerId);
+    if (list) list.push(f);
+    else feedsOf.set(f.customerId, [f]);
+  }
   const openByCustomer = new Map<string, SeverityCounts>();
   const totals = emptyCounts();
   for (const g of grouped) {

@@ -3,7 +3,7 @@ import { cache } from "react";
 import { z } from "zod";
 import { assertCan, type Viewer } from "../auth/viewer.ts";
 import { notifyConfig } from "../config/notify.ts";
-import { db, sqlRows } from "../db/client.ts";
+import { db, SqlParams, sqlRows } from "../db/client.ts";
 import { openChannel, sealChannelSecret, urlHint } from "../notify/channels.ts";
 import { EVENT_KINDS, SEVERITIES, type NotifyItem } from "../notify/model.ts";
 import { isValidTimeZone, parseHhmm } from "../notify/schedule.ts";
@@ -441,36 +441,56 @@ export async function listSuppressions(viewer: Viewer, now = new Date()) {
   });
 }
 
+/** The suppressions in force for a partner and the members of the groups they name: what marks a queue's incidents. */
+export interface ActiveSuppressions {
+  rows: (SuppressionShape & { reason: string; createdByName: string })[];
+  members: { groupId: string; customerId: string }[];
+  now: Date;
+}
+
+/**
+ * The statements behind ActiveSuppressions, for activeSuppressions below and lib/data/queue-frame.ts: the suppressions
+ * (unordered: each caller orders by "createdAt"), and the members of their groups. Plain SQL: every queue page asks
+ * (lib/db/client.ts sqlRows, issue #12 §1).
+ */
+export function activeSuppressionsSql(partnerId: string, now: Date, p: SqlParams): { suppressions: string; members: string } {
+  const suppressions = `SELECT id, "customerIds", "groupIds", "titleContains", until, "endedAt", reason, "createdByName", "createdAt"
+      FROM "NotificationSuppression" WHERE "partnerId" = ${p.add(partnerId)}::uuid AND "endedAt" IS NULL AND until > ${p.add(now)}`;
+  return {
+    suppressions,
+    members: `SELECT m."groupId", m."customerId" FROM "CustomerGroupMember" m WHERE m."groupId" IN (SELECT unnest(s."groupIds") FROM (${suppressions}) s)`,
+  };
+}
+
 /**
  * Active suppressions with their customers' groups expanded, once per request: the queue marks matching incidents
  * "suppressed by …". Any viewer who can read incidents sees the mark on incidents they can already see.
  */
-const activeSuppressions = cache(async (partnerId: string) => {
+const activeSuppressions = cache(async (partnerId: string): Promise<ActiveSuppressions> => {
   const now = new Date();
-  // Plain SQL: every queue page asks (lib/db/client.ts sqlRows, issue #12 §1).
-  const rows = await sqlRows<SuppressionShape & { reason: string; createdByName: string }>(
-    `SELECT id, "customerIds", "groupIds", "titleContains", until, "endedAt", reason, "createdByName" FROM "NotificationSuppression"
-      WHERE "partnerId" = $1::uuid AND "endedAt" IS NULL AND until > $2 ORDER BY "createdAt" ASC`,
-    [partnerId, now],
-  );
-  const groupIds = [...new Set(rows.flatMap((r) => r.groupIds))];
-  const members = groupIds.length
-    ? await sqlRows<{ groupId: string; customerId: string }>(`SELECT "groupId", "customerId" FROM "CustomerGroupMember" WHERE "groupId" = ANY($1::uuid[])`, [
-        groupIds,
-      ])
-    : [];
+  const p = new SqlParams();
+  const sql = activeSuppressionsSql(partnerId, now, p);
+  const rows = await sqlRows<ActiveSuppressions["rows"][number]>(`${sql.suppressions} ORDER BY "createdAt" ASC`, p.values);
+  const members = rows.some((r) => r.groupIds.length) ? await sqlRows<ActiveSuppressions["members"][number]>(sql.members, p.values) : [];
   return { rows, members, now };
 });
 
-export async function suppressionOf(
-  viewer: Viewer,
-  incident: { customerId: string; title: string },
-): Promise<{ by: string; reason: string; until: Date } | null> {
+export async function suppressionOf(viewer: Viewer, incident: { customerId: string; title: string }): Promise<SuppressionMark | null> {
   assertCan(viewer, "incidents:read");
-  const { rows, members, now } = await activeSuppressions(viewer.partnerId);
-  if (!rows.length) return null;
-  const groups = new Set(members.filter((m) => m.customerId === incident.customerId).map((m) => m.groupId));
-  const s = suppressionFor(rows, { customerId: incident.customerId, groupIds: groups, title: incident.title }, now);
+  return suppressionMark(await activeSuppressions(viewer.partnerId), incident);
+}
+
+export interface SuppressionMark {
+  by: string;
+  reason: string;
+  until: Date;
+}
+
+/** The suppression that covers an incident, if any, as the queue shows it. */
+export function suppressionMark(active: ActiveSuppressions, incident: { customerId: string; title: string }): SuppressionMark | null {
+  if (!active.rows.length) return null;
+  const groups = new Set(active.members.filter((m) => m.customerId === incident.customerId).map((m) => m.groupId));
+  const s = suppressionFor(active.rows, { customerId: incident.customerId, groupIds: groups, title: incident.title }, active.now);
   return s ? { by: s.createdByName, reason: s.reason, until: s.until } : null;
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { assertCan, type Viewer } from "../auth/viewer.ts";
-import { db, sqlRows } from "../db/client.ts";
+import { db, SqlParams, sqlRows } from "../db/client.ts";
 import type { Prisma } from "../generated/prisma/client";
 import { failure, type Result } from "../result.ts";
 import { GUID_RE } from "../shared/ids.ts";
@@ -61,14 +61,30 @@ export interface SavedViewRow {
 /** The viewer's own views and the views shared with the team, for one queue. */
 export async function listViews(viewer: Viewer, queue: ViewQueue): Promise<SavedViewRow[]> {
   assertCan(viewer, "incidents:read");
-  // Plain SQL with the owners' names joined: this runs on every queue page (lib/db/client.ts sqlRows, issue #12 §1).
-  const rows = await sqlRows<{ id: string; name: string; query: string; shared: boolean; ownerId: string; ownerName: string | null }>(
-    `SELECT v.id, v.name, v.query, v.shared, v."ownerId", u."displayName" AS "ownerName"
+  const p = new SqlParams();
+  return toSavedViewRows(viewer, queue, await sqlRows<StoredView>(`${savedViewsSql(viewer, queue, p)} ORDER BY v.name ASC, v.id ASC`, p.values));
+}
+
+export interface StoredView {
+  id: string;
+  name: string;
+  query: string;
+  shared: boolean;
+  ownerId: string;
+  ownerName: string | null;
+}
+
+/**
+ * listViews' statement without its order, for lib/data/queue-frame.ts. Plain SQL with the owners' names joined: this
+ * runs on every queue page (lib/db/client.ts sqlRows, issue #12 §1).
+ */
+export function savedViewsSql(viewer: Viewer, queue: ViewQueue, p: SqlParams): string {
+  return `SELECT v.id, v.name, v.query, v.shared, v."ownerId", u."displayName" AS "ownerName"
        FROM "SavedView" v LEFT JOIN "PortalUser" u ON u.id = v."ownerId"
-      WHERE v."partnerId" = $1::uuid AND v.queue = $2 AND (v."ownerId" = $3::uuid OR v.shared)
-      ORDER BY v.name ASC, v.id ASC`,
-    [viewer.partnerId, queue, viewer.userId],
-  );
+      WHERE v."partnerId" = ${p.add(viewer.partnerId)}::uuid AND v.queue = ${p.add(queue)} AND (v."ownerId" = ${p.add(viewer.userId)}::uuid OR v.shared)`;
+}
+
+export function toSavedViewRows(viewer: Viewer, queue: ViewQueue, rows: StoredView[]): SavedViewRow[] {
   return rows.map((v) => ({
     id: v.id,
     name: v.name,

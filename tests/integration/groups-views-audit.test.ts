@@ -16,6 +16,8 @@ let mods: {
   groups: typeof import("../../lib/data/groups.ts");
   views: typeof import("../../lib/data/views.ts");
   audit: typeof import("../../lib/data/audit-log.ts");
+  frame: typeof import("../../lib/data/queue-frame.ts");
+  notifications: typeof import("../../lib/data/notifications.ts");
   incidents: typeof import("../../lib/data/incidents.ts");
   exports: typeof import("../../lib/data/exports.ts");
   filters: typeof import("../../lib/data/filters.ts");
@@ -46,6 +48,8 @@ before(async () => {
     groups: await import("../../lib/data/groups.ts"),
     views: await import("../../lib/data/views.ts"),
     audit: await import("../../lib/data/audit-log.ts"),
+    frame: await import("../../lib/data/queue-frame.ts"),
+    notifications: await import("../../lib/data/notifications.ts"),
     incidents: await import("../../lib/data/incidents.ts"),
     exports: await import("../../lib/data/exports.ts"),
     filters: await import("../../lib/data/filters.ts"),
@@ -269,6 +273,66 @@ test("saved views: personal or shared; only the owner (or an admin, for shared v
   assert.deepEqual(await mods.views.listViews(ann, "alerts"), []);
   // A view holds filters, never access: Otto opening Ann's gold filter still sees only his own customers (none).
   assert.equal((await mods.incidents.listIncidents(otto, q({ group: gold }))).total, 0);
+});
+
+test("a queue page's frame (groups, named customers, views, suppression marks) is what each reader returns alone, in one statement", async () => {
+  const ann = await analystViewer();
+  const view = await mods.views.createView(ann, { queue: "incidents", name: "Zed <b>view</b>", query: "severity=high", shared: "on" });
+  assert.ok(view.ok);
+  const until = new Date(Date.now() + 86_400_000).toISOString();
+  const byGroup = await mods.notifications.createSuppression(admin, { groupIds: [gold], titleContains: "HIGH", until, reason: "Gold change window" });
+  const byCustomer = await mods.notifications.createSuppression(admin, { customerIds: [c.direct], until, reason: "Direct pentest" });
+  assert.ok(byGroup.ok && byCustomer.ok);
+  const incidents = await prisma.incident.findMany({ select: { customerId: true, title: true } });
+  const named = [c.direct, c.outside, otherPartner.customer];
+  for (const viewer of [admin, ann, await analystViewer(otherAnalystId), otherPartner.admin]) {
+    for (const queue of mods.views.VIEW_QUEUES) {
+      const frame = await mods.frame.loadQueueFrame(viewer, queue, named);
+      assert.deepEqual(frame.groups, await mods.groups.listFilterGroups(viewer));
+      assert.deepEqual(frame.views, await mods.views.listViews(viewer, queue));
+      // Only the named customers the viewer may see, with their names.
+      const visible = new Set(viewer.customerScope === "all" ? (await prisma.customer.findMany({ where: { partnerId: viewer.partnerId } })).map((x) => x.id) : viewer.customerScope);
+      assert.deepEqual(frame.customers.map((x) => x.id).sort(), named.filter((id) => visible.has(id)).sort());
+      const names = frame.customers.map((x) => x.displayName);
+      assert.deepEqual(names, [...names].sort(), "in name order");
+      if (queue === "alerts") {
+        assert.deepEqual(frame.suppressions.rows, [], "the alerts queue marks nothing and does not read suppressions");
+        continue;
+      }
+      for (const i of incidents) {
+        assert.deepEqual(mods.notifications.suppressionMark(frame.suppressions, i), await mods.notifications.suppressionOf(viewer, i));
+      }
+    }
+  }
+  assert.equal(mods.notifications.suppressionMark({ rows: [], members: [], now: new Date() }, incidents[0]!), null, "no suppressions, no marks");
+  const frame = await mods.frame.loadQueueFrame(admin, "incidents", []);
+  assert.deepEqual(
+    incidents
+      .map((i) => [i.title, mods.notifications.suppressionMark(frame.suppressions, i)?.reason ?? null])
+      .filter(([, reason]) => reason)
+      .sort(),
+    [
+      ["direct high", "Direct pentest"],
+      ["direct low", "Direct pentest"],
+      ["gold1 high", "Gold change window"],
+      ["gold2 high", "Gold change window"],
+    ],
+  );
+  assert.deepEqual(frame.customers, [], "no customer named, none read");
+  assert.deepEqual((await mods.frame.loadQueueFrame(otherPartner.admin, "incidents", [])).suppressions.rows, [], "another partner's suppressions mark nothing");
+  for (const r of [byGroup, byCustomer]) if (r.ok) await mods.notifications.endSuppression(admin, r.value.id);
+  if (view.ok) await mods.views.deleteView(ann, view.value.id);
+});
+
+test("a page past the last one still counts the matching rows (the count rides on the rows otherwise)", async () => {
+  const all = await mods.incidents.listIncidents(admin, q());
+  assert.ok(all.total > 0 && all.rows.length === all.total);
+  const past = await mods.incidents.listIncidents(admin, q({ page: "9" }));
+  assert.deepEqual([past.rows.length, past.total, past.totalCapped], [0, all.total, false]);
+  const none = await mods.incidents.listIncidents(admin, q({ q: "no title has this" }));
+  assert.deepEqual([none.rows.length, none.total], [0, 0]);
+  const alerts = await mods.incidents.listAlerts(admin, mods.filters.parseFilters(mods.filters.alertFilters, { range: "all", page: "3" }));
+  assert.deepEqual([alerts.rows.length, alerts.total], [0, 0]);
 });
 
 test("my queue: incidents assigned to the viewer's e-mail, whatever its case", async () => {

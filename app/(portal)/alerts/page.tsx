@@ -1,14 +1,13 @@
 import { requireViewer } from "@/lib/auth/session";
 import { alertFilters, filtersToQuery, parseFilters } from "@/lib/data/filters";
-import { EXPORT_LIMIT, listAlerts, namedFilterCustomers } from "@/lib/data/incidents";
+import { EXPORT_LIMIT, listAlerts } from "@/lib/data/incidents";
+import { loadQueueFrame } from "@/lib/data/queue-frame";
 import { ALERT_STATUSES } from "@/lib/sync/model";
 import { AlertTable } from "@/components/incidents/alert-table";
 import { ALERT_ROW_FIELDS, type AlertRowView } from "@/components/incidents/queue-rows";
 import { toColumns } from "@/components/ui/columns";
 import { ExportLink, Pagination, QueueFilters } from "@/components/incidents/queue-filters";
 import { PageHeader, epochMinutes } from "@/components/ui/primitives";
-import { listFilterGroups } from "@/lib/data/groups";
-import { listViews } from "@/lib/data/views";
 import { QueueKeyboard } from "@/components/views/queue-keyboard";
 import { SavedViews } from "@/components/views/saved-views";
 
@@ -17,12 +16,7 @@ export const metadata = { title: "Alerts" };
 export default async function AlertsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const viewer = await requireViewer();
   const filters = parseFilters(alertFilters, await searchParams);
-  const [result, customers, groups, views] = await Promise.all([
-    listAlerts(viewer, filters),
-    namedFilterCustomers(viewer, filters.customer),
-    listFilterGroups(viewer),
-    listViews(viewer, "alerts"),
-  ]);
+  const [result, { customers, groups, views }] = await Promise.all([listAlerts(viewer, filters), loadQueueFrame(viewer, "alerts", filters.customer)]);
   return (
     <>
       <PageHeader

@@ -1,8 +1,9 @@
 import { requireViewer } from "@/lib/auth/session";
 import { filtersToQuery, incidentFilters, parseFilters } from "@/lib/data/filters";
-import { EXPORT_LIMIT, namedFilterCustomers, listIncidents } from "@/lib/data/incidents";
+import { EXPORT_LIMIT, listIncidents } from "@/lib/data/incidents";
 import { INCIDENT_STATUSES } from "@/lib/sync/model";
-import { suppressionOf } from "@/lib/data/notifications";
+import { suppressionMark, type SuppressionMark } from "@/lib/data/notifications";
+import { loadQueueFrame } from "@/lib/data/queue-frame";
 import { IncidentTable } from "@/components/incidents/incident-table";
 import { INCIDENT_ROW_FIELDS, type IncidentRowView } from "@/components/incidents/queue-rows";
 import { toColumns } from "@/components/ui/columns";
@@ -11,8 +12,7 @@ import { PageHeader, epochMinutes, formatDateTime } from "@/components/ui/primit
 import { slaCell, type SlaFields } from "@/components/sla/sla-cell";
 import { BulkPanel } from "@/components/bulk/bulk-panel";
 import { INCIDENT_ROWS } from "@/components/bulk/row-select";
-import { listFilterGroups } from "@/lib/data/groups";
-import { listViews, MY_QUEUE_HREF } from "@/lib/data/views";
+import { MY_QUEUE_HREF } from "@/lib/data/views";
 import { QueueKeyboard } from "@/components/views/queue-keyboard";
 import { SavedViews } from "@/components/views/saved-views";
 import { SLA_SORT } from "@/components/sla/sla-cells";
@@ -26,16 +26,13 @@ const isSet = (v: string | null): v is string => Boolean(v) && v !== "unknown";
 export default async function IncidentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const viewer = await requireViewer();
   const filters = parseFilters(incidentFilters, await searchParams);
-  const [result, customers, groups, views] = await Promise.all([
+  const [result, { customers, groups, views, suppressions }] = await Promise.all([
     listIncidents(viewer, filters),
-    namedFilterCustomers(viewer, filters.customer),
-    listFilterGroups(viewer),
-    listViews(viewer, "incidents"),
+    loadQueueFrame(viewer, "incidents", filters.customer),
   ]);
   // One clock for the whole page; rows go to the client table as display values (components/incidents/incident-table.tsx).
   const now = new Date();
-  const suppressed = await Promise.all(result.rows.map((i) => suppressionOf(viewer, { customerId: i.customer.id, title: i.title })));
-  const rows = result.rows.map((i, n) => toRowView(i, now, suppressed[n] ?? null));
+  const rows = result.rows.map((i) => toRowView(i, now, suppressionMark(suppressions, { customerId: i.customer.id, title: i.title })));
   return (
     <>
       <PageHeader
@@ -71,7 +68,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
 
 type IncidentRow = Awaited<ReturnType<typeof listIncidents>>["rows"][number];
 
-function toRowView(i: IncidentRow & SlaFields, now: Date, suppressed: { by: string; reason: string; until: Date } | null): IncidentRowView {
+function toRowView(i: IncidentRow & SlaFields, now: Date, suppressed: SuppressionMark | null): IncidentRowView {
   const sla = slaCell(i, now);
   return {
     id: i.id,

@@ -18,45 +18,87 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CODES = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const NULL_MARK = "-";
 
+/*
+ * Loops, not map/forEach callbacks, in these four: they run for every queue page, and a callback created inside a
+ * function loses its optimized code at each full garbage collection once its last instance is gone; under load the web
+ * process was compiling each of them again about once a second (docs/measurements.md, seventh pass).
+ */
+
 /** `keys[0]` must be a field every row has (it gives the row count); a column empty in every row is left out. */
 export function toColumns<T extends object>(rows: T[], keys: readonly (keyof T)[]): Columns<T> {
   const out = {} as Record<keyof T, unknown>;
-  keys.forEach((k, n) => {
-    const column = rows.map((r) => r[k] ?? null);
-    if (n === 0 || column.some((v) => v !== null)) out[k] = encode(column);
-  });
+  for (let n = 0; n < keys.length; n++) {
+    const k = keys[n]!;
+    const column: unknown[] = new Array(rows.length);
+    let any = false;
+    for (let r = 0; r < rows.length; r++) {
+      const v = rows[r]![k] ?? null;
+      column[r] = v;
+      if (v !== null) any = true;
+    }
+    if (n === 0 || any) out[k] = encode(column);
+  }
   return out as Columns<T>;
 }
 
 function encode(column: unknown[]): unknown {
-  if (!column.every((v) => v === null || typeof v === "string")) return column;
-  if (column.length > 0 && column.every((v) => UUID.test(v as string))) return { u: column.map((v) => uuidToBase64url(v as string)).join("") };
-  const distinct = [...new Set(column.filter((v) => v !== null))];
-  // Worth it only for text that repeats; numbers and unique values are shorter as they are.
-  if (distinct.length > CODES.length || distinct.length * 2 > column.length) return column;
-  const at = new Map(distinct.map((v, n) => [v, CODES[n]!]));
-  return { d: distinct, i: column.map((v) => (v === null ? NULL_MARK : at.get(v)!)).join("") };
+  let texts = true;
+  let uuids = column.length > 0;
+  for (const v of column) {
+    if (v === null) uuids = false;
+    else if (typeof v !== "string") texts = false;
+    else if (uuids && !UUID.test(v)) uuids = false;
+  }
+  if (!texts) return column;
+  if (uuids) {
+    let u = "";
+    for (const v of column) u += uuidToBase64url(v as string);
+    return { u };
+  }
+  const at = new Map<unknown, string>();
+  const distinct: unknown[] = [];
+  for (const v of column) {
+    if (v === null || at.has(v)) continue;
+    // Worth it only for text that repeats; numbers and unique values are shorter as they are.
+    if (distinct.length === CODES.length || (distinct.length + 1) * 2 > column.length) return column;
+    at.set(v, CODES[distinct.length]!);
+    distinct.push(v);
+  }
+  let i = "";
+  for (const v of column) i += v === null ? NULL_MARK : at.get(v)!;
+  return { d: distinct, i };
 }
 
 function decode(column: Column<unknown>): unknown[] {
   if (Array.isArray(column)) return column;
-  if ("u" in column) return Array.from({ length: column.u.length / 22 }, (_, n) => base64urlToUuid(column.u, n * 22));
-  return Array.from(column.i, (c) => (c === NULL_MARK ? null : column.d[CODES.indexOf(c)]));
+  const out: unknown[] = [];
+  if ("u" in column) {
+    for (let from = 0; from < column.u.length; from += 22) out.push(base64urlToUuid(column.u, from));
+    return out;
+  }
+  for (let n = 0; n < column.i.length; n++) {
+    const c = column.i[n]!;
+    out.push(c === NULL_MARK ? null : column.d[CODES.indexOf(c)]);
+  }
+  return out;
 }
 
 export function fromColumns<T extends object>(cols: Columns<T>): T[] {
-  const keys = Object.keys(cols) as (keyof T)[];
-  const values = keys.map((k) => decode(cols[k] as Column<unknown>));
-  const n = values.length ? values[0]!.length : 0;
   // (Object keys keep their insertion order: the first is toColumns' keys[0].)
-  return Array.from({ length: n }, (_, i) => {
+  const keys = Object.keys(cols) as (keyof T)[];
+  const values: unknown[][] = [];
+  for (const k of keys) values.push(decode(cols[k] as Column<unknown>));
+  const n = values.length ? values[0]!.length : 0;
+  const rows: T[] = [];
+  for (let i = 0; i < n; i++) {
     const row = {} as Record<keyof T, unknown>;
-    keys.forEach((k, c) => {
+    for (let c = 0; c < keys.length; c++) {
       const v = values[c]![i];
-      if (v !== null && v !== undefined) row[k] = v;
-    });
-    return row as T;
-  });
+      if (v !== null && v !== undefined) row[keys[c]!] = v;
+    }
+    rows.push(row as T);
+  }
+  return rows;
 }
 
 // 16 bytes as 22 base64url characters (no padding) and back, as btoa/atob would write them, by table: this runs for

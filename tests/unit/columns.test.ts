@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { fromColumns, toColumns } from "../../components/ui/columns.ts";
+import { base64urlToUuid, decodeColumn, encodeColumn, fromColumns, toColumns, uuidToBase64url } from "../../components/ui/columns.ts";
 
 // The queues send their rows to the browser column by column (issue #12 §1): what arrives must be the rows that left.
 type Row = { id: string; title: string; assignedTo?: string; alerts: number; note?: string };
@@ -76,4 +76,13 @@ test("the dictionary's limits: half the rows distinct is still coded, one more i
     { id: "x", title: "u", alerts: 0 },
   ];
   assert.deepEqual(toColumns(gap as Row[], ["id", "note"]).note, { d: ["879b1be0-aa2b-4450-b2a0-b1c0c50af911"], i: "0-" });
+});
+
+test("the column helpers alone: a UUID and its 22 characters, and a column through encodeColumn and back", () => {
+  const id = "879b1be0-aa2b-4450-b2a0-b1c0c50af911";
+  assert.equal(uuidToBase64url(id), Buffer.from(id.replace(/-/g, ""), "hex").toString("base64url"));
+  assert.equal(base64urlToUuid(uuidToBase64url(id)), id);
+  assert.equal(base64urlToUuid(`xx${uuidToBase64url(id)}`, 2), id);
+  for (const column of [[id, id], ["a", null, "a", "b"], [1, null, 2], []])
+    assert.deepEqual(decodeColumn(JSON.parse(JSON.stringify(encodeColumn(column))) as never), column);
 });

@@ -4,10 +4,11 @@ import { EXPORT_LIMIT, listAlerts } from "@/lib/data/incidents";
 import { loadQueueFrame } from "@/lib/data/queue-frame";
 import { ALERT_STATUSES } from "@/lib/sync/model";
 import { AlertTable } from "@/components/incidents/alert-table";
-import { ALERT_ROW_FIELDS, type AlertRowView } from "@/components/incidents/queue-rows";
+import { ALERT_ROW_FIELDS } from "@/components/incidents/queue-rows";
+import { alertRowViews } from "@/components/incidents/queue-row-views";
 import { toColumns } from "@/components/ui/columns";
 import { ExportLink, Pagination, QueueFilters } from "@/components/incidents/queue-filters";
-import { PageHeader, epochMinutes } from "@/components/ui/primitives";
+import { PageHeader } from "@/components/ui/primitives";
 import { QueueKeyboard } from "@/components/views/queue-keyboard";
 import { SavedViews } from "@/components/views/saved-views";
 
@@ -27,7 +28,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
       <SavedViews queue="alerts" views={views} current={filtersToQuery({ ...filters, page: 1 })} />
       <QueueFilters action="/alerts" filters={filters} customers={customers} groups={groups} statuses={ALERT_STATUSES} />
       <QueueKeyboard rowSelector='[data-testid="alert-row"]' />
-      <AlertTable columns={toColumns(result.rows.map(toRowView), ALERT_ROW_FIELDS)} />
+      <AlertTable columns={toColumns(alertRowViews(result.rows), ALERT_ROW_FIELDS)} />
       <Pagination
         href={(page) => `/alerts${filtersToQuery(filters, { page })}`}
         page={result.page}
@@ -38,21 +39,4 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
       />
     </>
   );
-}
-
-type AlertRow = Awaited<ReturnType<typeof listAlerts>>["rows"][number];
-
-function toRowView(a: AlertRow): AlertRowView {
-  const source = a.serviceSource ?? a.detectionSource;
-  return {
-    id: a.id,
-    title: a.title,
-    ...(a.category ? { category: a.category } : {}),
-    severity: a.severity,
-    status: a.status,
-    customer: a.customer.displayName,
-    ...(source ? { source } : {}),
-    ...(a.assignedTo ? { assignedTo: a.assignedTo } : {}),
-    updated: epochMinutes(a.lastUpdateTime),
-  };
 }

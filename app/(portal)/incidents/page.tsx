@@ -2,14 +2,13 @@ import { requireViewer } from "@/lib/auth/session";
 import { filtersToQuery, incidentFilters, parseFilters } from "@/lib/data/filters";
 import { EXPORT_LIMIT, listIncidents } from "@/lib/data/incidents";
 import { INCIDENT_STATUSES } from "@/lib/sync/model";
-import { suppressionMark, type SuppressionMark } from "@/lib/data/notifications";
 import { loadQueueFrame } from "@/lib/data/queue-frame";
 import { IncidentTable } from "@/components/incidents/incident-table";
-import { INCIDENT_ROW_FIELDS, type IncidentRowView } from "@/components/incidents/queue-rows";
+import { INCIDENT_ROW_FIELDS } from "@/components/incidents/queue-rows";
+import { incidentRowViews } from "@/components/incidents/queue-row-views";
 import { toColumns } from "@/components/ui/columns";
 import { ExportLink, Pagination, QueueFilters } from "@/components/incidents/queue-filters";
-import { PageHeader, epochMinutes, formatDateTime } from "@/components/ui/primitives";
-import { slaCell, type SlaFields } from "@/components/sla/sla-cell";
+import { PageHeader } from "@/components/ui/primitives";
 import { BulkPanel } from "@/components/bulk/bulk-panel";
 import { INCIDENT_ROWS } from "@/components/bulk/row-select";
 import { MY_QUEUE_HREF } from "@/lib/data/views";
@@ -21,8 +20,6 @@ import { serverConfig } from "@/lib/config/env";
 
 export const metadata = { title: "Incidents" };
 
-const isSet = (v: string | null): v is string => Boolean(v) && v !== "unknown";
-
 export default async function IncidentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const viewer = await requireViewer();
   const filters = parseFilters(incidentFilters, await searchParams);
@@ -32,9 +29,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
   ]);
   // One clock for the whole page; rows go to the client table as display values (components/incidents/incident-table.tsx).
   const now = new Date();
-  // A loop, not a callback made per request (components/ui/columns.ts says why).
-  const rows: IncidentRowView[] = [];
-  for (const i of result.rows) rows.push(toRowView(i, now, suppressionMark(suppressions, { customerId: i.customer.id, title: i.title })));
+  const rows = incidentRowViews(result.rows, now, suppressions);
   return (
     <>
       <PageHeader
@@ -66,27 +61,4 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
       />
     </>
   );
-}
-
-type IncidentRow = Awaited<ReturnType<typeof listIncidents>>["rows"][number];
-
-function toRowView(i: IncidentRow & SlaFields, now: Date, suppressed: SuppressionMark | null): IncidentRowView {
-  const sla = slaCell(i, now);
-  return {
-    id: i.id,
-    no: i.sourceId,
-    title: i.title,
-    severity: i.severity,
-    status: i.status,
-    customer: i.customer.displayName,
-    alerts: i.alertCount,
-    ...(i.assignedTo ? { assignedTo: i.assignedTo } : {}),
-    // Microsoft sends "unknown" for both until an analyst classifies: the table says that once, plainly.
-    ...(isSet(i.classification) ? { classification: i.classification } : {}),
-    ...(isSet(i.determination) ? { determination: i.determination } : {}),
-    updated: epochMinutes(i.lastUpdateTime),
-    slaState: sla.state,
-    ...("due" in sla ? { slaDue: sla.due, slaClock: sla.clock, slaLeft: sla.left } : {}),
-    ...(suppressed ? { suppressedBy: suppressed.by, suppressedNote: `${suppressed.reason} (until ${formatDateTime(suppressed.until)})` } : {}),
-  };
 }

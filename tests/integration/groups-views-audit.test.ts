@@ -291,7 +291,9 @@ test("a queue page's frame (groups, named customers, views, suppression marks) i
       assert.deepEqual(frame.groups, await mods.groups.listFilterGroups(viewer));
       assert.deepEqual(frame.views, await mods.views.listViews(viewer, queue));
       // Only the named customers the viewer may see, with their names.
-      const visible = new Set(viewer.customerScope === "all" ? (await prisma.customer.findMany({ where: { partnerId: viewer.partnerId } })).map((x) => x.id) : viewer.customerScope);
+      const visible = new Set(
+        viewer.customerScope === "all" ? (await prisma.customer.findMany({ where: { partnerId: viewer.partnerId } })).map((x) => x.id) : viewer.customerScope,
+      );
       assert.deepEqual(frame.customers.map((x) => x.id).sort(), named.filter((id) => visible.has(id)).sort());
       const names = frame.customers.map((x) => x.displayName);
       assert.deepEqual(names, [...names].sort(), "in name order");

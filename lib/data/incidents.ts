@@ -119,7 +119,8 @@ async function queuePage<Row extends QueueRowBase>(
       ${from} ${orderBySql(f)} LIMIT $${k + 2} OFFSET $${k + 3}`,
     [...p.values, COUNT_CAP + 1, take, skip],
   );
-  const n = rows[0]?.matching ?? (skip === 0 ? 0 : (await sqlRows<{ n: number }>(capped("count(*)::int AS n"), [...p.values, COUNT_CAP + 1]))[0]!.n);
+  const countAlone = async () => (await sqlRows<{ n: number }>(capped("count(*)::int AS n"), [...p.values, COUNT_CAP + 1]))[0]!.n;
+  const n = rows.length ? rows[0]!.matching : skip === 0 ? 0 : await countAlone();
   return {
     total: Math.min(n, COUNT_CAP),
     totalCapped: n > COUNT_CAP,

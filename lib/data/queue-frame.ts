@@ -10,7 +10,7 @@ import { savedViewsSql, toSavedViewRows, type SavedViewRow, type StoredView, typ
  * views, and (incidents) the suppressions that mark rows. One statement for all of them: under load each statement
  * costs the web process about a millisecond of CPU, more than the rows it returns (docs/measurements.md, seventh pass).
  * Each part is the statement its own reader runs (listFilterGroups, listViews, suppressionOf), so the rules stay in
- * one place; tests/integration/queue-frame.test.ts checks the two give the same answers.
+ * one place; tests/integration/groups-views-audit.test.ts checks the two give the same answers.
  */
 export interface QueueFrame {
   groups: FilterGroup[];
